@@ -1,0 +1,84 @@
+//! Seeded schedule perturbation: delays and yields injected through the runtime seam at
+//! branch start, between VM creation and the first chunk, and before fan-in collection.
+//!
+//! Everything is derived from the run seed, so a failing iteration replays with the same
+//! perturbation. `off` injects nothing and costs one branch per point.
+
+use std::time::Duration;
+
+use crate::sync::Runtime;
+
+/// How hard to shake the schedule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ChaosLevel {
+    /// No perturbation.
+    #[default]
+    Off,
+    /// Occasional yields and sleeps of up to 100 µs.
+    Light,
+    /// Frequent yields and sleeps of up to 1 ms.
+    Heavy,
+}
+
+impl ChaosLevel {
+    /// Parses `off`, `light` or `heavy`.
+    pub fn parse(name: &str) -> Option<ChaosLevel> {
+        match name {
+            "off" => Some(ChaosLevel::Off),
+            "light" => Some(ChaosLevel::Light),
+            "heavy" => Some(ChaosLevel::Heavy),
+            _ => None,
+        }
+    }
+
+    /// The name [`ChaosLevel::parse`] takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChaosLevel::Off => "off",
+            ChaosLevel::Light => "light",
+            ChaosLevel::Heavy => "heavy",
+        }
+    }
+}
+
+/// Where a perturbation is injected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChaosPoint {
+    /// A worker took the branch, before anything else.
+    BranchStart = 1,
+    /// The branch's VM exists; its first chunk has not run.
+    AfterVmCreate = 2,
+    /// All branches are done; results not yet collected.
+    BeforeCollect = 3,
+}
+
+/// SplitMix64 finaliser: a well-mixed 64-bit hash of `a` and `b`.
+pub fn mix(a: u64, b: u64) -> u64 {
+    let mut z = a ^ b.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Injects this point's seeded delay or yield, if any.
+pub(crate) fn perturb<R: Runtime>(level: ChaosLevel, seed: u64, branch: usize, point: ChaosPoint) {
+    if level == ChaosLevel::Off {
+        return;
+    }
+    let r = mix(mix(seed, branch as u64 + 1), point as u64);
+    let roll = r % 16;
+    let micros = (r >> 8) % 1000;
+    match level {
+        ChaosLevel::Off => {}
+        ChaosLevel::Light => match roll {
+            0..=3 => R::yield_now(),
+            4 => R::sleep(Duration::from_micros(micros / 10)),
+            _ => {}
+        },
+        ChaosLevel::Heavy => match roll {
+            0..=5 => R::yield_now(),
+            6..=9 => R::sleep(Duration::from_micros(micros)),
+            _ => {}
+        },
+    }
+}

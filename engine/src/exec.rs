@@ -1,0 +1,516 @@
+//! Running a workflow: the main path on one VM, fan-outs on fresh VMs per branch.
+//!
+//! A run gets one VM for its main path, created lazily on the calling thread and shared by
+//! the main path's nodes (so helpers defined early can be used later). Each branch of a
+//! fan-out gets its own fresh VM, created on the worker thread that runs it, and a deep copy
+//! of the state. The fan-in runs on the main path with `state.parallel_results`, one entry
+//! per branch in declared order: `{branch, success, state, error, error_kind, timed_out,
+//! elapsed_ms}`. Branch states are not merged into the main state: the fan-in decides.
+
+use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value, json};
+
+use crate::chaos::{ChaosLevel, ChaosPoint, mix, perturb};
+use crate::error::RunError;
+use crate::fanout::{BranchResult, Collector, Slots, WorkQueue, panic_message, run_fan_out};
+use crate::sync::{Arc, Runtime, StdRuntime};
+use crate::trace::{Step, Trace};
+use crate::vm::{Fault, SandboxFactory, Vm, VmFactory, VmSpec};
+use crate::workflow::{FanOut, Node, Route, Target, Workflow};
+
+/// Options for one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunOptions {
+    /// Seeds `math.random` in every VM (mixed with the branch index) and the chaos.
+    pub seed: u64,
+    /// Overrides the workflow's `max_parallel_branches` (1 runs branches sequentially).
+    pub max_parallel_branches: Option<usize>,
+    /// Schedule perturbation.
+    pub chaos: ChaosLevel,
+}
+
+impl RunOptions {
+    /// Options with this seed.
+    pub fn seeded(seed: u64) -> Self {
+        RunOptions {
+            seed,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the worker cap.
+    pub fn with_max_parallel(mut self, workers: usize) -> Self {
+        self.max_parallel_branches = Some(workers);
+        self
+    }
+
+    /// Sets the chaos level.
+    pub fn with_chaos(mut self, chaos: ChaosLevel) -> Self {
+        self.chaos = chaos;
+        self
+    }
+}
+
+/// The outcome of a run: the final state or the error, and the trace either way.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The final state (a JSON object) or why the run failed.
+    pub result: Result<Value, RunError>,
+    /// Which node ran on which VM.
+    pub trace: Trace,
+}
+
+impl Workflow {
+    /// Runs the workflow on real threads with the real VM factory and collector.
+    /// `input` (an object, or null) is merged over `initial_state`.
+    pub fn run(&self, input: Value, options: &RunOptions) -> Run {
+        Executor::<StdRuntime>::default().run(self, input, options)
+    }
+}
+
+/// Runs workflows with runtime `R`, VM factory `F` and collector `C`. The defaults are the
+/// production ones; model tests pick `ShuttleRuntime`/`LoomRuntime`, mutation tests plug in
+/// broken factories and collectors.
+#[derive(Debug)]
+pub struct Executor<R: Runtime, F: VmFactory = SandboxFactory, C: Collector<R> = Slots<R>> {
+    factory: F,
+    _marker: PhantomData<fn() -> (R, C)>,
+}
+
+impl<R: Runtime, F: VmFactory + Default, C: Collector<R>> Default for Executor<R, F, C> {
+    fn default() -> Self {
+        Executor {
+            factory: F::default(),
+            _marker: PhantomData,
+        }
+    }
+}
+
+/// Where a path runs: the main path or a branch.
+#[derive(Clone, Copy)]
+struct PathCtx<'a> {
+    branch: Option<(usize, &'a str)>,
+}
+
+impl PathCtx<'_> {
+    fn branch_name(&self) -> Option<String> {
+        self.branch.map(|(_, n)| n.to_string())
+    }
+}
+
+impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
+    /// An executor with this VM factory.
+    pub fn with_factory(factory: F) -> Self {
+        Executor {
+            factory,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Runs `workflow` from `input` merged over its `initial_state`.
+    pub fn run(&self, workflow: &Workflow, input: Value, options: &RunOptions) -> Run {
+        let mut steps = Vec::new();
+        let result = self.run_main(workflow, input, options, &mut steps);
+        Run {
+            result,
+            trace: Trace { steps },
+        }
+    }
+
+    fn run_main(
+        &self,
+        wf: &Workflow,
+        input: Value,
+        opts: &RunOptions,
+        steps: &mut Vec<Step>,
+    ) -> Result<Value, RunError> {
+        let mut state = wf.initial_state.clone();
+        match input {
+            Value::Null => {}
+            Value::Object(map) => merge(&mut state, map),
+            other => {
+                return Err(RunError::Routing {
+                    node: "__start__".into(),
+                    message: format!(
+                        "the initial state must be a JSON object, got {}",
+                        json_type(&other)
+                    ),
+                });
+            }
+        }
+        let main = PathCtx { branch: None };
+        let mut vm: Option<Vm> = None;
+        let mut current = self.choose(wf, &wf.start, "__start__", &mut vm, &state, opts, main)?;
+        let mut parallel_results: Option<Value> = None;
+        let mut executed = 0;
+        while let Target::Node(id) = current {
+            executed += 1;
+            if executed > wf.settings.max_steps {
+                return Err(max_steps(wf, &wf.nodes[id]));
+            }
+            let node = &wf.nodes[id];
+            let results = parallel_results.take();
+            self.exec_node(
+                wf,
+                node,
+                &mut vm,
+                &mut state,
+                results.as_ref(),
+                opts,
+                main,
+                steps,
+            )?;
+            current = match &node.route {
+                Route::FanOut(fan_out) => {
+                    let results = self.fan_out(wf, fan_out, &state, opts, steps)?;
+                    parallel_results = Some(results);
+                    Target::Node(fan_out.fan_in)
+                }
+                route => self.choose(wf, route, &node.name, &mut vm, &state, opts, main)?,
+            };
+        }
+        Ok(state)
+    }
+
+    /// Runs every branch of `fan_out` and returns `parallel_results`. Under `fail_fast`, a
+    /// failed branch fails the run with the first failure in declared order.
+    fn fan_out(
+        &self,
+        wf: &Workflow,
+        fan_out: &FanOut,
+        state: &Value,
+        opts: &RunOptions,
+        steps: &mut Vec<Step>,
+    ) -> Result<Value, RunError> {
+        let workers = opts
+            .max_parallel_branches
+            .unwrap_or(wf.settings.max_parallel_branches);
+        let name = |i: usize| wf.nodes[fan_out.branches[i]].name.clone();
+        let run_branch = |i: usize, queue: &Arc<WorkQueue<R>>| {
+            self.run_branch(wf, fan_out, i, state, opts, queue)
+        };
+        let results = run_fan_out::<R, C>(
+            fan_out.branches.len(),
+            workers,
+            wf.settings.fail_fast,
+            &name,
+            &run_branch,
+        );
+        perturb::<R>(opts.chaos, opts.seed, usize::MAX, ChaosPoint::BeforeCollect);
+        for r in &results {
+            steps.extend(r.steps.iter().cloned());
+        }
+        if wf.settings.fail_fast
+            && let Some(err) = results
+                .iter()
+                .filter_map(|r| r.outcome.as_ref().err())
+                .find(|e| !matches!(e, RunError::Cancelled { .. }))
+        {
+            return Err(err.clone());
+        }
+        Ok(Value::Array(results.iter().map(result_entry).collect()))
+    }
+
+    fn run_branch(
+        &self,
+        wf: &Workflow,
+        fan_out: &FanOut,
+        index: usize,
+        state: &Value,
+        opts: &RunOptions,
+        queue: &Arc<WorkQueue<R>>,
+    ) -> BranchResult {
+        let started = Instant::now();
+        let start = fan_out.branches[index];
+        let name = wf.nodes[start].name.as_str();
+        let mut steps = Vec::new();
+        perturb::<R>(opts.chaos, opts.seed, index, ChaosPoint::BranchStart);
+        let outcome = if queue.is_cancelled() {
+            Err(RunError::Cancelled {
+                branch: name.to_string(),
+            })
+        } else {
+            self.branch_path(wf, fan_out, index, state, opts, queue, &mut steps)
+        };
+        BranchResult {
+            index,
+            name: name.to_string(),
+            outcome,
+            elapsed: started.elapsed(),
+            steps,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn branch_path(
+        &self,
+        wf: &Workflow,
+        fan_out: &FanOut,
+        index: usize,
+        state: &Value,
+        opts: &RunOptions,
+        queue: &Arc<WorkQueue<R>>,
+        steps: &mut Vec<Step>,
+    ) -> Result<Value, RunError> {
+        let start = fan_out.branches[index];
+        let name = wf.nodes[start].name.as_str();
+        let ctx = PathCtx {
+            branch: Some((index, name)),
+        };
+        let vm = self.new_vm(wf, opts, ctx, &wf.nodes[start])?;
+        if wf.settings.fail_fast {
+            let queue = queue.clone();
+            vm.set_cancel(Some(Rc::new(move || queue.is_cancelled())));
+        }
+        perturb::<R>(opts.chaos, opts.seed, index, ChaosPoint::AfterVmCreate);
+        let mut vm = Some(vm);
+        let mut state = state.clone();
+        let mut current = start;
+        let mut executed = 0;
+        while current != fan_out.fan_in {
+            executed += 1;
+            let node = &wf.nodes[current];
+            if executed > wf.settings.max_steps {
+                return Err(max_steps(wf, node));
+            }
+            self.exec_node(wf, node, &mut vm, &mut state, None, opts, ctx, steps)?;
+            current = match self.choose(wf, &node.route, &node.name, &mut vm, &state, opts, ctx)? {
+                Target::Node(next) => next,
+                Target::End => {
+                    return Err(RunError::Routing {
+                        node: node.name.clone(),
+                        message: format!(
+                            "branch `{name}` reached `__end__` before its fan-in `{}`",
+                            wf.nodes[fan_out.fan_in].name
+                        ),
+                    });
+                }
+            };
+        }
+        Ok(state)
+    }
+
+    fn new_vm(
+        &self,
+        wf: &Workflow,
+        opts: &RunOptions,
+        ctx: PathCtx,
+        node: &Node,
+    ) -> Result<Vm, RunError> {
+        let branch = ctx.branch.map(|(i, n)| (n, i + 1));
+        let spec = VmSpec {
+            seed: mix(opts.seed, ctx.branch.map_or(0, |(i, _)| i as u64 + 1)),
+            memory_limit: wf.settings.lua_memory_limit,
+            branch,
+            sleep: R::sleep,
+            real_time: R::NAME == "std",
+        };
+        self.factory
+            .create(&spec)
+            .map_err(|f| fault_error(f, wf, node, ctx))
+    }
+
+    /// Runs one node and merges what it returned into `state`.
+    #[allow(clippy::too_many_arguments)]
+    fn exec_node(
+        &self,
+        wf: &Workflow,
+        node: &Node,
+        vm: &mut Option<Vm>,
+        state: &mut Value,
+        parallel_results: Option<&Value>,
+        opts: &RunOptions,
+        ctx: PathCtx,
+        steps: &mut Vec<Step>,
+    ) -> Result<(), RunError> {
+        let Some(chunk) = &node.chunk else {
+            steps.push(step(node, 0, ctx, true));
+            return Ok(());
+        };
+        let vm = self.vm(wf, vm, opts, ctx, node)?;
+        let budget = Duration::from_millis(wf.settings.lua_timeout_ms);
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            vm.run_node(chunk, state, parallel_results, budget)
+        }));
+        steps.push(step(node, vm.serial(), ctx, matches!(result, Ok(Ok(_)))));
+        match result {
+            Ok(Ok(Some(Value::Object(out)))) => {
+                merge(state, out);
+                Ok(())
+            }
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(fault)) => Err(fault_error(fault, wf, node, ctx)),
+            Err(payload) => Err(RunError::BranchPanic {
+                branch: ctx.branch_name().unwrap_or_else(|| "__main__".into()),
+                message: panic_message(&payload),
+            }),
+        }
+    }
+
+    /// The path's VM, created on first use.
+    fn vm<'v>(
+        &self,
+        wf: &Workflow,
+        vm: &'v mut Option<Vm>,
+        opts: &RunOptions,
+        ctx: PathCtx,
+        node: &Node,
+    ) -> Result<&'v Vm, RunError> {
+        if vm.is_none() {
+            *vm = Some(self.new_vm(wf, opts, ctx, node)?);
+        }
+        Ok(vm.as_ref().expect("just created"))
+    }
+
+    /// Picks the next target of `route` (not a fan-out).
+    #[allow(clippy::too_many_arguments)]
+    fn choose(
+        &self,
+        wf: &Workflow,
+        route: &Route,
+        from: &str,
+        vm: &mut Option<Vm>,
+        state: &Value,
+        opts: &RunOptions,
+        ctx: PathCtx,
+    ) -> Result<Target, RunError> {
+        match route {
+            Route::Go(target) => Ok(*target),
+            Route::FanOut(_) => {
+                unreachable!("fan-outs are handled by the caller; nested ones are rejected at load")
+            }
+            Route::Choose(rules) => {
+                let budget = Duration::from_millis(wf.settings.lua_timeout_ms);
+                let node = wf.node_id(from).map(|id| &wf.nodes[id]);
+                for (condition, target) in rules {
+                    let Some(condition) = condition else {
+                        return Ok(*target);
+                    };
+                    let fake;
+                    let node = match node {
+                        Some(n) => n,
+                        None => {
+                            fake = Node {
+                                name: from.to_string(),
+                                chunk: None,
+                                route: Route::Go(Target::End),
+                                fan_in: false,
+                            };
+                            &fake
+                        }
+                    };
+                    let vm = self.vm(wf, vm, opts, ctx, node)?;
+                    match catch_unwind(AssertUnwindSafe(|| {
+                        vm.eval_condition(condition, state, budget)
+                    })) {
+                        Ok(Ok(true)) => return Ok(*target),
+                        Ok(Ok(false)) => {}
+                        Ok(Err(fault)) => return Err(fault_error(fault, wf, node, ctx)),
+                        Err(payload) => {
+                            return Err(RunError::BranchPanic {
+                                branch: ctx.branch_name().unwrap_or_else(|| "__main__".into()),
+                                message: panic_message(&payload),
+                            });
+                        }
+                    }
+                }
+                Err(RunError::Routing {
+                    node: from.to_string(),
+                    message: "no condition matched and there is no fallback".into(),
+                })
+            }
+        }
+    }
+}
+
+fn step(node: &Node, vm: u64, ctx: PathCtx, ok: bool) -> Step {
+    Step {
+        node: node.name.clone(),
+        vm,
+        branch: ctx.branch.map(|(i, _)| i),
+        branch_name: ctx.branch_name(),
+        ok,
+    }
+}
+
+fn max_steps(wf: &Workflow, node: &Node) -> RunError {
+    RunError::Routing {
+        node: node.name.clone(),
+        message: format!(
+            "exceeded `max_steps` ({}); is there a loop with no exit?",
+            wf.settings.max_steps
+        ),
+    }
+}
+
+fn fault_error(fault: Fault, wf: &Workflow, node: &Node, ctx: PathCtx) -> RunError {
+    let (node, branch) = (node.name.clone(), ctx.branch_name());
+    match fault {
+        Fault::Lua(message) => RunError::Lua {
+            node,
+            branch,
+            message,
+        },
+        Fault::Timeout => RunError::Timeout {
+            node,
+            branch,
+            budget_ms: wf.settings.lua_timeout_ms,
+        },
+        Fault::Memory => RunError::Memory {
+            node,
+            branch,
+            limit: wf.settings.lua_memory_limit,
+        },
+        Fault::Cancelled => RunError::Cancelled {
+            branch: branch.unwrap_or_else(|| "__main__".into()),
+        },
+        Fault::BadReturn(found) => RunError::BadReturn {
+            node,
+            branch,
+            found,
+        },
+    }
+}
+
+/// One `parallel_results` entry, TEA's shape.
+fn result_entry(r: &BranchResult) -> Value {
+    let (state, error, kind) = match &r.outcome {
+        Ok(state) => (state.clone(), Value::Null, Value::Null),
+        Err(e) => (
+            Value::Null,
+            Value::String(e.to_string()),
+            Value::String(e.kind().as_str().into()),
+        ),
+    };
+    json!({
+        "branch": r.name,
+        "success": r.outcome.is_ok(),
+        "state": state,
+        "error": error,
+        "error_kind": kind,
+        "timed_out": matches!(r.outcome, Err(RunError::Timeout { .. })),
+        "elapsed_ms": r.elapsed.as_secs_f64() * 1000.0,
+    })
+}
+
+fn merge(state: &mut Value, update: Map<String, Value>) {
+    if let Value::Object(target) = state {
+        target.extend(update);
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

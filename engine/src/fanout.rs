@@ -1,0 +1,154 @@
+//! The concurrent core of a fan-out: work distribution, result slots and cancellation.
+//!
+//! Workers (the caller plus at most `max_parallel_branches - 1` scoped threads) take branch
+//! indices in declared order from one shared atomic index, run them, and put each result in
+//! the slot of its index. Results therefore come out in declared branch order, never in
+//! completion order. With `fail_fast`, the first failure sets the cancel flag: branches that
+//! have not started finish at once as cancelled, running ones are stopped by their VM hook.
+//!
+//! This module is generic over [`Runtime`] and knows nothing of Lua, so loom and shuttle can
+//! drive it directly with trivial branches as well as through the engine.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::error::RunError;
+use crate::sync::{Arc, LUA_STACK_SIZE, RtAtomicBool, RtAtomicUsize, RtMutex, Runtime};
+use crate::trace::Step;
+
+/// What one branch produced.
+#[derive(Debug, Clone)]
+pub struct BranchResult {
+    /// 0-based declared index.
+    pub index: usize,
+    /// The branch's name (its first node).
+    pub name: String,
+    /// The branch's final state, or why it failed.
+    pub outcome: Result<Value, RunError>,
+    /// Wall-clock time the branch took (reported, never compared).
+    pub elapsed: Duration,
+    /// The nodes it ran, with their VM serials.
+    pub steps: Vec<Step>,
+}
+
+/// Shared work index and cancel flag.
+#[derive(Debug)]
+pub struct WorkQueue<R: Runtime> {
+    next: R::AtomicUsize,
+    len: usize,
+    cancelled: R::AtomicBool,
+}
+
+impl<R: Runtime> WorkQueue<R> {
+    /// A queue of `len` branches.
+    pub fn new(len: usize) -> Self {
+        WorkQueue {
+            next: R::AtomicUsize::new(0),
+            len,
+            cancelled: R::AtomicBool::new(false),
+        }
+    }
+
+    /// The next branch index in declared order, or `None` when all are taken.
+    pub fn take(&self) -> Option<usize> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        (i < self.len).then_some(i)
+    }
+
+    /// Asks every branch to stop.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Release);
+    }
+
+    /// Whether [`WorkQueue::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Acquire)
+    }
+}
+
+/// The seam where branch results are gathered for the fan-in. The engine's own is
+/// [`Slots`]; mutation tests plug in broken ones (an unlocked read-modify-write, completion
+/// order) to prove the harness catches them.
+pub trait Collector<R: Runtime>: Sync {
+    /// Room for `branches` results.
+    fn new(branches: usize) -> Self;
+    /// Stores the result of branch `index`; called once per branch, from any worker.
+    fn put(&self, index: usize, result: BranchResult);
+    /// The results for the fan-in, in declared order.
+    fn finish(self) -> Vec<BranchResult>;
+}
+
+/// One slot per branch behind one lock: written once each, read after every worker joined.
+#[derive(Debug)]
+pub struct Slots<R: Runtime> {
+    slots: R::Mutex<Vec<Option<BranchResult>>>,
+}
+
+impl<R: Runtime> Collector<R> for Slots<R> {
+    fn new(branches: usize) -> Self {
+        Slots {
+            slots: R::Mutex::new(vec![None; branches]),
+        }
+    }
+
+    fn put(&self, index: usize, result: BranchResult) {
+        self.slots.lock()[index] = Some(result);
+    }
+
+    fn finish(self) -> Vec<BranchResult> {
+        self.slots.into_inner().into_iter().flatten().collect()
+    }
+}
+
+/// Runs `len` branches on at most `workers` workers and collects them with `C`.
+///
+/// `run_branch(index, queue)` must produce the branch's result; a panic in it becomes a
+/// [`RunError::BranchPanic`] for that branch, and its siblings go on. `name(index)` names
+/// branches for that case.
+pub fn run_fan_out<R, C>(
+    len: usize,
+    workers: usize,
+    fail_fast: bool,
+    name: &(dyn Fn(usize) -> String + Sync),
+    run_branch: &(dyn Fn(usize, &Arc<WorkQueue<R>>) -> BranchResult + Sync),
+) -> Vec<BranchResult>
+where
+    R: Runtime,
+    C: Collector<R>,
+{
+    let queue = Arc::new(WorkQueue::<R>::new(len));
+    let collector = C::new(len);
+    let workers = workers.clamp(1, len.max(1));
+    R::run_workers(workers, LUA_STACK_SIZE, |_worker| {
+        while let Some(index) = queue.take() {
+            let result = catch_unwind(AssertUnwindSafe(|| run_branch(index, &queue)))
+                .unwrap_or_else(|payload| BranchResult {
+                    index,
+                    name: name(index),
+                    outcome: Err(RunError::BranchPanic {
+                        branch: name(index),
+                        message: panic_message(&payload),
+                    }),
+                    elapsed: Duration::ZERO,
+                    steps: Vec::new(),
+                });
+            if fail_fast && result.outcome.is_err() {
+                queue.cancel();
+            }
+            collector.put(index, result);
+        }
+    });
+    collector.finish()
+}
+
+/// The text of a panic payload, when it has one.
+pub(crate) fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_string())
+}

@@ -1,0 +1,168 @@
+//! The one module that parses YAML. Moving to a maintained serde_yaml fork (serde_yaml_ng,
+//! serde-saphyr) is a change to this file only.
+//!
+//! It turns text into the raw, serde-shaped model below, rejecting unknown keys and wrong
+//! types with the line and column serde_yaml reports. [`crate::compile`] then checks the
+//! graph and builds the immutable [`crate::Workflow`].
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{LoadError, LoadErrorKind};
+
+/// A workflow document, exactly as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkflow {
+    /// Workflow name (required).
+    pub name: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Accepted for TEA compatibility; not enforced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_schema: Option<serde_json::Value>,
+    /// The state a run starts from (merged under the caller's state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_state: Option<serde_json::Value>,
+    /// Engine settings.
+    #[serde(default, skip_serializing_if = "RawSettings::is_empty")]
+    pub settings: RawSettings,
+    /// The nodes, in declared order (implicit chaining follows this order).
+    pub nodes: Vec<RawNode>,
+    /// Edges: simple, conditional, and parallel in both TEA dialects.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edges: Vec<RawEdge>,
+}
+
+/// `settings:` as written; every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    /// Worker cap for a fan-out (default: available cores).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_parallel_branches: Option<usize>,
+    /// Per-node time budget in ms (default 30000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lua_timeout_ms: Option<u64>,
+    /// Per-VM memory limit in bytes (default 64 MiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lua_memory_limit: Option<usize>,
+    /// Node executions allowed on the main path and in each branch (default 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_steps: Option<usize>,
+    /// Cancel siblings and fail the run when a branch fails (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_fast: Option<bool>,
+}
+
+impl RawSettings {
+    fn is_empty(&self) -> bool {
+        *self == RawSettings::default()
+    }
+}
+
+/// A node as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNode {
+    /// Unique node name.
+    pub name: String,
+    /// Lua source; absent means the node passes the state through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+    /// Must be `lua` when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Routing that takes precedence over edges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goto: Option<RawGoto>,
+    /// Marks the node as a fan-in.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fan_in: bool,
+}
+
+/// `goto:` is a node name (or `__end__`), or a list of rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RawGoto {
+    /// Unconditional.
+    Target(String),
+    /// First matching rule wins; a rule without `if` is the fallback.
+    Rules(Vec<RawGotoRule>),
+}
+
+/// One `goto` rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGotoRule {
+    /// A Lua expression over `state`.
+    #[serde(default, rename = "if", skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// Target node or `__end__`.
+    pub to: String,
+}
+
+/// An edge as written. Which fields are set decides its kind (see [`crate::compile`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEdge {
+    /// Source node or `__start__`.
+    pub from: String,
+    /// Target node or `__end__` (simple, conditional, Python parallel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Condition (Lua expression over `state`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// Rust dialect: the branches of a fan-out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel: Option<Vec<String>>,
+    /// Python dialect: `parallel`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Python dialect: the fan-in node of this branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fan_in: Option<String>,
+}
+
+/// Parses workflow YAML. `file` only labels errors.
+pub fn parse_workflow(source: &str, file: Option<&Path>) -> Result<RawWorkflow, LoadError> {
+    from_yaml(source, file)
+}
+
+/// Parses any YAML document into `T`, with file:line:column on errors. Shared by the
+/// workflow and scenario loaders so that all YAML goes through this module.
+pub fn from_yaml<T: serde::de::DeserializeOwned>(
+    source: &str,
+    file: Option<&Path>,
+) -> Result<T, LoadError> {
+    if source.trim().is_empty() {
+        let mut err = LoadError::new(LoadErrorKind::Yaml, "the document is empty");
+        err.file = file.map(Path::to_path_buf);
+        return Err(err);
+    }
+    serde_yaml::from_str(source).map_err(|e| yaml_error(&e, file))
+}
+
+/// Serializes a workflow back to YAML (used by round-trip tests and tools).
+pub fn to_yaml<T: Serialize>(value: &T) -> String {
+    serde_yaml::to_string(value).expect("serializing plain data to YAML cannot fail")
+}
+
+fn yaml_error(e: &serde_yaml::Error, file: Option<&Path>) -> LoadError {
+    let location = e.location();
+    // serde_yaml appends " at line L column C" itself; the location fields carry it instead.
+    let message = e.to_string();
+    let message = match message.find(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message,
+    };
+    let mut err = LoadError::new(LoadErrorKind::Yaml, message).at(
+        location.as_ref().map(|l| l.line()),
+        location.as_ref().map(|l| l.column()),
+    );
+    err.file = file.map(Path::to_path_buf);
+    err
+}

@@ -1,0 +1,54 @@
+//! Process-wide VM serial numbers and the live-VM gauge.
+//!
+//! These bypass the runtime seam on purpose: a serial must never repeat within a process,
+//! across shuttle and loom executions too (they reset their own atomics), and nothing in the
+//! engine branches on these values' interleaving. Serials are never addresses, which can be
+//! reused (seed TEA-PY-007).
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)]
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
+static LIVE_VMS: AtomicUsize = AtomicUsize::new(0);
+
+/// Takes the next VM serial number (starting at 1, never reused in this process).
+pub fn next_vm_serial() -> u64 {
+    NEXT_SERIAL.fetch_add(1, Ordering::Relaxed)
+}
+
+/// How many Lua VMs are alive right now in this process.
+pub fn live_vms() -> usize {
+    LIVE_VMS.load(Ordering::SeqCst)
+}
+
+/// Counts one VM as alive until the guard is dropped.
+#[derive(Debug)]
+pub struct LiveVmGuard(());
+
+impl LiveVmGuard {
+    /// Registers a new live VM.
+    pub fn new() -> Self {
+        LIVE_VMS.fetch_add(1, Ordering::SeqCst);
+        LiveVmGuard(())
+    }
+}
+
+impl Default for LiveVmGuard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for LiveVmGuard {
+    fn drop(&mut self) {
+        LIVE_VMS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+static NEXT_CHUNK: AtomicU64 = AtomicU64::new(1);
+
+/// Takes the next compiled-chunk id (process-unique, so VM function caches never confuse
+/// chunks of two workflows).
+pub fn next_chunk_id() -> u64 {
+    NEXT_CHUNK.fetch_add(1, Ordering::Relaxed)
+}

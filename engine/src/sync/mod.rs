@@ -1,0 +1,158 @@
+//! The runtime seam: everything in the engine takes threads and locks from here.
+//!
+//! # Why a type parameter, not a `cfg` facade
+//!
+//! The same engine code runs in three worlds:
+//!
+//! * [`StdRuntime`]: real OS threads (`std::thread::scope`), the production path;
+//! * [`ShuttleRuntime`]: shuttle's controlled scheduler, used by `harness explore` **in the
+//!   same binary** that runs `harness soak` on real threads;
+//! * `LoomRuntime` (behind the test-only `loom` feature): loom's exhaustive model checker.
+//!
+//! A compile-time facade (`#[cfg(feature = "shuttle")] pub use shuttle::sync::*`) switches the
+//! whole build at once, so it cannot give std and shuttle side by side in one binary. Instead
+//! the engine's small concurrent core (fan-out, work distribution, result slots, cancellation,
+//! sleep and yield points) is generic over [`Runtime`], the way TigerBeetle passes its
+//! environment in as type parameters. Both the std and shuttle implementations are always
+//! compiled; monomorphisation means the std path pays nothing for the seam.
+//!
+//! loom is test-only, so it comes in through the `loom` cargo feature. loom 0.7 has no
+//! `thread::scope` (loom#308), so `LoomRuntime` builds a small scoped spawn on
+//! `loom::thread::spawn`: it joins every thread before returning (also while unwinding), which
+//! is what makes lending it borrowed data sound. That lets loom check the *real* fan-out code,
+//! Lua VMs included, not a re-implementation of it. loom allows at most 5 threads including
+//! the main one, so loom models use at most 4 workers.
+//!
+//! # Stacks
+//!
+//! Threads that run Lua need a real stack: loom's default is 32 KiB and shuttle's 60 KiB, and
+//! a chunk nested 150 `pcall`s deep overflows them. [`Runtime::run_workers`] takes the stack
+//! size explicitly ([`LUA_STACK_SIZE`]); under shuttle, scoped threads take it from
+//! `shuttle::Config::stack_size`, which [`shuttle_config`] sets.
+//!
+//! # What may bypass the seam
+//!
+//! Only [`counters`]: the process-wide VM serial number and live-VM gauge. They are telemetry
+//! that must stay unique across shuttle and loom executions (which reset their own atomics),
+//! and no engine decision depends on their interleaving.
+//!
+//! `clippy.toml` in this crate forbids the std originals everywhere else in the engine.
+
+pub mod counters;
+#[cfg(feature = "loom")]
+mod loom_rt;
+mod shuttle_rt;
+mod std_rt;
+
+use std::ops::DerefMut;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+#[cfg(feature = "loom")]
+pub use loom_rt::LoomRuntime;
+pub use shuttle_rt::{ShuttleRuntime, shuttle_config};
+pub use std_rt::StdRuntime;
+
+/// Shared ownership. std's `Arc` is used in every mode: shuttle re-exports it, and the
+/// engine's correctness never depends on when an `Arc` is dropped.
+pub use std::sync::Arc;
+
+/// Stack size for every thread that runs Lua, in every mode.
+pub const LUA_STACK_SIZE: usize = 4 * 1024 * 1024;
+
+/// Where the engine gets its threads, locks, atomics, sleep and yield.
+pub trait Runtime: Sized + Send + Sync + 'static {
+    /// Short name shown in traces and reports (`std`, `shuttle`, `loom`).
+    const NAME: &'static str;
+
+    /// A mutex over `T`.
+    type Mutex<T: Send>: RtMutex<T>;
+    /// An atomic `usize`.
+    type AtomicUsize: RtAtomicUsize;
+    /// An atomic `bool`.
+    type AtomicBool: RtAtomicBool;
+
+    /// Runs `work(worker)` for `worker` in `0..workers`: worker 0 on the calling thread, the
+    /// others on scoped threads with `stack_size` bytes of stack. Returns once all are done.
+    ///
+    /// `work` must not unwind (the engine catches panics per branch). If a thread cannot be
+    /// spawned, its worker number is skipped: the shared work index hands its share to the
+    /// workers that did start.
+    fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F);
+
+    /// Sleeps; under model checkers this is a scheduling point, not a delay.
+    fn sleep(duration: Duration);
+
+    /// Yields to other threads; a scheduling point under model checkers.
+    fn yield_now();
+}
+
+/// The mutex operations the engine uses.
+pub trait RtMutex<T>: Send + Sync {
+    /// Wraps `value`.
+    fn new(value: T) -> Self;
+    /// Locks, ignoring poisoning: the engine never panics while holding a lock.
+    fn lock(&self) -> impl DerefMut<Target = T> + '_;
+    /// Unwraps the value.
+    fn into_inner(self) -> T;
+}
+
+/// The atomic `usize` operations the engine uses.
+pub trait RtAtomicUsize: Send + Sync {
+    /// A new atomic.
+    fn new(value: usize) -> Self;
+    /// `fetch_add`.
+    fn fetch_add(&self, value: usize, order: Ordering) -> usize;
+    /// `load`.
+    fn load(&self, order: Ordering) -> usize;
+}
+
+/// The atomic `bool` operations the engine uses.
+pub trait RtAtomicBool: Send + Sync {
+    /// A new atomic.
+    fn new(value: bool) -> Self;
+    /// `load`.
+    fn load(&self, order: Ordering) -> bool;
+    /// `store`.
+    fn store(&self, value: bool, order: Ordering);
+}
+
+/// Implements the atomic and mutex traits for one runtime's types.
+macro_rules! impl_primitives {
+    ($mutex:ident, $usize:ty, $bool:ty) => {
+        impl<T: Send> $crate::sync::RtMutex<T> for $mutex<T> {
+            fn new(value: T) -> Self {
+                $mutex::new(value)
+            }
+            fn lock(&self) -> impl std::ops::DerefMut<Target = T> + '_ {
+                $mutex::lock(self).unwrap_or_else(|poisoned| poisoned.into_inner())
+            }
+            fn into_inner(self) -> T {
+                $mutex::into_inner(self).unwrap_or_else(|poisoned| poisoned.into_inner())
+            }
+        }
+        impl $crate::sync::RtAtomicUsize for $usize {
+            fn new(value: usize) -> Self {
+                <$usize>::new(value)
+            }
+            fn fetch_add(&self, value: usize, order: std::sync::atomic::Ordering) -> usize {
+                <$usize>::fetch_add(self, value, order)
+            }
+            fn load(&self, order: std::sync::atomic::Ordering) -> usize {
+                <$usize>::load(self, order)
+            }
+        }
+        impl $crate::sync::RtAtomicBool for $bool {
+            fn new(value: bool) -> Self {
+                <$bool>::new(value)
+            }
+            fn load(&self, order: std::sync::atomic::Ordering) -> bool {
+                <$bool>::load(self, order)
+            }
+            fn store(&self, value: bool, order: std::sync::atomic::Ordering) {
+                <$bool>::store(self, value, order)
+            }
+        }
+    };
+}
+pub(crate) use impl_primitives;

@@ -1,0 +1,43 @@
+//! The production runtime: real OS threads from `std::thread::scope`.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::time::Duration;
+
+use super::{Runtime, impl_primitives};
+
+/// Real threads and locks (`std::thread::scope`, `std::sync`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StdRuntime;
+
+impl_primitives!(Mutex, AtomicUsize, AtomicBool);
+
+impl Runtime for StdRuntime {
+    const NAME: &'static str = "std";
+    type Mutex<T: Send> = Mutex<T>;
+    type AtomicUsize = AtomicUsize;
+    type AtomicBool = AtomicBool;
+
+    fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F) {
+        let work = &work;
+        std::thread::scope(|scope| {
+            for worker in 1..workers {
+                // A failed spawn leaves fewer workers; the shared work index covers for it.
+                let _ = std::thread::Builder::new()
+                    .name(format!("branchproof-worker-{worker}"))
+                    .stack_size(stack_size)
+                    .spawn_scoped(scope, move || work(worker));
+            }
+            work(0);
+        });
+    }
+
+    fn sleep(duration: Duration) {
+        std::thread::sleep(duration);
+    }
+
+    fn yield_now() {
+        std::thread::yield_now();
+    }
+}

@@ -1,0 +1,40 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Stress-testing and verification harness for parallel Lua workflows.
+#[derive(Debug, Parser)]
+#[command(name = "harness", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a workflow once and print its final state as JSON.
+    Run(RunArgs),
+}
+
+/// `harness run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The workflow YAML file.
+    pub workflow: PathBuf,
+    /// Initial state as a JSON object (merged over the workflow's `initial_state`).
+    #[arg(long, conflicts_with = "state_file")]
+    pub state: Option<String>,
+    /// Read the initial state from a JSON file.
+    #[arg(long)]
+    pub state_file: Option<PathBuf>,
+    /// Seed for `math.random` and anything else random.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Also print which node ran on which VM serial and branch (to stderr).
+    #[arg(long)]
+    pub trace: bool,
+}

@@ -1,0 +1,12 @@
+//! One file per verb; this module only dispatches.
+
+mod run;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the verb and returns the process exit code.
+pub fn dispatch(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Run(args) => run::run(&args),
+    }
+}
