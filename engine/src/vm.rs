@@ -243,6 +243,15 @@ impl Vm {
         ))
     }
 
+    /// Runs a chunk with the globals as they are and returns its result's Lua truthiness.
+    pub fn eval_chunk(&self, chunk: &Chunk, budget: Duration) -> Result<bool, Fault> {
+        let value: mlua::Value = self.guarded(budget, || self.function(chunk)?.call(()))?;
+        Ok(!matches!(
+            value,
+            mlua::Value::Nil | mlua::Value::Boolean(false)
+        ))
+    }
+
     /// The chunk's function in this VM, loading its bytecode on first use.
     fn function(&self, chunk: &Chunk) -> mlua::Result<Function> {
         if let Some(f) = self.inner.functions.borrow().get(&chunk.id) {
