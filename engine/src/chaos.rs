@@ -65,7 +65,8 @@ pub(crate) fn perturb<R: Runtime>(level: ChaosLevel, seed: u64, branch: usize, p
     if level == ChaosLevel::Off {
         return;
     }
-    let r = mix(mix(seed, branch as u64 + 1), point as u64);
+    // `usize::MAX` marks the fan-in's own point (no branch): wrap rather than overflow.
+    let r = mix(mix(seed, (branch as u64).wrapping_add(1)), point as u64);
     let roll = r % 16;
     let micros = (r >> 8) % 1000;
     match level {
