@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a workflow once and print its final state as JSON.
     Run(RunArgs),
+    /// Replay scenarios many times; report flakiness with confidence bounds.
+    Soak(crate::soak::args::SoakArgs),
 }
 
 /// `harness run`.

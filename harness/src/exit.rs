@@ -5,7 +5,9 @@ pub const OK: u8 = 0;
 /// A run failed, or an invariant was violated deterministically.
 pub const FAILED: u8 = 1;
 /// Some iterations failed and others did not.
-#[allow(dead_code)]
 pub const FLAKY: u8 = 2;
 /// Bad input or usage.
 pub const USAGE: u8 = 3;
+/// Stopped by Ctrl-C (SIGINT) or SIGTERM before the end, with nothing failing so far
+/// (the shell's 128 + SIGINT).
+pub const INTERRUPTED: u8 = 130;

@@ -1,11 +1,15 @@
 //! `harness`: runs, soaks, explores and replays branchproof workflows and scenarios.
 //!
 //! Exit codes (stable, for CI): 0 success, 1 a run failed or an invariant was violated,
-//! 2 flaky, 3 bad input or usage.
+//! 2 flaky, 3 bad input or usage, 130 interrupted.
 
 mod cli;
 mod cmd;
 mod exit;
+mod progress;
+mod report;
+mod scenario;
+mod soak;
 
 use std::process::ExitCode;
 

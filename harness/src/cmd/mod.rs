@@ -1,6 +1,7 @@
 //! One file per verb; this module only dispatches.
 
 mod run;
+mod soak;
 
 use crate::cli::{Cli, Command};
 
@@ -8,5 +9,6 @@ use crate::cli::{Cli, Command};
 pub fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Soak(args) => soak::run(&args),
     }
 }

@@ -1,0 +1,186 @@
+//! Building the report from what the soak measured, and the exit code it implies.
+
+use std::path::Path;
+
+use crate::exit;
+use crate::scenario::Scenario;
+use crate::soak::classify::{Class, Verdict};
+use crate::soak::runner::Soaked;
+use crate::soak::stats::Rate;
+use crate::soak::tally::BadIteration;
+
+use super::model::{
+    BadReport, FingerprintRow, Fingerprints, InvariantReport, Iterations, ScenarioReport, Totals,
+};
+
+/// The report of a scenario that ran (completely or not).
+pub fn ran(
+    scenario: &Scenario,
+    planned: u64,
+    asked: u64,
+    soaked: &Soaked,
+    verdict: &Verdict,
+    chaos: engine::ChaosLevel,
+    replay: Option<String>,
+) -> ScenarioReport {
+    let tally = &soaked.tally;
+    let secs = soaked.elapsed.as_secs_f64();
+    let mut table: Vec<FingerprintRow> = tally
+        .fingerprints
+        .iter()
+        .map(|(f, c)| FingerprintRow {
+            fingerprint: f.to_string(),
+            outcome: c.summary.clone(),
+            count: c.count,
+            violating: c.violating,
+            example_iteration: c.example_iteration,
+            example_seed: c.example_seed.to_string(),
+        })
+        .collect();
+    table.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.example_iteration.cmp(&b.example_iteration))
+    });
+    let invariants = scenario
+        .invariants
+        .iter()
+        .zip(&tally.invariants)
+        .map(|(inv, count)| InvariantReport {
+            label: inv.label.clone(),
+            violations: count.violations,
+            first: count.first.as_ref().map(bad),
+        })
+        .collect();
+    let ok = match verdict.class {
+        Class::Clean => !scenario.expect_failure,
+        Class::Failing => scenario.expect_failure,
+        _ => false,
+    };
+    ScenarioReport {
+        name: scenario.name.clone(),
+        file: scenario.file.display().to_string(),
+        story: Some(scenario.story.clone()),
+        description: scenario.description.clone(),
+        status: verdict.class,
+        expect_failure: scenario.expect_failure,
+        ok,
+        complete: tally.run == planned,
+        iterations: Iterations {
+            planned,
+            run: tally.run,
+            cap: scenario.max_iterations,
+            capped: planned < asked,
+        },
+        chaos: chaos.as_str().to_string(),
+        elapsed_s: secs,
+        iterations_per_s: per_second(tally.run, secs),
+        failures: Rate::new(verdict.failures, tally.run),
+        divergent: verdict.divergent,
+        deterministic: scenario.deterministic,
+        fingerprints: Fingerprints {
+            distinct: tally.fingerprints.len(),
+            overflow: tally.overflow,
+            table,
+        },
+        invariants,
+        first_bad: verdict.replay.as_ref().map(|t| BadReport {
+            iteration: t.iteration,
+            seed: t.seed.to_string(),
+            message: t.reason.clone(),
+        }),
+        replay,
+        error: None,
+    }
+}
+
+/// The report of a scenario that could not be loaded, or was never started.
+pub fn not_ran(name: String, file: &Path, class: Class, error: Option<String>) -> ScenarioReport {
+    ScenarioReport {
+        name,
+        file: file.display().to_string(),
+        story: None,
+        description: None,
+        status: class,
+        expect_failure: false,
+        ok: false,
+        complete: false,
+        iterations: Iterations {
+            planned: 0,
+            run: 0,
+            cap: None,
+            capped: false,
+        },
+        chaos: "off".into(),
+        elapsed_s: 0.0,
+        iterations_per_s: 0.0,
+        failures: Rate::new(0, 0),
+        divergent: 0,
+        deterministic: true,
+        fingerprints: Fingerprints {
+            distinct: 0,
+            overflow: 0,
+            table: Vec::new(),
+        },
+        invariants: Vec::new(),
+        first_bad: None,
+        replay: None,
+        error,
+    }
+}
+
+fn bad(b: &BadIteration) -> BadReport {
+    BadReport {
+        iteration: b.iteration,
+        seed: b.seed.to_string(),
+        message: b.message.clone(),
+    }
+}
+
+/// Iterations per second, 0 when no time passed.
+pub fn per_second(iterations: u64, secs: f64) -> f64 {
+    if secs > 0.0 {
+        iterations as f64 / secs
+    } else {
+        0.0
+    }
+}
+
+/// Totals over the scenarios.
+pub fn totals(scenarios: &[ScenarioReport], elapsed_s: f64) -> Totals {
+    let mut t = Totals {
+        scenarios: scenarios.len(),
+        ..Totals::default()
+    };
+    for s in scenarios {
+        t.iterations += s.iterations.run;
+        match (s.status, s.expect_failure) {
+            (Class::Clean, false) => t.clean += 1,
+            (Class::Clean, true) => t.unexpected_passes += 1,
+            (Class::Failing, true) => t.expected_failures += 1,
+            (Class::Failing, false) => t.failing += 1,
+            (Class::Flaky, _) => t.flaky += 1,
+            (Class::Error, _) => t.error += 1,
+            (Class::NotRun, _) => t.not_run += 1,
+        }
+    }
+    t.iterations_per_s = per_second(t.iterations, elapsed_s);
+    t
+}
+
+/// The exit code: 3 when a scenario could not be loaded or run, else 1 for a deterministic
+/// failure (including a canary that passed), else 2 for a flaky scenario, else 130 when
+/// interrupted, else 0. An expected failure that failed is a success.
+pub fn exit_code(totals: &Totals, interrupted: bool) -> u8 {
+    if totals.error > 0 {
+        exit::USAGE
+    } else if totals.failing > 0 || totals.unexpected_passes > 0 {
+        exit::FAILED
+    } else if totals.flaky > 0 {
+        exit::FLAKY
+    } else if interrupted {
+        exit::INTERRUPTED
+    } else {
+        exit::OK
+    }
+}

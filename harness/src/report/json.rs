@@ -1,0 +1,55 @@
+//! `report.json`: the machine-readable soak report. Its schema is stable within a
+//! `schema_version`; fields are only ever added.
+//!
+//! Seeds are decimal **strings** (a u64 does not survive a JSON double, as in jq or
+//! JavaScript); fingerprints are 16 hex digits. Rates are fractions in [0, 1].
+//!
+//! ```text
+//! {
+//!   "schema_version": 1,
+//!   "complete": bool,            // false: interrupted, or stopped by --fail-fast
+//!   "interrupted": bool,         // Ctrl-C / SIGTERM
+//!   "run_seed": "123",           // pass as --seed to rerun the whole run
+//!   "command": "harness soak ...",
+//!   "started_at": "2026-01-01T00:00:00Z", "finished_at": "...", "elapsed_s": 1.5,
+//!   "options": { "iterations": 10000 | null, "jobs": 2, "chaos": "light" | null,
+//!                "fail_fast": bool, "include_canary": bool },
+//!   "host": { "peak_rss_kib": 23000 | null, "threads_start": 1 | null,
+//!             "threads_end": 1 | null, "live_vms_end": 0 },
+//!   "totals": { "scenarios", "clean", "failing", "flaky", "error", "not_run",
+//!               "expected_failures", "unexpected_passes", "iterations", "iterations_per_s" },
+//!   "exit_code": 0,              // 0 clean, 1 failing, 2 flaky, 3 bad input, 130 interrupted
+//!   "scenarios": [{
+//!     "name": "isolation-globals", "file": "scenarios/isolation-globals.yaml",
+//!     "story": "..." | null, "description": "..." | null,
+//!     "status": "clean" | "failing" | "flaky" | "error" | "not_run",
+//!     "expect_failure": bool,    // the canary
+//!     "ok": bool,                // clean, or failing when expect_failure
+//!     "complete": bool,          // every planned iteration ran
+//!     "iterations": { "planned": 10000, "run": 10000, "cap": 2000 | null, "capped": bool },
+//!     "chaos": "off" | "light" | "heavy",
+//!     "elapsed_s": 1.2, "iterations_per_s": 8000.0,
+//!     "failures": { "failures": 0, "iterations": 10000, "rate": 0.0,
+//!                   "wilson95": [0.0, 0.00038], "rule_of_three": 0.0003 | null },
+//!     "divergent": 0,            // outcomes other than the most common (deterministic only)
+//!     "deterministic": bool,
+//!     "fingerprints": { "distinct": 1, "overflow": 0, "table": [
+//!       { "fingerprint": "0123456789abcdef", "outcome": "ok" | "timeout error at node `x`",
+//!         "count": 10000, "violating": 0, "example_iteration": 0, "example_seed": "..." } ] },
+//!     "invariants": [{ "label": "#1 lua", "violations": 0,
+//!                      "first": { "iteration", "seed", "message" } | null }],
+//!     "first_bad": { "iteration": 7, "seed": "...", "message": "..." } | null,
+//!     "replay": "harness soak scenarios/x.yaml --replay 123" | null,
+//!     "error": "load scenario x.yaml:3:1: unknown field `foo` ..." | null
+//!   }]
+//! }
+//! ```
+
+use super::model::Report;
+
+/// The report as pretty JSON.
+pub fn render(report: &Report) -> String {
+    let mut text = serde_json::to_string_pretty(report).expect("the report model serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,169 @@
+//! `report.md`: the soak report as tables a person reads.
+
+use std::fmt::Write;
+
+use super::model::{Report, ScenarioReport};
+use crate::soak::stats::percent;
+
+/// The report as Markdown.
+pub fn render(r: &Report) -> String {
+    let mut md = String::new();
+    let t = &r.totals;
+    let _ = writeln!(md, "# Soak report\n");
+    if !r.complete {
+        let why = if r.interrupted {
+            "interrupted"
+        } else {
+            "stopped early (--fail-fast)"
+        };
+        let _ = writeln!(
+            md,
+            "> **Incomplete**: the run was {why}. Everything measured until then is below.\n"
+        );
+    }
+    let _ = writeln!(
+        md,
+        "- run seed: `{}` (`--seed {}` reruns it)",
+        r.run_seed, r.run_seed
+    );
+    let _ = writeln!(md, "- command: `{}`", r.command);
+    let _ = writeln!(
+        md,
+        "- started: {}, finished: {}",
+        r.started_at, r.finished_at
+    );
+    let _ = writeln!(
+        md,
+        "- {} scenarios, {} iterations in {:.1} s ({:.0} iterations/s), jobs {}",
+        t.scenarios, t.iterations, r.elapsed_s, t.iterations_per_s, r.options.jobs
+    );
+    let _ = writeln!(
+        md,
+        "- result: {} clean, {} failing, {} flaky, {} error, {} expected failures, {} unexpected passes, {} not run; exit code {}",
+        t.clean,
+        t.failing,
+        t.flaky,
+        t.error,
+        t.expected_failures,
+        t.unexpected_passes,
+        t.not_run,
+        r.exit_code
+    );
+    let h = &r.host;
+    let _ = writeln!(
+        md,
+        "- host: peak RSS {} KiB, threads {} at start and {} at end, {} live VMs at end\n",
+        opt(h.peak_rss_kib),
+        opt(h.threads_start),
+        opt(h.threads_end),
+        h.live_vms_end
+    );
+    let _ = writeln!(
+        md,
+        "| status | scenario | iterations | failures | rate | 95% CI (Wilson) | rule of three | it/s | outcomes |"
+    );
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---|---:|---:|---:|");
+    for s in &r.scenarios {
+        let f = &s.failures;
+        let mut iterations = format!("{}/{}", s.iterations.run, s.iterations.planned);
+        if s.iterations.capped {
+            iterations.push_str(" (capped)");
+        }
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {}-{} | {} | {:.0} | {} |",
+            s.label(),
+            s.name,
+            iterations,
+            f.failures,
+            percent(f.rate),
+            percent(f.wilson95[0]),
+            percent(f.wilson95[1]),
+            f.rule_of_three
+                .map_or("".into(), |b| format!("< {}", percent(b))),
+            s.iterations_per_s,
+            s.fingerprints.distinct
+        );
+    }
+    for s in r.scenarios.iter().filter(|s| needs_section(s)) {
+        section(&mut md, s);
+    }
+    md
+}
+
+fn needs_section(s: &ScenarioReport) -> bool {
+    s.error.is_some() || s.failures.failures > 0 || !s.ok
+}
+
+fn section(md: &mut String, s: &ScenarioReport) {
+    let _ = writeln!(md, "\n## {} `{}`\n", s.label(), s.name);
+    let _ = writeln!(md, "- file: `{}`", s.file);
+    if let Some(story) = &s.story {
+        let _ = writeln!(md, "- story: {story}");
+    }
+    if let Some(error) = &s.error {
+        let _ = writeln!(md, "- error: failed to {error}");
+        return;
+    }
+    if let Some(bad) = &s.first_bad {
+        let _ = writeln!(
+            md,
+            "- first bad iteration: {} (seed `{}`): {}",
+            bad.iteration, bad.seed, bad.message
+        );
+    }
+    if let Some(replay) = &s.replay {
+        let _ = writeln!(md, "- replay: `{replay}`");
+    }
+    if !s.invariants.is_empty() {
+        let _ = writeln!(md, "\n| invariant | violations | first violation |");
+        let _ = writeln!(md, "|---|---:|---|");
+        for inv in &s.invariants {
+            let first = inv.first.as_ref().map_or(String::new(), |b| {
+                format!(
+                    "iteration {} (seed `{}`): {}",
+                    b.iteration, b.seed, b.message
+                )
+            });
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} |",
+                inv.label,
+                inv.violations,
+                cell(&first)
+            );
+        }
+    }
+    let _ = writeln!(
+        md,
+        "\n| fingerprint | outcome | iterations | violating | example seed |"
+    );
+    let _ = writeln!(md, "|---|---|---:|---:|---|");
+    for row in &s.fingerprints.table {
+        let _ = writeln!(
+            md,
+            "| `{}` | {} | {} | {} | `{}` |",
+            row.fingerprint,
+            cell(&row.outcome),
+            row.count,
+            row.violating,
+            row.example_seed
+        );
+    }
+    if s.fingerprints.overflow > 0 {
+        let _ = writeln!(
+            md,
+            "| (more) | outcomes past the table's cap | {} | | |",
+            s.fingerprints.overflow
+        );
+    }
+}
+
+/// Keeps a table cell on one line and its pipes literal.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn opt(v: Option<u64>) -> String {
+    v.map_or("?".into(), |n| n.to_string())
+}

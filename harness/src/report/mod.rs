@@ -1,0 +1,11 @@
+//! Soak reports: one model, four views (terminal status lines, JSON, Markdown, JUnit).
+
+pub mod build;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod model;
+pub mod status;
+pub mod write;
+
+pub use model::Report;

@@ -1,0 +1,218 @@
+//! The soak report's data model: what `report.json` holds, and what the Markdown, JUnit and
+//! terminal views are drawn from. The schema is documented in [`super::json`].
+
+use serde::Serialize;
+
+use crate::soak::classify::Class;
+use crate::soak::stats::Rate;
+
+/// Version of the `report.json` schema; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A whole soak run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// False when the run was interrupted (Ctrl-C) or stopped by `--fail-fast`.
+    pub complete: bool,
+    /// Whether Ctrl-C (SIGINT) or SIGTERM stopped it.
+    pub interrupted: bool,
+    /// The run seed, as a decimal string (u64 does not fit a JSON double).
+    pub run_seed: String,
+    /// The command line, as a shell would take it.
+    pub command: String,
+    /// RFC 3339 UTC.
+    pub started_at: String,
+    /// RFC 3339 UTC.
+    pub finished_at: String,
+    /// Wall time of the whole run, in seconds.
+    pub elapsed_s: f64,
+    /// The options in force.
+    pub options: Options,
+    /// What the run cost the host.
+    pub host: Host,
+    /// Counts over all scenarios.
+    pub totals: Totals,
+    /// The exit code the run ended with.
+    pub exit_code: u8,
+    /// One entry per scenario file, in run order.
+    pub scenarios: Vec<ScenarioReport>,
+}
+
+/// The options in force.
+#[derive(Debug, Clone, Serialize)]
+pub struct Options {
+    /// `--iterations`, when given.
+    pub iterations: Option<u64>,
+    /// Iterations run at once.
+    pub jobs: usize,
+    /// `--chaos`, when given.
+    pub chaos: Option<String>,
+    /// `--fail-fast`.
+    pub fail_fast: bool,
+    /// `--include-canary`.
+    pub include_canary: bool,
+}
+
+/// What the run cost the host, from `/proc/self/status` (null where unavailable).
+#[derive(Debug, Clone, Serialize)]
+pub struct Host {
+    /// Peak resident set size (`VmHWM`), KiB.
+    pub peak_rss_kib: Option<u64>,
+    /// Threads when the soak started.
+    pub threads_start: Option<u64>,
+    /// Threads when it ended (after every worker was joined).
+    pub threads_end: Option<u64>,
+    /// Live Lua VMs when it ended (must be 0).
+    pub live_vms_end: usize,
+}
+
+/// Counts over all scenarios.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    /// Scenario files.
+    pub scenarios: usize,
+    /// Clean.
+    pub clean: usize,
+    /// Failing (expected failures excluded).
+    pub failing: usize,
+    /// Flaky.
+    pub flaky: usize,
+    /// Could not be loaded or run.
+    pub error: usize,
+    /// Not started.
+    pub not_run: usize,
+    /// `expect_failure` scenarios that failed every iteration, as they must.
+    pub expected_failures: usize,
+    /// `expect_failure` scenarios that passed (the harness missed a failure).
+    pub unexpected_passes: usize,
+    /// Iterations run, all scenarios together.
+    pub iterations: u64,
+    /// Iterations per second over the whole run.
+    pub iterations_per_s: f64,
+}
+
+/// One scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioReport {
+    /// Its name (the file stem when it did not load).
+    pub name: String,
+    /// Its file.
+    pub file: String,
+    /// Its seed story.
+    pub story: Option<String>,
+    /// What it checks.
+    pub description: Option<String>,
+    /// `clean`, `failing`, `flaky`, `error` or `not_run`.
+    pub status: Class,
+    /// Whether it is the canary (must fail every iteration).
+    pub expect_failure: bool,
+    /// Whether the result counts as a pass: clean, or failing when expected to.
+    pub ok: bool,
+    /// Whether every planned iteration ran.
+    pub complete: bool,
+    /// Iterations planned and run.
+    pub iterations: Iterations,
+    /// The chaos level it ran at.
+    pub chaos: String,
+    /// Wall time, seconds.
+    pub elapsed_s: f64,
+    /// Iterations per second.
+    pub iterations_per_s: f64,
+    /// Failing iterations with the rate and its 95% bounds.
+    pub failures: Rate,
+    /// Iterations whose outcome fingerprint was not the usual one (deterministic only).
+    pub divergent: u64,
+    /// Whether every iteration must share one fingerprint.
+    pub deterministic: bool,
+    /// The distinct outcomes.
+    pub fingerprints: Fingerprints,
+    /// Per invariant.
+    pub invariants: Vec<InvariantReport>,
+    /// The first bad iteration (the one the replay command reproduces).
+    pub first_bad: Option<BadReport>,
+    /// The command that replays `first_bad`.
+    pub replay: Option<String>,
+    /// Why it could not be loaded or run.
+    pub error: Option<String>,
+}
+
+/// Iterations planned and run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Iterations {
+    /// What the command line (or the scenario) asked for, after the cap.
+    pub planned: u64,
+    /// How many ran.
+    pub run: u64,
+    /// The scenario's `max_iterations`, when it has one.
+    pub cap: Option<u64>,
+    /// Whether the cap lowered the count asked for.
+    pub capped: bool,
+}
+
+/// The distinct outcome fingerprints (capped table).
+#[derive(Debug, Clone, Serialize)]
+pub struct Fingerprints {
+    /// Distinct fingerprints in the table.
+    pub distinct: usize,
+    /// Iterations whose fingerprint did not fit in the table.
+    pub overflow: u64,
+    /// Most common first.
+    pub table: Vec<FingerprintRow>,
+}
+
+/// One distinct outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct FingerprintRow {
+    /// 16 hex digits.
+    pub fingerprint: String,
+    /// `ok`, or the error kind and node.
+    pub outcome: String,
+    /// Iterations that ended this way.
+    pub count: u64,
+    /// Of those, how many violated an invariant.
+    pub violating: u64,
+    /// The lowest such iteration.
+    pub example_iteration: u64,
+    /// Its seed (decimal string).
+    pub example_seed: String,
+}
+
+/// One invariant.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvariantReport {
+    /// `#2 lua`.
+    pub label: String,
+    /// Iterations that violated it.
+    pub violations: u64,
+    /// Its first violation.
+    pub first: Option<BadReport>,
+}
+
+/// One bad iteration.
+#[derive(Debug, Clone, Serialize)]
+pub struct BadReport {
+    /// Its index.
+    pub iteration: u64,
+    /// Its seed (decimal string).
+    pub seed: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl ScenarioReport {
+    /// The fixed-width label of the status line: CLEAN, FAILING, FLAKY, ERROR, SKIP, and for
+    /// the canary XFAIL (failed as it must) or XPASS (passed: the harness missed a failure).
+    pub fn label(&self) -> &'static str {
+        match (self.status, self.expect_failure) {
+            (Class::Error, _) => "ERROR",
+            (Class::NotRun, _) => "SKIP",
+            (Class::Flaky, _) => "FLAKY",
+            (Class::Failing, true) => "XFAIL",
+            (Class::Clean, true) => "XPASS",
+            (Class::Failing, false) => "FAILING",
+            (Class::Clean, false) => "CLEAN",
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The terminal view, nextest style: a fixed-width status line per scenario as it finishes,
+//! indented details for anything not clean, then a summary line.
+//!
+//! ```text
+//! SEED=7
+//!   Starting 3 scenarios, 1000 iterations each, 2 jobs
+//!      CLEAN [   0.412s] 1000/1000 isolation-globals
+//!      FLAKY [   0.120s] 1000/1000 flaky-random
+//!            97 of 1000 iterations failed: 9.70% (95% CI 8.02%-11.69%)
+//!            first: iteration 4 (seed 1234): #1 lua: the predicate returned false
+//!            replay: harness soak tests/fixtures/flaky-random.yaml --replay 1234
+//!    Summary [   0.600s] 2 scenarios, 2000 iterations (3333/s): 1 clean, 0 failing, 1 flaky, 0 error
+//! ```
+//!
+//! The format is pinned by a snapshot test (`harness/tests/soak/snapshot.rs`).
+
+use super::model::{Report, ScenarioReport};
+use crate::soak::stats::percent;
+
+/// Width of the right-aligned label column.
+const LABEL: usize = 10;
+
+/// The indentation of detail lines (under the `[`).
+fn indent() -> String {
+    " ".repeat(LABEL + 1)
+}
+
+/// `     CLEAN [   1.234s] 10000/10000 isolation-globals`; `width` aligns the counts.
+pub fn status_line(s: &ScenarioReport, width: usize) -> String {
+    let mut line = format!(
+        "{:>LABEL$} [{:>8.3}s] {:>width$}/{:<width$} {}",
+        s.label(),
+        s.elapsed_s,
+        s.iterations.run,
+        s.iterations.planned,
+        s.name,
+    );
+    if s.iterations.capped {
+        line.push_str(&format!(" (capped at {})", s.iterations.planned));
+    }
+    if !s.complete && s.iterations.run > 0 {
+        line.push_str(" (incomplete)");
+    }
+    line
+}
+
+/// The indented lines under a status line: the error, or the failure rate with its bounds,
+/// the first bad iteration and the command that replays it. None for a clean scenario.
+pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
+    let pad = indent();
+    let mut out = Vec::new();
+    if let Some(error) = &s.error {
+        out.push(format!("{pad}failed to {error}"));
+        return out;
+    }
+    let f = &s.failures;
+    if f.failures > 0 {
+        out.push(format!(
+            "{pad}{} of {} iterations failed: {} (95% CI {}-{})",
+            f.failures,
+            f.iterations,
+            percent(f.rate),
+            percent(f.wilson95[0]),
+            percent(f.wilson95[1]),
+        ));
+    } else if !s.ok && s.iterations.run > 0 {
+        out.push(format!(
+            "{pad}expected to fail every iteration, but all {} passed",
+            s.iterations.run
+        ));
+    }
+    if let Some(bad) = &s.first_bad {
+        out.push(format!(
+            "{pad}first: iteration {} (seed {}): {}",
+            bad.iteration, bad.seed, bad.message
+        ));
+    }
+    if let Some(replay) = &s.replay {
+        out.push(format!("{pad}replay: {replay}"));
+    }
+    out
+}
+
+/// `   Summary [  12.345s] 13 scenarios, 130000 iterations (3086/s): 12 clean, ...`.
+pub fn summary_line(r: &Report) -> String {
+    let t = &r.totals;
+    let mut line = format!(
+        "{:>LABEL$} [{:>8.3}s] {} scenarios, {} iterations ({:.0}/s): {} clean, {} failing, {} flaky, {} error",
+        "Summary",
+        r.elapsed_s,
+        t.scenarios,
+        t.iterations,
+        t.iterations_per_s,
+        t.clean,
+        t.failing,
+        t.flaky,
+        t.error,
+    );
+    if t.expected_failures > 0 {
+        line.push_str(&format!(", {} expected failure", t.expected_failures));
+    }
+    if t.unexpected_passes > 0 {
+        line.push_str(&format!(", {} unexpected pass", t.unexpected_passes));
+    }
+    if t.not_run > 0 {
+        line.push_str(&format!(", {} not run", t.not_run));
+    }
+    if r.interrupted {
+        line.push_str(" (interrupted)");
+    }
+    line
+}
+
+/// `      Host peak RSS 21.3 MiB, threads 1 -> 1, live VMs 0`.
+pub fn host_line(r: &Report) -> String {
+    let h = &r.host;
+    let show = |v: Option<u64>| v.map_or("?".to_string(), |n| n.to_string());
+    let rss = h
+        .peak_rss_kib
+        .map_or("?".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
+    format!(
+        "{:>LABEL$} peak RSS {rss}, threads {} -> {}, live VMs {}",
+        "Host",
+        show(h.threads_start),
+        show(h.threads_end),
+        h.live_vms_end
+    )
+}
+
+/// The width that aligns every scenario's `run/planned` column.
+pub fn count_width(planned: impl IntoIterator<Item = u64>) -> usize {
+    planned
+        .into_iter()
+        .map(|n| n.to_string().len())
+        .max()
+        .unwrap_or(1)
+}

@@ -1,0 +1,56 @@
+//! Writing a report folder: `<report-dir>/soak-<UTC timestamp>/{report.json,report.md,junit.xml}`.
+//!
+//! Each file is written to a temporary name and renamed into place, so a reader (or a second
+//! Ctrl-C) never sees half a report.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::{Report, json, junit, markdown};
+
+/// Creates a fresh `soak-<stamp>` folder under `base` (`soak-<stamp>-2`, ... if taken).
+pub fn create_dir(base: &Path, stamp: &str) -> io::Result<PathBuf> {
+    std::fs::create_dir_all(base)?;
+    for n in 1.. {
+        let name = if n == 1 {
+            format!("soak-{stamp}")
+        } else {
+            format!("soak-{stamp}-{n}")
+        };
+        let dir = base.join(name);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("some suffix is free")
+}
+
+/// Writes the three report files into `dir`, and the JUnit XML to `junit_copy` too.
+pub fn write_all(dir: &Path, report: &Report, junit_copy: Option<&Path>) -> io::Result<()> {
+    let xml = junit::render(report);
+    write_atomic(&dir.join("report.json"), &json::render(report))?;
+    write_atomic(&dir.join("report.md"), &markdown::render(report))?;
+    write_atomic(&dir.join("junit.xml"), &xml)?;
+    if let Some(path) = junit_copy {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        write_atomic(path, &xml)?;
+    }
+    Ok(())
+}
+
+fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("rename {} into place: {e}", tmp.display()),
+        )
+    })
+}

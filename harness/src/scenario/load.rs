@@ -1,0 +1,262 @@
+//! Loading scenarios: files and folders to checked, compiled [`Scenario`]s.
+//!
+//! The YAML goes through [`engine::loader::from_yaml`] (file:line:column on errors); an
+//! inline workflow is compiled with [`Workflow::from_raw`] against the scenario's own source,
+//! so its errors point into the scenario file. A bad file never stops the others: it comes
+//! back as an [`Entry`] holding the error, and the soak reports it as `error`.
+
+use std::path::{Path, PathBuf};
+
+use engine::{ChaosLevel, LoadError, Workflow};
+use serde_json::Value;
+
+use super::format::{EngineThread, RawScenario};
+use super::invariants::{Invariant, compile_invariants};
+
+/// A loaded scenario, ready to run many times (from many threads).
+#[derive(Debug)]
+pub struct Scenario {
+    /// Unique name.
+    pub name: String,
+    /// What it checks.
+    pub description: Option<String>,
+    /// The seed story it comes from.
+    pub story: String,
+    /// The scenario file.
+    pub file: PathBuf,
+    /// The compiled workflow.
+    pub workflow: Workflow,
+    /// State merged over the workflow's `initial_state` (an object, or null).
+    pub input: Value,
+    /// Its own default iteration count.
+    pub iterations: Option<u64>,
+    /// Its cap, for deliberately slow scenarios.
+    pub max_iterations: Option<u64>,
+    /// Which thread runs the engine.
+    pub engine_thread: EngineThread,
+    /// Its chaos level (the command line may override it).
+    pub chaos: ChaosLevel,
+    /// Swarm worker caps; empty means the workflow's setting.
+    pub workers: Vec<usize>,
+    /// Invariants checked on every iteration.
+    pub invariants: Vec<Invariant>,
+    /// Whether every iteration must have the same outcome fingerprint.
+    pub deterministic: bool,
+    /// The canary: must fail every iteration.
+    pub expect_failure: bool,
+}
+
+/// One scenario file: loaded, or why not.
+#[derive(Debug)]
+pub struct Entry {
+    /// The file.
+    pub file: PathBuf,
+    /// The scenario, or the error that keeps it from running.
+    pub scenario: Result<Scenario, ScenarioError>,
+}
+
+impl Entry {
+    /// The scenario's name, or the file stem when it did not load.
+    pub fn name(&self) -> String {
+        match &self.scenario {
+            Ok(s) => s.name.clone(),
+            Err(_) => self
+                .file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| self.file.display().to_string()),
+        }
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("read scenario {}: {source}", file.display())]
+    Read {
+        /// The file.
+        file: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A folder could not be listed.
+    #[error("list scenarios in {}: {source}", dir.display())]
+    ListDir {
+        /// The folder.
+        dir: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The YAML is malformed, has unknown keys or wrong types.
+    #[error("load scenario {}: {}", location(.0), .0.message)]
+    Parse(LoadError),
+    /// The workflow (inline, referenced or `equivalent_to`) does not load.
+    #[error("{0}")]
+    Workflow(LoadError),
+    /// Anything else invalid, with what is wrong.
+    #[error("load scenario {}: {message}", file.display())]
+    Invalid {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn location(e: &LoadError) -> String {
+    let mut out = e
+        .file
+        .as_ref()
+        .map_or_else(|| "<inline>".to_string(), |f| f.display().to_string());
+    if let Some(line) = e.line {
+        out.push_str(&format!(":{line}"));
+        if let Some(column) = e.column {
+            out.push_str(&format!(":{column}"));
+        }
+    }
+    out
+}
+
+/// Expands `paths` (files, or folders whose `*.yaml` files are scenarios) into entries, in
+/// order, folders sorted by file name. A scenario marked `expect_failure` found in a folder
+/// is left out unless `include_canary`; a file named explicitly always runs.
+pub fn load_paths(paths: &[PathBuf], include_canary: bool) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            match yaml_files(path) {
+                Ok(files) => {
+                    for file in files {
+                        let entry = load_entry(&file);
+                        let canary = matches!(&entry.scenario, Ok(s) if s.expect_failure);
+                        if !canary || include_canary {
+                            entries.push(entry);
+                        }
+                    }
+                }
+                Err(source) => entries.push(Entry {
+                    file: path.clone(),
+                    scenario: Err(ScenarioError::ListDir {
+                        dir: path.clone(),
+                        source,
+                    }),
+                }),
+            }
+        } else {
+            entries.push(load_entry(path));
+        }
+    }
+    reject_duplicate_names(&mut entries);
+    entries
+}
+
+fn yaml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Seeds are keyed by scenario name, so two scenarios with one name would share them.
+fn reject_duplicate_names(entries: &mut [Entry]) {
+    let mut seen = std::collections::HashMap::new();
+    for entry in entries.iter_mut() {
+        let Ok(s) = &entry.scenario else { continue };
+        if let Some(first) = seen.insert(s.name.clone(), entry.file.clone()) {
+            let message = format!(
+                "the name `{}` is already used by {}",
+                s.name,
+                first.display()
+            );
+            entry.scenario = Err(ScenarioError::Invalid {
+                file: entry.file.clone(),
+                message,
+            });
+        }
+    }
+}
+
+/// Loads one scenario file.
+pub fn load_entry(file: &Path) -> Entry {
+    Entry {
+        file: file.to_path_buf(),
+        scenario: load_file(file),
+    }
+}
+
+/// Reads and loads one scenario file.
+pub fn load_file(file: &Path) -> Result<Scenario, ScenarioError> {
+    let source = std::fs::read_to_string(file).map_err(|source| ScenarioError::Read {
+        file: file.to_path_buf(),
+        source,
+    })?;
+    load_str(&source, file)
+}
+
+/// Loads a scenario from its text; `file` labels errors and anchors relative paths.
+pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+    let raw: RawScenario =
+        engine::loader::from_yaml(source, Some(file)).map_err(ScenarioError::Parse)?;
+    let invalid = |message: String| ScenarioError::Invalid {
+        file: file.to_path_buf(),
+        message,
+    };
+    let base = file.parent().unwrap_or(Path::new("."));
+    let workflow = match (raw.workflow, &raw.workflow_file) {
+        (Some(inline), None) => {
+            Workflow::from_raw(inline, source, Some(file)).map_err(ScenarioError::Workflow)?
+        }
+        (None, Some(rel)) => {
+            Workflow::from_file(&base.join(rel)).map_err(ScenarioError::Workflow)?
+        }
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "give `workflow` or `workflow_file`, not both".into(),
+            ));
+        }
+        (None, None) => return Err(invalid("it needs `workflow` or `workflow_file`".into())),
+    };
+    let input = match raw.initial_state {
+        None => Value::Null,
+        Some(v @ Value::Object(_)) => v,
+        Some(_) => return Err(invalid("`initial_state` must be a map".into())),
+    };
+    let chaos = match raw.chaos.level.as_deref() {
+        None => ChaosLevel::Off,
+        Some(name) => ChaosLevel::parse(name).ok_or_else(|| {
+            invalid(format!(
+                "read `chaos.level`: `{name}` is not one of off, light, heavy"
+            ))
+        })?,
+    };
+    if raw.chaos.workers.contains(&0) {
+        return Err(invalid("`chaos.workers` entries must be at least 1".into()));
+    }
+    if raw.iterations == Some(0) || raw.max_iterations == Some(0) {
+        return Err(invalid(
+            "`iterations` and `max_iterations` must be at least 1".into(),
+        ));
+    }
+    let compiled = compile_invariants(&raw.expect, file, base)?;
+    Ok(Scenario {
+        name: raw.name,
+        description: raw.description,
+        story: raw.story,
+        file: file.to_path_buf(),
+        workflow,
+        input,
+        iterations: raw.iterations,
+        max_iterations: raw.max_iterations,
+        engine_thread: raw.engine_thread,
+        chaos,
+        workers: raw.chaos.workers,
+        invariants: compiled.invariants,
+        deterministic: compiled.deterministic,
+        expect_failure: raw.expect_failure,
+    })
+}

@@ -1,0 +1,56 @@
+//! What the soak costs the host: peak RSS and thread count, from `/proc/self/status`.
+//!
+//! Both are read from the kernel rather than tracked, so they also catch threads and memory
+//! the engine (or a dependency) leaves behind: TEA-Rust left 5 threads per run.
+
+use std::time::Duration;
+
+/// Reads a `Key:  value` line of `/proc/self/status` as a number (`None` off Linux).
+fn status_field(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|line| {
+        let rest = line.strip_prefix(key)?.strip_prefix(':')?;
+        rest.split_whitespace().next()?.parse().ok()
+    })
+}
+
+/// Peak resident set size so far (`VmHWM`), in KiB.
+pub fn peak_rss_kib() -> Option<u64> {
+    status_field("VmHWM")
+}
+
+/// Threads in this process now.
+pub fn threads() -> Option<u64> {
+    status_field("Threads")
+}
+
+/// Threads once any that were just joined have left the kernel's count, waiting up to
+/// 200 ms for at most `baseline`. A joined thread has stopped running, but the kernel takes
+/// it off the count a moment later, so an immediate read can be one too high.
+pub fn settled_threads(baseline: Option<u64>) -> Option<u64> {
+    let mut now = threads();
+    for _ in 0..200 {
+        match (now, baseline) {
+            (Some(n), Some(b)) if n > b => {
+                std::thread::sleep(Duration::from_millis(1));
+                now = threads();
+            }
+            _ => break,
+        }
+    }
+    now
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_threads_and_peak_rss_on_linux() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        assert!(threads().unwrap() >= 1);
+        assert!(peak_rss_kib().unwrap() > 0);
+    }
+}

@@ -1,0 +1,97 @@
+//! Seeds: one run seed, and from it one seed per (scenario, iteration).
+//!
+//! The iteration seed is the whole of an iteration's randomness: `math.random` in every VM
+//! (the engine mixes it with the branch index), the chaos perturbation, and the swarm knobs
+//! below. So `--replay <iteration-seed>` reruns exactly that iteration, whatever the run seed
+//! was, the way VOPR's `SEED=` and madsim's `MADSIM_TEST_SEED` do.
+//!
+//! Swarm testing (TigerBeetle's `fuzz.zig`): each iteration picks its worker cap from the
+//! scenario's `chaos.workers` list, and `engine_thread: mixed` scenarios pick the thread, from
+//! independent bits of the seed.
+
+use engine::ChaosLevel;
+use engine::chaos::mix;
+
+use crate::scenario::Scenario;
+use crate::scenario::format::EngineThread;
+
+/// A fresh run seed from the clock and the process id (no `rand` dependency needed).
+pub fn fresh_run_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    mix(nanos, u64::from(std::process::id()))
+}
+
+/// A stable 64-bit key for a scenario name.
+pub fn scenario_key(name: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(name.as_bytes())
+}
+
+/// The seed of iteration `iteration` of the scenario named `name` in the run `run_seed`.
+pub fn iteration_seed(run_seed: u64, name: &str, iteration: u64) -> u64 {
+    mix(mix(run_seed, scenario_key(name)), iteration)
+}
+
+/// Parses a seed as written on the command line: decimal, or hex with `0x`.
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    let parsed = match text.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse(),
+    };
+    parsed.map_err(|_| format!("`{text}` is not a seed (a decimal or 0x-hex u64)"))
+}
+
+/// Everything an iteration's seed decides besides `math.random`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Knobs {
+    /// Perturbation level.
+    pub chaos: ChaosLevel,
+    /// Worker cap, when the scenario gives a list to pick from.
+    pub workers: Option<usize>,
+    /// Whether the engine runs on a thread spawned for this iteration.
+    pub spawn_thread: bool,
+}
+
+impl Knobs {
+    /// The knobs of the iteration with `seed`; `chaos` overrides the scenario's level.
+    pub fn derive(scenario: &Scenario, seed: u64, chaos: Option<ChaosLevel>) -> Knobs {
+        let workers = match scenario.workers.len() {
+            0 => None,
+            n => Some(scenario.workers[(mix(seed, 0x5741_524d) % n as u64) as usize]),
+        };
+        let spawn_thread = match scenario.engine_thread {
+            EngineThread::Caller => false,
+            EngineThread::Spawned => true,
+            EngineThread::Mixed => mix(seed, 0x5448_5244) & 1 == 1,
+        };
+        Knobs {
+            chaos: chaos.unwrap_or(scenario.chaos),
+            workers,
+            spawn_thread,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iteration_seeds_depend_on_run_seed_scenario_and_iteration() {
+        let base = iteration_seed(1, "a", 0);
+        assert_eq!(base, iteration_seed(1, "a", 0));
+        assert_ne!(base, iteration_seed(2, "a", 0));
+        assert_ne!(base, iteration_seed(1, "b", 0));
+        assert_ne!(base, iteration_seed(1, "a", 1));
+    }
+
+    #[test]
+    fn seeds_parse_in_decimal_and_hex() {
+        assert_eq!(parse_seed("42"), Ok(42));
+        assert_eq!(parse_seed("0x2a"), Ok(42));
+        assert_eq!(parse_seed(&u64::MAX.to_string()), Ok(u64::MAX));
+        assert!(parse_seed("-1").is_err());
+        assert!(parse_seed("0xzz").is_err());
+    }
+}
