@@ -1,28 +1,56 @@
 //! Progress: an indicatif bar for the running scenario and one for the whole run, with
-//! iterations/s and ETA, on stderr. When stderr is not a terminal (CI, pipes) there are no
-//! bars at all, and the status line printed as each scenario finishes is the only output.
+//! iterations/s and ETA, on stderr.
+//!
+//! `--progress auto` (the default) draws the bars when stderr is a terminal; otherwise (CI,
+//! pipes) there is no progress output at all, and the status line printed as each scenario
+//! finishes is the only line per scenario. `--progress lines` is for long soaks in CI logs:
+//! a stderr line at iterations 1, 2, 4, 8, ... of each scenario, so a log shows that work
+//! is going on without growing more than logarithmically.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    /// Bars when stderr is a terminal, nothing otherwise.
+    #[default]
+    Auto,
+    /// Bars, even when stderr is not a terminal.
+    Bars,
+    /// A line at iterations 1, 2, 4, 8, ... of each scenario.
+    Lines,
+    /// Nothing.
+    None,
+}
 
 /// The run's progress display.
 #[derive(Debug)]
 pub struct Progress {
+    mode: Mode,
     bars: Option<(MultiProgress, ProgressBar)>,
 }
 
-/// The bars one scenario advances.
+/// What one scenario advances.
 #[derive(Debug)]
 pub struct ScenarioBar {
     bars: Option<(ProgressBar, ProgressBar)>,
+    /// For `lines`: the scenario's name, length and iterations so far.
+    lines: Option<(String, u64, AtomicU64)>,
 }
 
 impl Progress {
-    /// Bars for `total` iterations over all scenarios, when stderr is a terminal.
-    pub fn new(total: u64) -> Progress {
-        if !std::io::stderr().is_terminal() {
-            return Progress { bars: None };
+    /// Progress for `total` iterations over all scenarios.
+    pub fn new(mode: Mode, total: u64) -> Progress {
+        let mode = match mode {
+            Mode::Auto if std::io::stderr().is_terminal() => Mode::Bars,
+            Mode::Auto => Mode::None,
+            other => other,
+        };
+        if mode != Mode::Bars {
+            return Progress { mode, bars: None };
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
         let overall = multi.add(
@@ -33,26 +61,27 @@ impl Progress {
                 .with_prefix("Overall"),
         );
         Progress {
+            mode,
             bars: Some((multi, overall)),
         }
     }
 
-    /// A bar for a scenario of `len` iterations.
+    /// Progress for a scenario of `len` iterations.
     pub fn scenario(&self, name: &str, len: u64) -> ScenarioBar {
-        ScenarioBar {
-            bars: self.bars.as_ref().map(|(multi, overall)| {
-                let bar = multi.insert_before(
-                    overall,
-                    ProgressBar::new(len)
-                        .with_style(style(
-                            "{prefix:>10} [{bar:30}] {pos}/{len} {per_sec} ETA {eta} {msg}",
-                        ))
-                        .with_prefix("Running")
-                        .with_message(name.to_string()),
-                );
-                (bar, overall.clone())
-            }),
-        }
+        let bars = self.bars.as_ref().map(|(multi, overall)| {
+            let bar = multi.insert_before(
+                overall,
+                ProgressBar::new(len)
+                    .with_style(style(
+                        "{prefix:>10} [{bar:30}] {pos}/{len} {per_sec} ETA {eta} {msg}",
+                    ))
+                    .with_prefix("Running")
+                    .with_message(name.to_string()),
+            );
+            (bar, overall.clone())
+        });
+        let lines = (self.mode == Mode::Lines).then(|| (name.to_string(), len, AtomicU64::new(0)));
+        ScenarioBar { bars, lines }
     }
 
     /// Prints a line to stdout above the bars.
@@ -78,6 +107,12 @@ impl ScenarioBar {
         if let Some((bar, overall)) = &self.bars {
             bar.inc(1);
             overall.inc(1);
+        }
+        if let Some((name, len, done)) = &self.lines {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n.is_power_of_two() {
+                eprintln!("{:>10} {name}: {n}/{len} iterations", "Running");
+            }
         }
     }
 

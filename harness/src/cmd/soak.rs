@@ -73,13 +73,13 @@ pub fn run(args: &SoakArgs) -> u8 {
     let planned: Vec<(u64, u64)> = entries.iter().map(|e| planned(e, args)).collect();
     let width = status::count_width(planned.iter().map(|p| p.0));
     println!(
-        "{:>10} {} scenarios, {} iterations, {jobs} jobs, chaos {}",
+        "{:>10} {} scenarios, {} iterations, jobs {jobs}, chaos {}",
         "Starting",
         entries.len(),
         planned.iter().map(|p| p.0).sum::<u64>(),
         args.chaos.map_or("per scenario", |c| c.as_str()),
     );
-    let progress = Progress::new(planned.iter().map(|p| p.0).sum());
+    let progress = Progress::new(args.progress, planned.iter().map(|p| p.0).sum());
     let mut reports = Vec::with_capacity(entries.len());
     let mut stopped_early = false;
     for (entry, &(planned, asked)) in entries.iter().zip(&planned) {

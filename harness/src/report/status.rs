@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! SEED=7
-//!   Starting 3 scenarios, 1000 iterations each, 2 jobs
+//!   Starting 2 scenarios, 2000 iterations, jobs 2, chaos per scenario
 //!      CLEAN [   0.412s] 1000/1000 isolation-globals
 //!      FLAKY [   0.120s] 1000/1000 flaky-random
 //!            97 of 1000 iterations failed: 9.70% (95% CI 8.02%-11.69%)

@@ -37,6 +37,10 @@ pub struct SoakArgs {
     /// Also run the canary (and any other `expect_failure` scenario) found in folders.
     #[arg(long)]
     pub include_canary: bool,
+    /// Progress display: bars on a terminal (auto), or lines at iterations 1, 2, 4, 8, ...
+    /// for CI logs.
+    #[arg(long, value_enum, default_value_t = crate::progress::Mode::Auto)]
+    pub progress: crate::progress::Mode,
     /// Replay one iteration by its seed (from a soak's replay command) and show what it did.
     #[arg(long, value_parser = parse_seed, conflicts_with_all = ["iterations", "fail_fast", "junit"])]
     pub replay: Option<u64>,

@@ -86,6 +86,43 @@ mod tests {
         assert_ne!(base, iteration_seed(1, "a", 1));
     }
 
+    fn scenario(extra: &str) -> Scenario {
+        let text = format!(
+            "name: s\nstory: t\n{extra}\nworkflow:\n  name: w\n  nodes:\n    - {{ name: n }}\n"
+        );
+        crate::scenario::load::load_str(&text, std::path::Path::new("s.yaml")).unwrap()
+    }
+
+    #[test]
+    fn mixed_engine_thread_spawns_for_some_iterations_and_not_others() {
+        let mixed = scenario("engine_thread: mixed");
+        let spawned = (0..200u64)
+            .filter(|&i| Knobs::derive(&mixed, iteration_seed(9, "s", i), None).spawn_thread)
+            .count();
+        assert!((50..150).contains(&spawned), "{spawned} of 200");
+        let caller = scenario("engine_thread: caller");
+        assert!(!Knobs::derive(&caller, 1, None).spawn_thread);
+        let always = scenario("engine_thread: spawned");
+        assert!(Knobs::derive(&always, 1, None).spawn_thread);
+    }
+
+    #[test]
+    fn swarm_workers_come_from_the_list_and_chaos_can_be_overridden() {
+        let s = scenario("chaos: { level: light, workers: [1, 3] }");
+        let picks: std::collections::BTreeSet<_> = (0..64u64)
+            .map(|i| Knobs::derive(&s, iteration_seed(1, "s", i), None).workers)
+            .collect();
+        assert_eq!(
+            picks.into_iter().collect::<Vec<_>>(),
+            vec![Some(1), Some(3)]
+        );
+        assert_eq!(Knobs::derive(&s, 5, None).chaos, ChaosLevel::Light);
+        assert_eq!(
+            Knobs::derive(&s, 5, Some(ChaosLevel::Heavy)).chaos,
+            ChaosLevel::Heavy
+        );
+    }
+
     #[test]
     fn seeds_parse_in_decimal_and_hex() {
         assert_eq!(parse_seed("42"), Ok(42));

@@ -1,0 +1,106 @@
+//! The scenario format rejects what it does not understand, saying where.
+
+use std::io::Write;
+
+use crate::common::soak;
+
+/// Writes `text` as a scenario file in a fresh folder and soaks it.
+fn soak_text(text: &str) -> (crate::common::Soak, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("case.yaml");
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    (soak(&[path.to_str().unwrap(), "-n", "5"]), dir)
+}
+
+fn error_of(text: &str) -> String {
+    let (run, _dir) = soak_text(text);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let s = &run.json()["scenarios"][0];
+    assert_eq!(s["status"], "error");
+    s["error"].as_str().unwrap().to_string()
+}
+
+const WORKFLOW: &str =
+    "workflow:\n  name: w\n  nodes:\n    - { name: only, run: \"return { v = 1 }\" }\n";
+
+#[test]
+fn an_unknown_key_inside_an_expect_entry_names_its_line() {
+    let text = format!(
+        "name: x\nstory: s\n{WORKFLOW}expect:\n  - final_state: {{ v: 1 }}\n  - lau: \"true\"\n"
+    );
+    let error = error_of(&text);
+    assert!(
+        error.contains("case.yaml:9:5") && error.contains("unknown field `lau`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_error_in_the_inline_workflow_points_into_the_scenario_file() {
+    let text = "name: x\nstory: s\nworkflow:\n  name: w\n  nodes:\n    - { name: only, run: \"return {}\" }\n  edges:\n    - { from: only, to: nowhere }\n";
+    let error = error_of(text);
+    assert!(
+        error.contains("case.yaml:8") && error.contains("nowhere"),
+        "{error}"
+    );
+}
+
+#[test]
+fn workflow_and_workflow_file_together_are_an_error() {
+    let text = format!("name: x\nstory: s\nworkflow_file: other.yaml\n{WORKFLOW}");
+    let error = error_of(&text);
+    assert!(error.contains("not both"), "{error}");
+}
+
+#[test]
+fn an_expect_entry_with_two_checks_is_an_error() {
+    let text = format!(
+        "name: x\nstory: s\n{WORKFLOW}expect:\n  - {{ lua: \"true\", distinct_vms: true }}\n"
+    );
+    let error = error_of(&text);
+    assert!(
+        error.contains("expect #1") && error.contains("several checks"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_missing_story_is_an_error() {
+    let error = error_of(&format!("name: x\n{WORKFLOW}"));
+    assert!(error.contains("missing field `story`"), "{error}");
+}
+
+#[test]
+fn an_unknown_chaos_level_is_an_error() {
+    let error = error_of(&format!(
+        "name: x\nstory: s\nchaos: {{ level: wild }}\n{WORKFLOW}"
+    ));
+    assert!(
+        error.contains("`wild` is not one of off, light, heavy"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_bad_lua_predicate_is_an_error_naming_its_entry() {
+    let error = error_of(&format!(
+        "name: x\nstory: s\n{WORKFLOW}expect:\n  - lua: \"return ((\"\n"
+    ));
+    assert!(error.contains("expect #1"), "{error}");
+}
+
+#[test]
+fn max_iterations_caps_the_count_and_the_report_shows_it() {
+    let text = format!("name: capped\nstory: s\nmax_iterations: 3\n{WORKFLOW}");
+    let (run, _dir) = soak_text(&text);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let s = run.scenario("capped");
+    assert_eq!(s["iterations"]["planned"], 3);
+    assert_eq!(s["iterations"]["run"], 3);
+    assert_eq!(s["iterations"]["cap"], 3);
+    assert_eq!(s["iterations"]["capped"], true);
+    assert!(run.stdout.contains("(capped at 3)"), "{}", run.stdout);
+}

@@ -1,0 +1,199 @@
+//! The report folder: report.json follows its documented schema, report.md has its tables,
+//! junit.xml parses and follows nextest's conventions.
+
+use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
+use serde_json::Value;
+
+use crate::common::{fixture, soak};
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().expect("an object").keys().cloned().collect();
+    k.sort();
+    k
+}
+
+fn sorted(names: &[&str]) -> Vec<String> {
+    let mut k: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn report_json_has_exactly_the_documented_fields() {
+    let run = soak(&[
+        &fixture("soak/flaky-random.yaml"),
+        &fixture("soak/trivial-4.yaml"),
+    ]);
+    let r = run.json();
+    assert_eq!(
+        keys(&r),
+        sorted(&[
+            "schema_version",
+            "complete",
+            "interrupted",
+            "run_seed",
+            "command",
+            "started_at",
+            "finished_at",
+            "elapsed_s",
+            "options",
+            "host",
+            "totals",
+            "exit_code",
+            "scenarios",
+        ])
+    );
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["complete"], true);
+    assert_eq!(r["exit_code"], 2);
+    assert!(r["run_seed"].is_string(), "seeds are strings");
+    assert_eq!(
+        keys(&r["options"]),
+        sorted(&["iterations", "jobs", "chaos", "fail_fast", "include_canary"])
+    );
+    assert_eq!(
+        keys(&r["host"]),
+        sorted(&[
+            "peak_rss_kib",
+            "threads_start",
+            "threads_end",
+            "live_vms_end"
+        ])
+    );
+    assert_eq!(
+        keys(&r["totals"]),
+        sorted(&[
+            "scenarios",
+            "clean",
+            "failing",
+            "flaky",
+            "error",
+            "not_run",
+            "expected_failures",
+            "unexpected_passes",
+            "iterations",
+            "iterations_per_s",
+        ])
+    );
+    assert_eq!(r["totals"]["iterations"], 600);
+    let s = run.scenario("flaky-random");
+    assert_eq!(
+        keys(&s),
+        sorted(&[
+            "name",
+            "file",
+            "story",
+            "description",
+            "status",
+            "expect_failure",
+            "ok",
+            "complete",
+            "iterations",
+            "chaos",
+            "elapsed_s",
+            "iterations_per_s",
+            "failures",
+            "divergent",
+            "deterministic",
+            "fingerprints",
+            "invariants",
+            "first_bad",
+            "replay",
+            "error",
+        ])
+    );
+    assert_eq!(
+        keys(&s["failures"]),
+        sorted(&[
+            "failures",
+            "iterations",
+            "rate",
+            "wilson95",
+            "rule_of_three"
+        ])
+    );
+    let row = &s["fingerprints"]["table"][0];
+    assert_eq!(
+        keys(row),
+        sorted(&[
+            "fingerprint",
+            "outcome",
+            "count",
+            "violating",
+            "example_iteration",
+            "example_seed"
+        ])
+    );
+    assert_eq!(row["fingerprint"].as_str().unwrap().len(), 16);
+    assert!(row["example_seed"].is_string());
+    assert!(s["iterations_per_s"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn report_md_has_a_row_per_scenario_and_a_section_for_the_flaky_one() {
+    let run = soak(&[
+        &fixture("soak/flaky-random.yaml"),
+        &fixture("soak/trivial-4.yaml"),
+    ]);
+    let md = run.file("report.md");
+    assert!(md.starts_with("# Soak report"), "{md}");
+    assert!(md.contains("| CLEAN | trivial-4 | 200/200 | 0 |"), "{md}");
+    assert!(md.contains("| FLAKY | flaky-random | 400/400 |"), "{md}");
+    assert!(md.contains("## FLAKY `flaky-random`"), "{md}");
+    assert!(md.contains("- replay: `harness soak "), "{md}");
+}
+
+#[test]
+fn junit_parses_with_one_testcase_per_scenario_and_flaky_ones_as_flaky_failures() {
+    let run = soak(&[
+        &fixture("soak/flaky-random.yaml"),
+        &fixture("soak/trivial-4.yaml"),
+        &fixture("soak/always-failing.yaml"),
+    ]);
+    let report = Report::deserialize_from_str(&run.file("junit.xml")).expect("junit.xml parses");
+    let cases = &report.test_suites[0].test_cases;
+    assert_eq!(cases.len(), 3);
+    let case = |name: &str| cases.iter().find(|c| c.name.as_str() == name).unwrap();
+    match &case("flaky-random").status {
+        TestCaseStatus::Success { flaky_runs } => {
+            assert!(!flaky_runs.is_empty());
+            assert_eq!(flaky_runs[0].kind, NonSuccessKind::Failure);
+            let text = flaky_runs[0].description.as_ref().unwrap().as_str();
+            assert!(text.contains("replay: harness soak"), "{text}");
+        }
+        other => panic!("flaky-random should be a flaky success, got {other:?}"),
+    }
+    assert!(matches!(
+        &case("trivial-4").status,
+        TestCaseStatus::Success { flaky_runs } if flaky_runs.is_empty()
+    ));
+    assert!(matches!(
+        &case("always-failing").status,
+        TestCaseStatus::NonSuccess {
+            kind: NonSuccessKind::Failure,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn junit_flag_writes_a_copy_and_errors_are_junit_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("nested/soak.xml");
+    let run = soak(&[&fixture("soak-folder"), "--junit", copy.to_str().unwrap()]);
+    let xml = std::fs::read_to_string(&copy).expect("the --junit copy");
+    assert_eq!(xml, run.file("junit.xml"));
+    let report = Report::deserialize_from_str(&xml).unwrap();
+    let bad = report.test_suites[0]
+        .test_cases
+        .iter()
+        .find(|c| c.name.as_str() == "b-unknown-key")
+        .unwrap();
+    assert!(matches!(
+        &bad.status,
+        TestCaseStatus::NonSuccess {
+            kind: NonSuccessKind::Error,
+            ..
+        }
+    ));
+}
