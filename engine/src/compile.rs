@@ -172,19 +172,7 @@ pub(crate) fn compile(
                 format!("node `{}` is defined twice", node.name),
             );
             // Point at the second definition.
-            e.line = source
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| {
-                    l.trim_start()
-                        .trim_start_matches("- ")
-                        .trim_start()
-                        .starts_with("name:")
-                        && l.contains(&node.name)
-                })
-                .nth(1)
-                .map(|(i, _)| i + 1)
-                .or(e.line);
+            e.line = locate::node_lines(source, &node.name).nth(1).or(e.line);
             return Err(e);
         }
         if let Some(lang) = &node.language

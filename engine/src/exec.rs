@@ -329,7 +329,7 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         steps: &mut Vec<Step>,
     ) -> Result<(), RunError> {
         let Some(chunk) = &node.chunk else {
-            steps.push(step(node, 0, ctx, true));
+            steps.push(step(node, 0, ctx, None));
             return Ok(());
         };
         let vm = self.vm(wf, vm, opts, ctx, node)?;
@@ -337,8 +337,7 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         let result = catch_unwind(AssertUnwindSafe(|| {
             vm.run_node(chunk, state, parallel_results, budget)
         }));
-        steps.push(step(node, vm.serial(), ctx, matches!(result, Ok(Ok(_)))));
-        match result {
+        let outcome = match result {
             Ok(Ok(Some(Value::Object(out)))) => {
                 merge(state, out);
                 Ok(())
@@ -349,7 +348,9 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
                 branch: ctx.branch_name().unwrap_or_else(|| "__main__".into()),
                 message: panic_message(&payload),
             }),
-        }
+        };
+        steps.push(step(node, vm.serial(), ctx, outcome.as_ref().err()));
+        outcome
     }
 
     /// The path's VM, created on first use.
@@ -428,13 +429,14 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
     }
 }
 
-fn step(node: &Node, vm: u64, ctx: PathCtx, ok: bool) -> Step {
+fn step(node: &Node, vm: u64, ctx: PathCtx, error: Option<&RunError>) -> Step {
     Step {
         node: node.name.clone(),
         vm,
         branch: ctx.branch.map(|(i, _)| i),
         branch_name: ctx.branch_name(),
-        ok,
+        ok: error.is_none(),
+        error: error.map(|e| e.kind().as_str().to_string()),
     }
 }
 
@@ -483,7 +485,7 @@ fn result_entry(r: &BranchResult) -> Value {
         Ok(state) => (state.clone(), Value::Null, Value::Null),
         Err(e) => (
             Value::Null,
-            Value::String(e.to_string()),
+            Value::String(format!("failed to {e}")),
             Value::String(e.kind().as_str().into()),
         ),
     };

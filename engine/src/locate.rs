@@ -7,10 +7,16 @@
 
 /// The 1-based line of `name: <node>`.
 pub fn node_line(source: &str, node: &str) -> Option<usize> {
+    node_lines(source, node).next()
+}
+
+/// Every 1-based line of `name: <node>` (more than one for a duplicated node).
+pub fn node_lines<'a>(source: &'a str, node: &'a str) -> impl Iterator<Item = usize> + 'a {
     source
         .lines()
-        .position(|line| key_value(line, "name") == Some(node))
-        .map(|i| i + 1)
+        .enumerate()
+        .filter(move |(_, line)| key_value(line, "name") == Some(node))
+        .map(|(i, _)| i + 1)
 }
 
 /// The 1-based line of the first token equal to `word` that is not a `name:` key, or the

@@ -15,6 +15,8 @@ pub struct Step {
     pub branch_name: Option<String>,
     /// Whether the node succeeded.
     pub ok: bool,
+    /// The error class when it failed (`lua`, `timeout`, `cancelled`, ...).
+    pub error: Option<String>,
 }
 
 /// Every node execution of a run: the main path in order, each fan-out's branches inserted

@@ -37,6 +37,20 @@ pub struct VmSpec<'a> {
     pub real_time: bool,
 }
 
+impl VmSpec<'_> {
+    /// A main-path VM on real threads, for tools and benches outside the engine (the
+    /// struct is non-exhaustive); set `branch` afterwards for a branch VM.
+    pub fn new(seed: u64, memory_limit: usize) -> Self {
+        VmSpec {
+            seed,
+            memory_limit,
+            branch: None,
+            sleep: <crate::sync::StdRuntime as crate::sync::Runtime>::sleep,
+            real_time: true,
+        }
+    }
+}
+
 /// The seam where VMs are made. The engine's own is [`SandboxFactory`]; mutation tests plug
 /// in deliberately broken ones (a VM reused across branches, say) to prove the harness
 /// catches them. Called on the thread that will use the VM.
@@ -220,7 +234,17 @@ impl Vm {
                     message(&e)
                 ))),
             },
-            other => Err(Fault::BadReturn(format!("a {}", other.type_name()))),
+            other => Err(Fault::BadReturn(
+                match other.type_name() {
+                    "integer" | "number" => "a number",
+                    "string" => "a string",
+                    "boolean" => "a boolean",
+                    "function" => "a function",
+                    "thread" => "a coroutine",
+                    _ => "userdata",
+                }
+                .to_string(),
+            )),
         }
     }
 

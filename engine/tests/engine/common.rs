@@ -1,0 +1,83 @@
+//! Builders for fan-out workflows in either TEA parallel dialect.
+
+use engine::{Run, RunOptions, Workflow};
+use serde_json::{Value, json};
+
+/// The two ways TEA writes a fan-out.
+#[derive(Debug, Clone, Copy)]
+pub enum Dialect {
+    /// `{from: X, parallel: [a, b]}`, fan-in found as the common successor.
+    Rust,
+    /// `{from: X, to: a, type: parallel, fan_in: F}`, one edge per branch.
+    Python,
+}
+
+pub const BOTH: [Dialect; 2] = [Dialect::Rust, Dialect::Python];
+
+/// Indents Lua code under a `run: |` block at node level.
+fn block(code: &str) -> String {
+    code.lines().map(|l| format!("      {l}\n")).collect()
+}
+
+/// A workflow: `setup` on the main path, one single-node branch per `(name, code)`, and a
+/// `join` fan-in. `settings` is a YAML flow mapping, e.g. `{ lua_timeout_ms: 100 }`.
+pub fn fan_out(
+    dialect: Dialect,
+    setup: &str,
+    branches: &[(&str, &str)],
+    join: &str,
+    settings: &str,
+) -> String {
+    let mut y = format!(
+        "name: test\nsettings: {settings}\nnodes:\n  - name: setup\n    run: |\n{}",
+        block(setup)
+    );
+    for (name, code) in branches {
+        y += &format!("  - name: {name}\n    run: |\n{}", block(code));
+    }
+    y += &format!(
+        "  - name: join\n    fan_in: true\n    run: |\n{}",
+        block(join)
+    );
+    y += "edges:\n";
+    let names: Vec<&str> = branches.iter().map(|(n, _)| *n).collect();
+    match dialect {
+        Dialect::Rust => {
+            y += &format!("  - {{ from: setup, parallel: [{}] }}\n", names.join(", "));
+            for n in &names {
+                y += &format!("  - {{ from: {n}, to: join }}\n");
+            }
+        }
+        Dialect::Python => {
+            for n in &names {
+                y += &format!("  - {{ from: setup, to: {n}, type: parallel, fan_in: join }}\n");
+            }
+            for n in &names {
+                y += &format!("  - {{ from: {n}, to: join }}\n");
+            }
+        }
+    }
+    y += "  - { from: join, to: __end__ }\n";
+    y
+}
+
+/// A fan-in that returns the whole `parallel_results` as `results`.
+pub const KEEP_RESULTS: &str = "return { results = state.parallel_results }";
+
+pub fn load(yaml: &str) -> Workflow {
+    Workflow::from_yaml(yaml, None).unwrap_or_else(|e| panic!("failed to {e}\n{yaml}"))
+}
+
+pub fn run(wf: &Workflow, seed: u64) -> Run {
+    wf.run(json!({}), &RunOptions::seeded(seed))
+}
+
+pub fn ok_state(wf: &Workflow, seed: u64) -> Value {
+    let run = run(wf, seed);
+    run.result.unwrap_or_else(|e| panic!("failed to {e}"))
+}
+
+/// `results[i]` of a run whose fan-in was [`KEEP_RESULTS`].
+pub fn results(state: &Value) -> &Vec<Value> {
+    state["results"].as_array().expect("results is an array")
+}

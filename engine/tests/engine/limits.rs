@@ -1,0 +1,147 @@
+//! Per-node timeouts and per-VM memory limits: independent per branch, enforced by the
+//! VM hook and allocator, never by watchdog threads.
+
+use engine::ErrorKind;
+
+use crate::common::*;
+
+#[test]
+fn an_infinite_loop_times_out_in_its_own_branch_while_a_sibling_succeeds() {
+    for dialect in BOTH {
+        let branches = [
+            ("spin", "while true do end"),
+            (
+                "work",
+                "local s = 0\nfor i = 1, 1000 do s = s + i end\nreturn { s = s }",
+            ),
+        ];
+        let wf = load(&fan_out(
+            dialect,
+            "return {}",
+            &branches,
+            KEEP_RESULTS,
+            "{ lua_timeout_ms: 100 }",
+        ));
+        let state = ok_state(&wf, 0);
+        let r = results(&state);
+        assert_eq!(r[0]["success"], false);
+        assert_eq!(r[0]["error_kind"], "timeout");
+        assert_eq!(r[0]["timed_out"], true);
+        assert!(r[0]["error"].as_str().unwrap().contains("100 ms"));
+        assert_eq!(r[1]["success"], true);
+        assert_eq!(r[1]["state"]["s"], 500500);
+        assert_eq!(r[1]["timed_out"], false);
+    }
+}
+
+#[test]
+fn pcall_cannot_swallow_a_timeout() {
+    let spin = "while true do pcall(function() while true do end end) end";
+    // Lua runs message handlers with hooks off after a hook error: a looping handler must
+    // still be stopped.
+    let handler = "local function f() while true do end end\nwhile true do xpcall(f, function() while true do end end) end";
+    let memory = "local t = {}\nwhile true do pcall(function() for i = 1, 1e8 do t[#t + 1] = {} end end) end";
+    let branches = [("a", spin), ("b", handler), ("c", memory)];
+    let wf = load(&fan_out(
+        Dialect::Rust,
+        "return {}",
+        &branches,
+        KEEP_RESULTS,
+        "{ lua_timeout_ms: 50, lua_memory_limit: 2000000 }",
+    ));
+    let state = ok_state(&wf, 0);
+    let kinds: Vec<&str> = results(&state)
+        .iter()
+        .map(|r| r["error_kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["timeout", "timeout", "memory"]);
+}
+
+#[test]
+fn a_sleeping_branch_times_out_without_delaying_its_siblings_budget() {
+    // Two sleepers share no clock: each has its own 100 ms budget per node execution.
+    let branches = [
+        ("long", "sleep_ms(100000)"),
+        ("short", "sleep_ms(1)\nreturn { done = true }"),
+    ];
+    let wf = load(&fan_out(
+        Dialect::Python,
+        "return {}",
+        &branches,
+        KEEP_RESULTS,
+        "{ lua_timeout_ms: 100, max_parallel_branches: 1 }",
+    ));
+    let state = ok_state(&wf, 0);
+    let r = results(&state);
+    assert_eq!(r[0]["error_kind"], "timeout");
+    // Run sequentially after the first branch used its whole budget: still succeeds.
+    assert_eq!(r[1]["success"], true);
+    assert_eq!(r[1]["state"]["done"], true);
+}
+
+#[test]
+fn each_node_execution_has_its_own_budget() {
+    // Three main-path nodes each use most of a budget; together they exceed it.
+    let yaml = "name: t\nsettings: { lua_timeout_ms: 200 }\nnodes:\n\
+        - { name: a, run: 'sleep_ms(120)' }\n- { name: b, run: 'sleep_ms(120)' }\n- { name: c, run: 'sleep_ms(120) return { ok = true }' }\n";
+    assert_eq!(ok_state(&load(yaml), 0)["ok"], true);
+}
+
+#[test]
+fn a_memory_bomb_hits_the_limit() {
+    for dialect in BOTH {
+        let bomb = "local t = {}\nfor i = 1, 1e8 do t[i] = string.rep('x', 64) .. i end";
+        let caught = "local t = {}\nlocal ok = pcall(function() for i = 1, 1e8 do t[i] = {i} end end)\nreturn { swallowed = true }";
+        let rep = "return { s = string.rep('x', 1 << 30) }";
+        let fine = "return { ok = true }";
+        let branches = [
+            ("bomb", bomb),
+            ("caught", caught),
+            ("rep", rep),
+            ("fine", fine),
+        ];
+        let wf = load(&fan_out(
+            dialect,
+            "return {}",
+            &branches,
+            KEEP_RESULTS,
+            "{ lua_memory_limit: 4000000 }",
+        ));
+        let state = ok_state(&wf, 0);
+        let r = results(&state);
+        for i in 0..3 {
+            assert_eq!(r[i]["error_kind"], "memory", "{dialect:?} {}", r[i]);
+            assert!(r[i]["error"].as_str().unwrap().contains("4000000 byte"));
+        }
+        assert_eq!(r[3]["state"]["ok"], true);
+    }
+}
+
+#[test]
+fn a_memory_bomb_on_the_main_path_fails_the_run() {
+    let yaml = "name: t\nsettings: { lua_memory_limit: 1000000 }\nnodes:\n  - name: big\n    run: return { s = string.rep('ab', 1e7) }\n";
+    let err = run(&load(yaml), 0).result.unwrap_err();
+    assert_eq!((err.kind(), err.node()), (ErrorKind::Memory, Some("big")));
+}
+
+#[test]
+fn deep_recursion_is_a_lua_error_not_a_crash() {
+    let deep = "local function f(n) return f(n + 1) + 1 end\nreturn { v = f(1) }";
+    let pcalls = "local function f(n) if n == 0 then return 0 end local ok, v = pcall(f, n - 1) return v end\nreturn { v = f(190) }";
+    let wf = load(&fan_out(
+        Dialect::Rust,
+        "return {}",
+        &[("deep", deep), ("pcalls", pcalls)],
+        KEEP_RESULTS,
+        "{}",
+    ));
+    let state = ok_state(&wf, 0);
+    let r = results(&state);
+    assert_eq!(r[0]["error_kind"], "lua");
+    assert!(
+        r[0]["error"].as_str().unwrap().contains("stack overflow"),
+        "{}",
+        r[0]
+    );
+    assert_eq!(r[1]["success"], true, "{}", r[1]);
+}

@@ -1,0 +1,13 @@
+//! Engine integration tests: what the seeds promised, in both TEA parallel dialects.
+
+mod common;
+mod dialects;
+mod failures;
+mod identity;
+mod isolation;
+mod limits;
+mod load_errors;
+mod order;
+mod routing;
+mod sandbox;
+mod stress;
