@@ -1,0 +1,1 @@
+Areturn 5

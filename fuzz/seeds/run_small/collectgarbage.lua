@@ -1,0 +1,1 @@
+Acollectgarbage("collect") return {}

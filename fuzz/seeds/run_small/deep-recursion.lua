@@ -1,0 +1,1 @@
+Alocal function f(n) return f(n + 1) + 1 end return { v = f(1) }

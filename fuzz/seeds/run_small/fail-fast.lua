@@ -1,0 +1,1 @@
+Åif branch then error("branch " .. branch.name) end return {}

@@ -1,0 +1,1 @@
+Alocal s = string.rep("x", 1e9) return { s = s }

@@ -1,0 +1,1 @@
+Ag = (g or 0) + 1 function helper(x) return x * 2 end return { g = g, h = helper(g) }

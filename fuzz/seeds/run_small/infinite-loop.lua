@@ -1,0 +1,1 @@
+Awhile true do end

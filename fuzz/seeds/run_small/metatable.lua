@@ -1,0 +1,1 @@
+Alocal mt = getmetatable("") mt.__index = nil return { s = ("x"):rep(2) }

@@ -1,0 +1,1 @@
+Areturn { n = state.n + 1, list = state.list, obj = state.obj }

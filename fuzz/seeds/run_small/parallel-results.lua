@@ -1,0 +1,1 @@
+Aif state.parallel_results then return { k = #state.parallel_results, first = state.parallel_results[1].branch } end return { g = 1 }

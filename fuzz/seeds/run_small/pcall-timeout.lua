@@ -1,0 +1,1 @@
+Alocal ok = pcall(function() while true do end end) return { swallowed = ok }

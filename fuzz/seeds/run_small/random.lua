@@ -1,0 +1,1 @@
+Areturn { r = math.random(1, 100), f = math.random() }

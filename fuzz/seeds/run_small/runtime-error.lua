@@ -1,0 +1,1 @@
+Aerror("boom " .. tostring(state.n))

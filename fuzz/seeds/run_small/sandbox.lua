@@ -1,0 +1,1 @@
+Areturn { io = io ~= nil, os = os ~= nil, require = require ~= nil, load = load ~= nil, debug = debug ~= nil, dump = string.dump ~= nil, package = package ~= nil }

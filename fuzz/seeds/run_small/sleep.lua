@@ -1,0 +1,1 @@
+Asleep_ms(1000) return {}
