@@ -10,7 +10,7 @@
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -56,7 +56,7 @@ impl Progress {
         let overall = multi.add(
             ProgressBar::new(total)
                 .with_style(style(
-                    "{prefix:>10} [{bar:30}] {pos}/{len} {per_sec} ETA {eta}",
+                    "{prefix:>10} [{bar:30}] {pos}/{len} {rate} ETA {eta}",
                 ))
                 .with_prefix("Overall"),
         );
@@ -73,7 +73,7 @@ impl Progress {
                 overall,
                 ProgressBar::new(len)
                     .with_style(style(
-                        "{prefix:>10} [{bar:30}] {pos}/{len} {per_sec} ETA {eta} {msg}",
+                        "{prefix:>10} [{bar:30}] {pos}/{len} {rate} ETA {eta} {msg}",
                     ))
                     .with_prefix("Running")
                     .with_message(name.to_string()),
@@ -130,4 +130,17 @@ fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template)
         .expect("the templates are valid")
         .progress_chars("=> ")
+        .with_key(
+            "rate",
+            |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                // The average since the bar started: steadier than indicatif's short window.
+                let secs = state.elapsed().as_secs_f64();
+                let rate = if secs > 0.0 {
+                    state.pos() as f64 / secs
+                } else {
+                    0.0
+                };
+                let _ = write!(w, "{rate:.0}/s");
+            },
+        )
 }

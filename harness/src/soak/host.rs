@@ -25,11 +25,11 @@ pub fn threads() -> Option<u64> {
 }
 
 /// Threads once any that were just joined have left the kernel's count, waiting up to
-/// 200 ms for at most `baseline`. A joined thread has stopped running, but the kernel takes
+/// 2 s for at most `baseline`. A joined thread has stopped running, but the kernel takes
 /// it off the count a moment later, so an immediate read can be one too high.
 pub fn settled_threads(baseline: Option<u64>) -> Option<u64> {
     let mut now = threads();
-    for _ in 0..200 {
+    for _ in 0..2000 {
         match (now, baseline) {
             (Some(n), Some(b)) if n > b => {
                 std::thread::sleep(Duration::from_millis(1));
