@@ -20,6 +20,8 @@ pub enum Command {
     Run(RunArgs),
     /// Replay scenarios many times; report flakiness with confidence bounds.
     Soak(crate::soak::args::SoakArgs),
+    /// Measure VM overhead against benches/budgets.yaml; write reports/overhead.{md,json,svg}.
+    Overhead(crate::overhead::args::OverheadArgs),
 }
 
 /// `harness run`.

@@ -6,6 +6,7 @@
 mod cli;
 mod cmd;
 mod exit;
+mod overhead;
 mod progress;
 mod report;
 mod scenario;

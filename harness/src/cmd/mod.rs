@@ -1,5 +1,6 @@
 //! One file per verb; this module only dispatches.
 
+mod overhead;
 mod run;
 mod soak;
 
@@ -10,5 +11,6 @@ pub fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Soak(args) => soak::run(&args),
+        Command::Overhead(args) => overhead::run(&args),
     }
 }

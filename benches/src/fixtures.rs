@@ -1,0 +1,158 @@
+//! The workflows and states the benches measure, built once so every bench and probe
+//! measures the same thing.
+//!
+//! The fan-out workflows are generated rather than written out, so the branch count is the
+//! only thing that changes between N = 1 and N = 32.
+
+use engine::Workflow;
+use engine::vm::VmSpec;
+use engine::workflow::Chunk;
+use serde_json::{Value, json};
+
+/// Memory limit the probes and benches give every VM (the engine's default, 64 MiB).
+pub const MEMORY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Branch counts of the fan-out benches.
+pub const FAN_OUT_SIZES: [usize; 6] = [1, 2, 4, 8, 16, 32];
+
+/// The Lua a trivial branch runs: read one field, return one.
+pub const TRIVIAL_BRANCH: &str = "return { y = state.x + 1 }";
+
+/// The Lua a CPU-bound branch runs: a few milliseconds of arithmetic.
+pub const CPU_BRANCH: &str =
+    "local s = 0\nfor i = 1, 300000 do s = s + i % 7 end\nreturn { s = s }";
+
+/// The peer-comparable workflow (TEA's Rust dialect, Lua nodes only), as shipped.
+pub const PEER_WORKFLOW: &str = include_str!("../workflows/peer-fan-out-3.yaml");
+
+/// Path of [`PEER_WORKFLOW`] relative to the workspace root.
+pub const PEER_WORKFLOW_PATH: &str = "benches/workflows/peer-fan-out-3.yaml";
+
+/// A setup node, `n` branches running `branch_lua`, and a fan-in that counts the results.
+/// With `n == 0` it is the same main path without a fan-out: the baseline that the fan-out
+/// cost is measured against.
+pub fn fan_out_yaml(n: usize, branch_lua: &str) -> String {
+    let mut yaml =
+        format!("name: fan-out-{n}\nnodes:\n  - name: setup\n    run: return {{ x = 1 }}\n");
+    for i in 1..=n {
+        yaml.push_str(&format!(
+            "  - name: b{i}\n    run: |\n{}\n",
+            indent(branch_lua, 6)
+        ));
+    }
+    let join = if n == 0 {
+        "return { n = 0 }"
+    } else {
+        "return { n = #state.parallel_results }"
+    };
+    yaml.push_str(&format!(
+        "  - name: join\n    run: |\n      {join}\nedges:\n"
+    ));
+    if n == 0 {
+        yaml.push_str("  - { from: setup, to: join }\n");
+    } else {
+        let names: Vec<String> = (1..=n).map(|i| format!("b{i}")).collect();
+        yaml.push_str(&format!(
+            "  - {{ from: setup, parallel: [{}] }}\n",
+            names.join(", ")
+        ));
+        for name in &names {
+            yaml.push_str(&format!("  - {{ from: {name}, to: join }}\n"));
+        }
+    }
+    yaml.push_str("  - { from: join, to: __end__ }\n");
+    yaml
+}
+
+/// [`fan_out_yaml`], compiled.
+pub fn fan_out(n: usize, branch_lua: &str) -> Workflow {
+    compile(&fan_out_yaml(n, branch_lua), &format!("fan-out-{n}"))
+}
+
+/// The peer workflow, compiled.
+pub fn peer() -> Workflow {
+    compile(PEER_WORKFLOW, PEER_WORKFLOW_PATH)
+}
+
+/// A workflow with one node running `lua`; its chunk is what the node benches execute.
+pub fn single_node(lua: &str) -> Workflow {
+    let yaml = format!(
+        "name: single\nnodes:\n  - name: only\n    run: |\n{}\n",
+        indent(lua, 6)
+    );
+    compile(&yaml, "single")
+}
+
+/// The compiled chunk of the first node of `workflow`.
+pub fn first_chunk(workflow: &Workflow) -> &Chunk {
+    workflow.nodes()[0]
+        .chunk
+        .as_ref()
+        .expect("the fixture's first node runs Lua")
+}
+
+/// A branch VM spec, as the engine makes one for the first branch of a fan-out.
+pub fn branch_spec(seed: u64) -> VmSpec<'static> {
+    let mut spec = VmSpec::new(seed, MEMORY_LIMIT);
+    spec.branch = Some(("b1", 1));
+    spec
+}
+
+/// A small state: two fields.
+pub fn small_state() -> Value {
+    json!({ "x": 1, "name": "small" })
+}
+
+/// A large state: 200 records with nested arrays (about 14 KB of JSON).
+pub fn large_state() -> Value {
+    let items: Vec<Value> = (0..200)
+        .map(|i| json!({ "id": i, "name": format!("item-{i}"), "tags": ["a", "b", "c"], "score": i as f64 / 3.0 }))
+        .collect();
+    json!({ "x": 1, "items": items, "meta": { "source": "bench", "version": 3 } })
+}
+
+/// The Lua the node benches run: touches the state and returns all of it, so both the
+/// state-to-Lua and the Lua-to-state conversions are measured.
+pub const ROUND_TRIP_NODE: &str = "state.x = state.x + 1\nreturn state";
+
+fn compile(yaml: &str, label: &str) -> Workflow {
+    Workflow::from_yaml(yaml, None)
+        .unwrap_or_else(|e| panic!("bench fixture `{label}` must load: failed to {e}"))
+}
+
+fn indent(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    text.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::RunOptions;
+
+    #[test]
+    fn fan_out_fixtures_run_every_branch() {
+        for n in FAN_OUT_SIZES {
+            let run = fan_out(n, TRIVIAL_BRANCH).run(json!({}), &RunOptions::seeded(1));
+            assert_eq!(run.result.expect("runs")["n"], json!(n), "fan-out of {n}");
+        }
+    }
+
+    #[test]
+    fn main_path_baseline_runs_without_a_fan_out() {
+        let run = fan_out(0, TRIVIAL_BRANCH).run(json!({}), &RunOptions::seeded(1));
+        assert_eq!(run.result.expect("runs")["n"], json!(0));
+        assert!(run.trace.steps.iter().all(|s| s.branch.is_none()));
+    }
+
+    #[test]
+    fn peer_workflow_sums_its_three_branches() {
+        let run = peer().run(json!({}), &RunOptions::seeded(1));
+        let state = run.result.expect("the peer workflow runs");
+        assert_eq!(state["branches"], json!(3));
+        assert_eq!(state["ok"], json!(true));
+    }
+}

@@ -1,0 +1,156 @@
+//! Deterministic probes: VM memory, and the workloads the callgrind probe counts.
+//!
+//! Memory is not a time, so criterion cannot measure it; these figures come straight from
+//! Lua's allocator (`used_memory`) and from the kernel (`VmRSS`). They do not depend on the
+//! host's speed, which is why CI can enforce their budgets.
+
+use std::time::Duration;
+
+use engine::vm::Vm;
+
+use crate::fixtures::{TRIVIAL_BRANCH, branch_spec, first_chunk, single_node, small_state};
+
+/// What one VM costs in memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemoryFigures {
+    /// `used_memory` of a fresh sandboxed VM, in bytes.
+    pub fresh_used: usize,
+    /// `used_memory` of a branch VM right after it ran the trivial branch chunk.
+    pub after_chunk_used: usize,
+    /// RSS growth per VM while `live_vms` VMs are alive; `None` where `/proc` is missing.
+    pub rss_per_live_vm: Option<f64>,
+    /// How many VMs were alive for the RSS figure.
+    pub live_vms: usize,
+}
+
+/// Measures [`MemoryFigures`] with `live` VMs alive at once (kept in a `Vec` on this
+/// thread: a `Vm` is `!Send`).
+pub fn memory(live: usize) -> MemoryFigures {
+    let workflow = single_node(TRIVIAL_BRANCH);
+    let chunk = first_chunk(&workflow);
+    let budget = Duration::from_secs(30);
+    // The first VM pays for process-wide one-offs (the sandbox bytecode); warm them up so
+    // the figures are per VM.
+    drop(new_vm(0));
+    let fresh = new_vm(1);
+    let fresh_used = fresh.used_memory();
+    fresh
+        .run_node(chunk, &small_state(), None, budget)
+        .expect("the trivial branch runs");
+    let after_chunk_used = fresh.used_memory();
+    drop(fresh);
+
+    let before = rss_bytes();
+    let vms: Vec<Vm> = (0..live as u64).map(|i| new_vm(i + 2)).collect();
+    let after = rss_bytes();
+    let rss_per_live_vm = match (before, after) {
+        (Some(b), Some(a)) if live > 0 => Some(a.saturating_sub(b) as f64 / live as f64),
+        _ => None,
+    };
+    drop(vms);
+    MemoryFigures {
+        fresh_used,
+        after_chunk_used,
+        rss_per_live_vm,
+        live_vms: live,
+    }
+}
+
+/// What the callgrind probe repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// Create a sandboxed VM (and leak it, so its drop is not counted).
+    VmCreate,
+    /// One branch end to end: create a branch VM, run the trivial chunk, drop the VM.
+    Branch,
+    /// One run of the 4-branch trivial fan-out workflow, branches on one thread (thread
+    /// scheduling cannot change the count).
+    FanOut4,
+}
+
+impl Workload {
+    /// Every workload, in report order.
+    pub const ALL: [Workload; 3] = [Workload::VmCreate, Workload::Branch, Workload::FanOut4];
+
+    /// The name on the probe's command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::VmCreate => "vm-create",
+            Workload::Branch => "branch",
+            Workload::FanOut4 => "fanout-4",
+        }
+    }
+
+    /// Parses [`Workload::name`].
+    pub fn parse(name: &str) -> Option<Workload> {
+        Workload::ALL.into_iter().find(|w| w.name() == name)
+    }
+}
+
+/// Runs `workload` once to warm up, then `times` more times. The callgrind probe runs this
+/// with two counts; the difference of the instruction totals, divided by the difference of
+/// the counts, is the cost of one repetition with start-up and warm-up cancelled out.
+pub fn run_workload(workload: Workload, times: usize) {
+    let workflow = single_node(TRIVIAL_BRANCH);
+    let chunk = first_chunk(&workflow);
+    let state = small_state();
+    let fan_out = crate::fixtures::fan_out(4, TRIVIAL_BRANCH);
+    let sequential = engine::RunOptions::seeded(7).with_max_parallel(1);
+    let once = |seed: u64| match workload {
+        Workload::VmCreate => std::mem::forget(new_vm(seed)),
+        Workload::Branch => {
+            let vm = Vm::new(&branch_spec(seed)).expect("a branch VM");
+            vm.run_node(chunk, &state, None, Duration::from_secs(30))
+                .expect("the trivial branch runs");
+        }
+        Workload::FanOut4 => {
+            let run = fan_out.run(serde_json::json!({}), &sequential);
+            run.result.expect("the fan-out runs");
+        }
+    };
+    for seed in 0..=times as u64 {
+        once(seed);
+    }
+}
+
+fn new_vm(seed: u64) -> Vm {
+    Vm::new(&engine::vm::VmSpec::new(
+        seed,
+        crate::fixtures::MEMORY_LIMIT,
+    ))
+    .expect("a sandboxed VM")
+}
+
+/// This process's resident set size, from `/proc/self/status`.
+fn rss_bytes() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vm_has_a_nonzero_footprint_that_a_chunk_grows() {
+        let m = memory(10);
+        assert!(m.fresh_used > 1024, "fresh VM uses {} bytes", m.fresh_used);
+        assert!(
+            m.after_chunk_used > m.fresh_used,
+            "fresh {} B, after a chunk {} B",
+            m.fresh_used,
+            m.after_chunk_used
+        );
+        assert_eq!(m.live_vms, 10);
+    }
+
+    #[test]
+    fn workload_names_round_trip() {
+        for w in Workload::ALL {
+            assert_eq!(Workload::parse(w.name()), Some(w));
+        }
+        assert_eq!(Workload::parse("nope"), None);
+    }
+}

@@ -1,0 +1,150 @@
+//! `overhead.md`: the report for people.
+
+use std::fmt::Write;
+
+use super::metrics::Verdict;
+use super::report::{Report, num};
+
+/// The report as Markdown; `chart` is the SVG's file name, when one was drawn.
+pub fn render(report: &Report, chart: Option<&str>) -> String {
+    let mut md = String::new();
+    let [within, over, no_budget, not_measured] = report.tally();
+    let _ = writeln!(md, "# Overhead report\n");
+    let _ = writeln!(
+        md,
+        "{} · {} mode · {} cores · budgets from `{}`\n",
+        report.generated_at,
+        if report.quick { "quick" } else { "full" },
+        report.cores,
+        report.budgets_file.display()
+    );
+    let _ = writeln!(
+        md,
+        "**{within} within, {over} over, {no_budget} without a budget, {not_measured} not measured.** \
+         Memory and instruction budgets are deterministic and fail `--check`; time budgets fail \
+         only `--check-timing` (this host's speed drifts up to ~2× for minutes).\n"
+    );
+    match &report.bench_command {
+        Some(cmd) => {
+            let _ = writeln!(
+                md,
+                "Benches: `{cmd}`; ratios are taken within this one run.\n"
+            );
+        }
+        None => {
+            let _ = writeln!(
+                md,
+                "Benches: not run; criterion's existing results read from `{}`.\n",
+                report.criterion_home.display()
+            );
+        }
+    }
+    let _ = writeln!(
+        md,
+        "| metric | median | range | budget | verdict | seed's figure |\n|---|---:|---|---|---|---|"
+    );
+    for m in &report.metrics {
+        let b = &m.budget;
+        let (median, range) = match &m.figure {
+            Ok(f) if f.span.low == f.span.high => (
+                format!("{} {}", num(f.span.mid), b.unit),
+                "exact".to_string(),
+            ),
+            Ok(f) => (
+                format!("{} {}", num(f.span.mid), b.unit),
+                format!("{} – {}", num(f.span.low), num(f.span.high)),
+            ),
+            Err(_) => ("—".into(), "—".into()),
+        };
+        let verdict = match m.verdict {
+            Verdict::Over => "**over**".to_string(),
+            v => v.as_str().to_string(),
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {median} | {range} | {} | {verdict} | {} |",
+            b.what,
+            b.describe(),
+            b.seed.as_deref().unwrap_or("—")
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\nRanges are criterion's 95% confidence intervals of the median; a ratio's range is what \
+         its inputs' intervals allow. Memory and instruction figures are exact.\n"
+    );
+    fan_out(&mut md, report, chart);
+    sources(&mut md, report);
+    if !report.notes.is_empty() {
+        let _ = writeln!(md, "\n## Notes\n");
+        for note in &report.notes {
+            let _ = writeln!(md, "- {note}");
+        }
+    }
+    md
+}
+
+fn fan_out(md: &mut String, report: &Report, chart: Option<&str>) {
+    let _ = writeln!(md, "## Fan-out cost against branch count\n");
+    let Some(inputs) = report.floor_inputs else {
+        let _ = writeln!(md, "Not measured in this run.\n");
+        return;
+    };
+    let _ = writeln!(
+        md,
+        "cost(N) = run(N) − main path alone ({} µs); floor(N) = N × one branch ({} µs) ÷ \
+         min(N, {} cores) + one thread spawn ({} µs) when N > 1. All in µs, medians.\n",
+        num(inputs.main_path.mid),
+        num(inputs.branch.mid),
+        inputs.cores,
+        num(inputs.spawn.mid)
+    );
+    if let Some(file) = chart {
+        let _ = writeln!(md, "![fan-out cost against branch count]({file})\n");
+    }
+    let _ = writeln!(
+        md,
+        "| N | parallel run | sequential run | parallel cost | sequential cost | floor | parallel ÷ floor | parallel ÷ sequential |\n|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for r in &report.rows {
+        let ratio = |a: f64, b: f64| {
+            if b > 0.0 {
+                format!("{:.2}×", a / b)
+            } else {
+                "—".into()
+            }
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.n,
+            num(r.parallel_run.mid),
+            num(r.sequential_run.mid),
+            num(r.parallel_cost.mid),
+            num(r.sequential_cost.mid),
+            num(r.floor.mid),
+            ratio(r.parallel_cost.mid, r.floor.mid),
+            ratio(r.parallel_cost.mid, r.sequential_cost.mid),
+        );
+    }
+    let _ = writeln!(md);
+}
+
+fn sources(md: &mut String, report: &Report) {
+    let _ = writeln!(
+        md,
+        "## How each figure was measured, and where its budget comes from\n"
+    );
+    for m in &report.metrics {
+        let b = &m.budget;
+        let how = match &m.figure {
+            Ok(f) => format!("`{}`", f.how),
+            Err(why) => format!("not measured: {why}"),
+        };
+        let _ = writeln!(
+            md,
+            "- **{}** ({}): {how}. Budget: {}.",
+            b.what, b.id, b.source
+        );
+    }
+}
