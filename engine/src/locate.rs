@@ -47,8 +47,7 @@ pub fn run_code_line(source: &str, node: &str) -> Option<usize> {
             !l.trim().is_empty() && !l.trim_start().starts_with('#') && indent(l) <= dash_indent
         })
         .unwrap_or(lines.len());
-    for i in item_start..item_end {
-        let line = lines[i];
+    for (i, &line) in lines.iter().enumerate().take(item_end).skip(item_start) {
         let body = if i == item_start {
             &line[dash_indent + 2..]
         } else {

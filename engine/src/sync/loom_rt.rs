@@ -16,8 +16,8 @@ use super::{Runtime, impl_primitives};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoomRuntime;
 
-/// Small adapter: loom's `Mutex::lock` returns a `LockResult` like std's, so the shared macro
-/// fits once `into_inner` is available.
+// loom's `Mutex::lock` and `into_inner` return `LockResult`s like std's, so the shared macro
+// fits as it is.
 impl_primitives!(Mutex, AtomicUsize, AtomicBool);
 
 /// Joins its threads when dropped, so a panic in the caller cannot leave a thread running

@@ -44,6 +44,8 @@ fn each_branch_runs_on_its_own_vm_distinct_from_parent_and_siblings() {
 }
 
 #[test]
+// The test plays a user who drives the engine from threads of their own, outside the seam.
+#[allow(clippy::disallowed_methods)]
 fn each_branch_gets_its_own_vm_when_run_from_a_non_main_thread() {
     for dialect in BOTH {
         let wf = load(&fan_out(

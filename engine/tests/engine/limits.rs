@@ -109,9 +109,9 @@ fn a_memory_bomb_hits_the_limit() {
         ));
         let state = ok_state(&wf, 0);
         let r = results(&state);
-        for i in 0..3 {
-            assert_eq!(r[i]["error_kind"], "memory", "{dialect:?} {}", r[i]);
-            assert!(r[i]["error"].as_str().unwrap().contains("4000000 byte"));
+        for entry in &r[..3] {
+            assert_eq!(entry["error_kind"], "memory", "{dialect:?} {entry}");
+            assert!(entry["error"].as_str().unwrap().contains("4000000 byte"));
         }
         assert_eq!(r[3]["state"]["ok"], true);
     }

@@ -56,10 +56,7 @@ fn every_escape_route_is_blocked() {
             dialect,
             &code,
             &[("a", &code), ("b", &code)],
-            &format!(
-                "{}",
-                code.replace("return {", "return { results = state.parallel_results,")
-            ),
+            &code.replace("return {", "return { results = state.parallel_results,"),
             "{}",
         ));
         let state = ok_state(&wf, 0);
