@@ -1,0 +1,119 @@
+//! `harness run`: final state on stdout, errors on stderr, exit codes 0 / 1 / 3.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn harness(args: &[&str]) -> Output {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(args)
+        .current_dir(root)
+        .output()
+        .expect("harness runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn write_temp(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("branchproof-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn runs_an_example_workflow_and_prints_its_final_state_as_json() {
+    let out = harness(&["run", "scenarios/workflows/fan-out-3.yaml", "--seed", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(state["order"], "a,b,c");
+    assert_eq!(state["sum"], 322);
+}
+
+#[test]
+fn trace_shows_each_node_with_its_vm_and_branch() {
+    let out = harness(&["run", "scenarios/workflows/fan-out-3.yaml", "--trace"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    for node in ["setup", "a", "b", "c", "join"] {
+        assert!(
+            err.lines()
+                .any(|l| l.trim_start().starts_with(node) && l.contains("VM #")),
+            "{node} missing:\n{err}"
+        );
+    }
+    assert!(err.contains("branch 2 `c`"), "{err}");
+}
+
+#[test]
+fn state_flag_is_merged_over_initial_state() {
+    let out = harness(&[
+        "run",
+        "scenarios/workflows/fan-out-3.yaml",
+        "--state",
+        r#"{"base": 1}"#,
+    ]);
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(state["base"], 2, "setup doubles the given base");
+}
+
+#[test]
+fn a_failed_run_exits_1_with_the_error_on_stderr() {
+    let wf = write_temp(
+        "fails.yaml",
+        "name: fails\nnodes:\n  - name: boom\n    run: |\n      error('kaboom')\n",
+    );
+    let out = harness(&["run", wf.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("failed to run node `boom`")
+            && err.contains("fails.yaml:5:")
+            && err.contains("kaboom"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_workflow_exits_3_naming_file_line_and_node() {
+    let wf = write_temp(
+        "bad.yaml",
+        "name: bad\nnodes:\n  - name: a\n    goto: nowhere\n",
+    );
+    let out = harness(&["run", wf.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.yaml:4") && err.contains("node `a`") && err.contains("`nowhere`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_state_and_bad_usage_exit_3() {
+    let out = harness(&[
+        "run",
+        "scenarios/workflows/fan-out-3.yaml",
+        "--state",
+        "[1, 2]",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("must be a JSON object"));
+    let out = harness(&[
+        "run",
+        "scenarios/workflows/fan-out-3.yaml",
+        "--state",
+        "{not json",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        harness(&["run"]).status.code(),
+        Some(3),
+        "a missing argument is a usage error"
+    );
+    assert_eq!(harness(&["run", "no/such.yaml"]).status.code(), Some(3));
+}
