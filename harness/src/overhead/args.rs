@@ -5,7 +5,7 @@ use std::path::PathBuf;
 /// `harness overhead`: measure VM overhead against `benches/budgets.yaml`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct OverheadArgs {
-    /// Short criterion warm-up and measurement (0.3 s + 1 s per bench), as CI runs it.
+    /// Short criterion warm-up and measurement (0.2 s + 0.5 s per bench), as CI runs it.
     #[arg(long)]
     pub quick: bool,
     /// Exit 1 if a memory or instruction budget is breached (deterministic figures).

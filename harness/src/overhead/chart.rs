@@ -20,7 +20,9 @@ fn draw<'a>(
     cores: usize,
     svg: &'a mut String,
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
-    let max_n = rows.iter().map(|r| r.n).max().unwrap_or(1) as f64;
+    // x is log2(N), so the branch counts 1, 2, 4, ... 32 sit evenly apart.
+    let x = |n: usize| (n as f64).log2();
+    let max_x = rows.iter().map(|r| x(r.n)).fold(1.0_f64, f64::max);
     let max_y = rows
         .iter()
         .flat_map(|r| [r.parallel_cost.mid, r.sequential_cost.mid, r.floor.mid])
@@ -36,32 +38,42 @@ fn draw<'a>(
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(56)
-        .build_cartesian_2d((1.0..max_n).log_scale(), 0.0..max_y)?;
+        .build_cartesian_2d(-0.2..max_x + 0.2, 0.0..max_y)?;
     chart
         .configure_mesh()
-        .x_desc("branches (N, log scale)")
-        .y_desc("cost per run, µs")
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        .x_desc("branches (N)")
+        .y_desc("fan-out cost per run, µs")
+        .x_labels(rows.len() + 2)
+        .x_label_formatter(&|v| {
+            let n = v.exp2();
+            if (n - n.round()).abs() < 1e-6 && n >= 1.0 {
+                format!("{n:.0}")
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .light_line_style(WHITE)
         .draw()?;
     let series = [
         (
             "parallel",
             RED,
             rows.iter()
-                .map(|r| (r.n as f64, r.parallel_cost.mid))
+                .map(|r| (x(r.n), r.parallel_cost.mid))
                 .collect::<Vec<_>>(),
         ),
         (
             "sequential (1 thread)",
             BLUE,
             rows.iter()
-                .map(|r| (r.n as f64, r.sequential_cost.mid))
+                .map(|r| (x(r.n), r.sequential_cost.mid))
                 .collect(),
         ),
         (
             "floor: N × branch ÷ cores + spawn",
             BLACK,
-            rows.iter().map(|r| (r.n as f64, r.floor.mid)).collect(),
+            rows.iter().map(|r| (x(r.n), r.floor.mid)).collect(),
         ),
     ];
     for (label, color, points) in series {

@@ -12,7 +12,7 @@ pub const GROUPS: [&str; 10] = [
 ];
 
 /// criterion's flags for `--quick`: short warm-up and measurement, so CI stays fast.
-pub const QUICK_ARGS: [&str; 4] = ["--warm-up-time", "0.3", "--measurement-time", "1"];
+pub const QUICK_ARGS: [&str; 4] = ["--warm-up-time", "0.2", "--measurement-time", "0.5"];
 
 /// Where the workspace and its build output are.
 #[derive(Debug, Clone)]
