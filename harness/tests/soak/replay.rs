@@ -96,3 +96,24 @@ fn replay_needs_exactly_one_scenario_file() {
     let err = String::from_utf8_lossy(&folder.stderr);
     assert!(err.contains("failed to replay"), "{err}");
 }
+
+#[test]
+fn a_chaos_override_is_part_of_the_replay_command_and_still_reproduces() {
+    let run = soak(&[
+        &fixture("soak/flaky-random.yaml"),
+        "--seed",
+        "3",
+        "--chaos",
+        "heavy",
+    ]);
+    assert_eq!(run.code, 2);
+    let [command] = run
+        .replay_commands()
+        .try_into()
+        .expect("one replay command");
+    assert!(command.contains(" --chaos heavy"), "{command}");
+    let replay = run_printed(&command);
+    let out = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(replay.status.code(), Some(1), "{out}");
+    assert!(out.contains("knobs: chaos heavy"), "{out}");
+}
