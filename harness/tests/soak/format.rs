@@ -104,3 +104,20 @@ fn max_iterations_caps_the_count_and_the_report_shows_it() {
     assert_eq!(s["iterations"]["capped"], true);
     assert!(run.stdout.contains("(capped at 3)"), "{}", run.stdout);
 }
+
+#[test]
+fn two_scenarios_with_one_name_are_an_error_for_the_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("name: twin\nstory: s\n{WORKFLOW}");
+    std::fs::write(dir.path().join("a.yaml"), &text).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), &text).unwrap();
+    let run = soak(&[dir.path().to_str().unwrap(), "-n", "3"]);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let r = run.json();
+    assert_eq!(r["scenarios"][0]["status"], "clean");
+    let error = r["scenarios"][1]["error"].as_str().unwrap();
+    assert!(
+        error.contains("the name `twin` is already used by"),
+        "{error}"
+    );
+}
