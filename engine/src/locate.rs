@@ -10,12 +10,17 @@ pub fn node_line(source: &str, node: &str) -> Option<usize> {
     node_lines(source, node).next()
 }
 
-/// Every 1-based line of `name: <node>` (more than one for a duplicated node).
+/// Every 1-based line of `name: <node>` (more than one for a duplicated node). The
+/// workflow's own top-level `name:` (no indent, no `- `) is skipped, so a node named like
+/// its workflow is still found.
 pub fn node_lines<'a>(source: &'a str, node: &'a str) -> impl Iterator<Item = usize> + 'a {
     source
         .lines()
         .enumerate()
-        .filter(move |(_, line)| key_value(line, "name") == Some(node))
+        .filter(move |(_, line)| {
+            let top_level = !line.starts_with(char::is_whitespace) && !line.starts_with('-');
+            !top_level && key_value(line, "name") == Some(node)
+        })
         .map(|(i, _)| i + 1)
 }
 

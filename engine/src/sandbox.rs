@@ -101,7 +101,9 @@ pub fn new_sandbox(
     branch: Option<(&str, usize)>,
     make_host: impl FnOnce(&Lua) -> mlua::Result<(Function, Function)>,
 ) -> mlua::Result<Lua> {
-    let lua = Lua::new_with(libs(), LuaOptions::new())?;
+    // A panic in a host function must reach the engine (a `panic` failure), not become a
+    // Lua error value that `pcall` can catch and drop.
+    let lua = Lua::new_with(libs(), LuaOptions::new().catch_rust_panics(false))?;
     let (tripped, sleep_ms) = make_host(&lua)?;
     let branch_data: Option<Table> = match branch {
         Some((name, index)) => {

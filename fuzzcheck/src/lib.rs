@@ -16,4 +16,3 @@ pub use leaks::{assert_nothing_left, worker_threads};
 pub use lua_bridge::lua_bridge;
 pub use run_small::run_small;
 pub use yaml_load::yaml_load;
-
