@@ -9,18 +9,17 @@
 
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use crate::chaos::{ChaosLevel, ChaosPoint, mix, perturb};
+use crate::chaos::{ChaosLevel, mix};
 use crate::error::RunError;
-use crate::fanout::{BranchResult, Collector, Slots, WorkQueue, panic_message, run_fan_out};
-use crate::sync::{Arc, Runtime, StdRuntime};
+use crate::fanout::{Collector, Slots, panic_message};
+use crate::sync::{Runtime, StdRuntime};
 use crate::trace::{Step, Trace};
 use crate::vm::{Fault, SandboxFactory, Vm, VmFactory, VmSpec};
-use crate::workflow::{FanOut, Node, Route, Target, Workflow};
+use crate::workflow::{Node, Route, Target, Workflow};
 
 /// Options for one run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,7 +77,7 @@ impl Workflow {
 /// broken factories and collectors.
 #[derive(Debug)]
 pub struct Executor<R: Runtime, F: VmFactory = SandboxFactory, C: Collector<R> = Slots<R>> {
-    factory: F,
+    pub(crate) factory: F,
     _marker: PhantomData<fn() -> (R, C)>,
 }
 
@@ -93,12 +92,13 @@ impl<R: Runtime, F: VmFactory + Default, C: Collector<R>> Default for Executor<R
 
 /// Where a path runs: the main path or a branch.
 #[derive(Clone, Copy)]
-struct PathCtx<'a> {
-    branch: Option<(usize, &'a str)>,
+pub(crate) struct PathCtx<'a> {
+    /// `(0-based index, name)` inside a branch.
+    pub(crate) branch: Option<(usize, &'a str)>,
 }
 
 impl PathCtx<'_> {
-    fn branch_name(&self) -> Option<String> {
+    pub(crate) fn branch_name(&self) -> Option<String> {
         self.branch.map(|(_, n)| n.to_string())
     }
 }
@@ -177,130 +177,14 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         Ok(state)
     }
 
-    /// Runs every branch of `fan_out` and returns `parallel_results`. Under `fail_fast`, a
-    /// failed branch fails the run with the first failure in declared order.
-    fn fan_out(
-        &self,
-        wf: &Workflow,
-        fan_out: &FanOut,
-        state: &Value,
-        opts: &RunOptions,
-        steps: &mut Vec<Step>,
-    ) -> Result<Value, RunError> {
-        let workers = opts
-            .max_parallel_branches
-            .unwrap_or(wf.settings.max_parallel_branches);
-        let name = |i: usize| wf.nodes[fan_out.branches[i]].name.clone();
-        let run_branch = |i: usize, queue: &Arc<WorkQueue<R>>| {
-            self.run_branch(wf, fan_out, i, state, opts, queue)
-        };
-        let results = run_fan_out::<R, C>(
-            fan_out.branches.len(),
-            workers,
-            wf.settings.fail_fast,
-            &name,
-            &run_branch,
-        );
-        perturb::<R>(opts.chaos, opts.seed, usize::MAX, ChaosPoint::BeforeCollect);
-        for r in &results {
-            steps.extend(r.steps.iter().cloned());
-        }
-        if wf.settings.fail_fast
-            && let Some(err) = results
-                .iter()
-                .filter_map(|r| r.outcome.as_ref().err())
-                .find(|e| !matches!(e, RunError::Cancelled { .. }))
-        {
-            return Err(err.clone());
-        }
-        Ok(Value::Array(results.iter().map(result_entry).collect()))
-    }
-
-    fn run_branch(
-        &self,
-        wf: &Workflow,
-        fan_out: &FanOut,
-        index: usize,
-        state: &Value,
-        opts: &RunOptions,
-        queue: &Arc<WorkQueue<R>>,
-    ) -> BranchResult {
-        let started = Instant::now();
-        let start = fan_out.branches[index];
-        let name = wf.nodes[start].name.as_str();
-        let mut steps = Vec::new();
-        perturb::<R>(opts.chaos, opts.seed, index, ChaosPoint::BranchStart);
-        let outcome = if queue.is_cancelled() {
-            Err(RunError::Cancelled {
-                branch: name.to_string(),
-            })
-        } else {
-            self.branch_path(wf, fan_out, index, state, opts, queue, &mut steps)
-        };
-        BranchResult {
-            index,
-            name: name.to_string(),
-            outcome,
-            elapsed: started.elapsed(),
-            steps,
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn branch_path(
-        &self,
-        wf: &Workflow,
-        fan_out: &FanOut,
-        index: usize,
-        state: &Value,
-        opts: &RunOptions,
-        queue: &Arc<WorkQueue<R>>,
-        steps: &mut Vec<Step>,
-    ) -> Result<Value, RunError> {
-        let start = fan_out.branches[index];
-        let name = wf.nodes[start].name.as_str();
-        let ctx = PathCtx {
-            branch: Some((index, name)),
-        };
-        let vm = self.new_vm(wf, opts, ctx, &wf.nodes[start])?;
-        if wf.settings.fail_fast {
-            let queue = queue.clone();
-            vm.set_cancel(Some(Rc::new(move || queue.is_cancelled())));
-        }
-        perturb::<R>(opts.chaos, opts.seed, index, ChaosPoint::AfterVmCreate);
-        let mut vm = Some(vm);
-        let mut state = state.clone();
-        let mut current = start;
-        let mut executed = 0;
-        while current != fan_out.fan_in {
-            executed += 1;
-            let node = &wf.nodes[current];
-            if executed > wf.settings.max_steps {
-                return Err(max_steps(wf, node));
-            }
-            self.exec_node(wf, node, &mut vm, &mut state, None, opts, ctx, steps)?;
-            current = match self.choose(wf, &node.route, &node.name, &mut vm, &state, opts, ctx)? {
-                Target::Node(next) => next,
-                Target::End => {
-                    return Err(RunError::Routing {
-                        node: node.name.clone(),
-                        message: format!(
-                            "branch `{name}` reached `__end__` before its fan-in `{}`",
-                            wf.nodes[fan_out.fan_in].name
-                        ),
-                    });
-                }
-            };
-        }
-        Ok(state)
-    }
-
-    fn new_vm(
+    /// A VM for the path `ctx`, seeded from the run seed and the branch index. `node` names
+    /// the node that needs it, for errors.
+    pub(crate) fn new_vm(
         &self,
         wf: &Workflow,
         opts: &RunOptions,
         ctx: PathCtx,
-        node: &Node,
+        node: &str,
     ) -> Result<Vm, RunError> {
         let branch = ctx.branch.map(|(i, n)| (n, i + 1));
         let spec = VmSpec {
@@ -317,7 +201,7 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
 
     /// Runs one node and merges what it returned into `state`.
     #[allow(clippy::too_many_arguments)]
-    fn exec_node(
+    pub(crate) fn exec_node(
         &self,
         wf: &Workflow,
         node: &Node,
@@ -332,23 +216,16 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
             steps.push(step(node, 0, ctx, None));
             return Ok(());
         };
-        let vm = self.vm(wf, vm, opts, ctx, node)?;
+        let vm = self.vm(wf, vm, opts, ctx, &node.name)?;
         let budget = Duration::from_millis(wf.settings.lua_timeout_ms);
-        let result = catch_unwind(AssertUnwindSafe(|| {
+        let outcome = guarded(wf, &node.name, ctx, || {
             vm.run_node(chunk, state, parallel_results, budget)
-        }));
-        let outcome = match result {
-            Ok(Ok(Some(Value::Object(out)))) => {
+        })
+        .map(|result| {
+            if let Some(Value::Object(out)) = result {
                 merge(state, out);
-                Ok(())
             }
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(fault)) => Err(fault_error(fault, wf, node, ctx)),
-            Err(payload) => Err(RunError::BranchPanic {
-                branch: ctx.branch_name().unwrap_or_else(|| "__main__".into()),
-                message: panic_message(&payload),
-            }),
-        };
+        });
         steps.push(step(node, vm.serial(), ctx, outcome.as_ref().err()));
         outcome
     }
@@ -360,7 +237,7 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         vm: &'v mut Option<Vm>,
         opts: &RunOptions,
         ctx: PathCtx,
-        node: &Node,
+        node: &str,
     ) -> Result<&'v Vm, RunError> {
         if vm.is_none() {
             *vm = Some(self.new_vm(wf, opts, ctx, node)?);
@@ -370,7 +247,7 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
 
     /// Picks the next target of `route` (not a fan-out).
     #[allow(clippy::too_many_arguments)]
-    fn choose(
+    pub(crate) fn choose(
         &self,
         wf: &Workflow,
         route: &Route,
@@ -387,37 +264,15 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
             }
             Route::Choose(rules) => {
                 let budget = Duration::from_millis(wf.settings.lua_timeout_ms);
-                let node = wf.node_id(from).map(|id| &wf.nodes[id]);
                 for (condition, target) in rules {
                     let Some(condition) = condition else {
                         return Ok(*target);
                     };
-                    let fake;
-                    let node = match node {
-                        Some(n) => n,
-                        None => {
-                            fake = Node {
-                                name: from.to_string(),
-                                chunk: None,
-                                route: Route::Go(Target::End),
-                                fan_in: false,
-                            };
-                            &fake
-                        }
-                    };
-                    let vm = self.vm(wf, vm, opts, ctx, node)?;
-                    match catch_unwind(AssertUnwindSafe(|| {
+                    let vm = self.vm(wf, vm, opts, ctx, from)?;
+                    if guarded(wf, from, ctx, || {
                         vm.eval_condition(condition, state, budget)
-                    })) {
-                        Ok(Ok(true)) => return Ok(*target),
-                        Ok(Ok(false)) => {}
-                        Ok(Err(fault)) => return Err(fault_error(fault, wf, node, ctx)),
-                        Err(payload) => {
-                            return Err(RunError::BranchPanic {
-                                branch: ctx.branch_name().unwrap_or_else(|| "__main__".into()),
-                                message: panic_message(&payload),
-                            });
-                        }
+                    })? {
+                        return Ok(*target);
                     }
                 }
                 Err(RunError::Routing {
@@ -429,7 +284,7 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
     }
 }
 
-fn step(node: &Node, vm: u64, ctx: PathCtx, error: Option<&RunError>) -> Step {
+pub(crate) fn step(node: &Node, vm: u64, ctx: PathCtx, error: Option<&RunError>) -> Step {
     Step {
         node: node.name.clone(),
         vm,
@@ -440,7 +295,7 @@ fn step(node: &Node, vm: u64, ctx: PathCtx, error: Option<&RunError>) -> Step {
     }
 }
 
-fn max_steps(wf: &Workflow, node: &Node) -> RunError {
+pub(crate) fn max_steps(wf: &Workflow, node: &Node) -> RunError {
     RunError::Routing {
         node: node.name.clone(),
         message: format!(
@@ -450,8 +305,26 @@ fn max_steps(wf: &Workflow, node: &Node) -> RunError {
     }
 }
 
-fn fault_error(fault: Fault, wf: &Workflow, node: &Node, ctx: PathCtx) -> RunError {
-    let (node, branch) = (node.name.clone(), ctx.branch_name());
+/// Runs VM work, turning a fault into a [`RunError`] for `node` and a panic in host code into
+/// [`RunError::BranchPanic`].
+fn guarded<T>(
+    wf: &Workflow,
+    node: &str,
+    ctx: PathCtx,
+    f: impl FnOnce() -> Result<T, Fault>,
+) -> Result<T, RunError> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(fault)) => Err(fault_error(fault, wf, node, ctx)),
+        Err(payload) => Err(RunError::BranchPanic {
+            branch: ctx.branch_name().unwrap_or_else(|| "__main__".into()),
+            message: panic_message(&payload),
+        }),
+    }
+}
+
+pub(crate) fn fault_error(fault: Fault, wf: &Workflow, node: &str, ctx: PathCtx) -> RunError {
+    let (node, branch) = (node.to_string(), ctx.branch_name());
     match fault {
         Fault::Lua(message) => RunError::Lua {
             node,
@@ -477,27 +350,6 @@ fn fault_error(fault: Fault, wf: &Workflow, node: &Node, ctx: PathCtx) -> RunErr
             found,
         },
     }
-}
-
-/// One `parallel_results` entry, TEA's shape.
-fn result_entry(r: &BranchResult) -> Value {
-    let (state, error, kind) = match &r.outcome {
-        Ok(state) => (state.clone(), Value::Null, Value::Null),
-        Err(e) => (
-            Value::Null,
-            Value::String(format!("failed to {e}")),
-            Value::String(e.kind().as_str().into()),
-        ),
-    };
-    json!({
-        "branch": r.name,
-        "success": r.outcome.is_ok(),
-        "state": state,
-        "error": error,
-        "error_kind": kind,
-        "timed_out": matches!(r.outcome, Err(RunError::Timeout { .. })),
-        "elapsed_ms": r.elapsed.as_secs_f64() * 1000.0,
-    })
 }
 
 fn merge(state: &mut Value, update: Map<String, Value>) {

@@ -49,6 +49,7 @@
 //! explored under shuttle (`ShuttleRuntime`) or loom (`LoomRuntime`, `loom` feature).
 #![deny(missing_docs, missing_debug_implementations)]
 
+pub mod branch;
 pub mod chaos;
 pub mod compile;
 pub mod convert;

@@ -24,7 +24,7 @@
 use std::sync::OnceLock;
 
 use mlua::chunk::ChunkMode;
-use mlua::{Function, Lua, LuaOptions, StdLib, Table};
+use mlua::{Function, Lua, LuaOptions, LuaSerdeExt, StdLib, Table};
 
 /// Libraries loaded into every VM (base is always loaded).
 pub fn libs() -> StdLib {
@@ -32,7 +32,7 @@ pub fn libs() -> StdLib {
 }
 
 const SETUP: &str = r#"
-local tripped, sleep_ms, seed_hi, seed_lo, branch_data = ...
+local tripped, sleep_ms, seed_hi, seed_lo, branch_data, null = ...
 local rawpcall, error, rawsetmetatable, rawget, type = pcall, error, setmetatable, rawget, type
 local function fatal(e)
   return tripped() or e == "not enough memory"
@@ -72,6 +72,8 @@ end
 string.dump = nil
 math.randomseed(seed_hi, seed_lo)
 rawset(_G, "sleep_ms", sleep_ms)
+-- JSON null arrives as this sentinel (a light userdata, so truthy): compare with `== null`.
+rawset(_G, "null", null)
 if branch_data then
   branch = rawsetmetatable({}, {
     __index = branch_data,
@@ -119,7 +121,7 @@ pub fn new_sandbox(
     lua.load(setup_bytecode())
         .set_mode(ChunkMode::Binary)
         .set_name("=sandbox")
-        .call::<()>((tripped, sleep_ms, hi, lo, branch_data))?;
+        .call::<()>((tripped, sleep_ms, hi, lo, branch_data, lua.null()))?;
     // The setup chunk and its temporaries are garbage now. Collecting them here keeps a
     // fresh VM at its live set (~18.3 KiB instead of ~20.1 KiB of `used_memory`) for ~16k
     // instructions, ~6% of a VM's creation (`harness overhead`, benches/budgets.yaml).

@@ -110,3 +110,12 @@ fn same_seed_gives_same_result_and_different_seeds_differ() {
         "a different seed changes math.random"
     );
 }
+
+#[test]
+fn json_null_is_the_global_null_sentinel_in_lua() {
+    let yaml = "name: t\ninitial_state: { gone: null, here: 1 }\nnodes:\n  - name: a\n    run: return { is_null = state.gone == null, here_null = state.here == null, kept = state.gone }\n";
+    let state = ok_state(&load(yaml), 0);
+    assert_eq!(state["is_null"], true);
+    assert_eq!(state["here_null"], false);
+    assert!(state["kept"].is_null(), "null round-trips to JSON null");
+}

@@ -1,0 +1,159 @@
+//! The compiler's entry point: checks names and settings, then builds the workflow.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use mlua::{Lua, LuaOptions, StdLib};
+use serde_json::Value;
+
+use super::context::{Ctx, END, START};
+use super::fanin::{check_branches, fan_outs};
+use super::routes::routes;
+use crate::error::{LoadError, LoadErrorKind as K};
+use crate::loader::RawWorkflow;
+use crate::locate;
+use crate::workflow::{Node, Settings, Workflow};
+
+/// Compiles a parsed workflow (see the module doc for routing rules).
+pub(crate) fn compile(
+    raw: RawWorkflow,
+    source: &str,
+    file: Option<&Path>,
+) -> Result<Workflow, LoadError> {
+    let lua = Lua::new_with(StdLib::NONE, LuaOptions::new())
+        .map_err(|e| LoadError::new(K::Invalid, format!("create the Lua compiler: {e}")))?;
+    let file_label = file
+        .and_then(|f| f.file_name())
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| raw.name.clone());
+    let mut ctx = Ctx {
+        source,
+        file_label,
+        names: HashMap::new(),
+        lua,
+    };
+
+    if raw.nodes.is_empty() {
+        return Err(LoadError::new(K::Invalid, "the workflow has no nodes"));
+    }
+    for (id, node) in raw.nodes.iter().enumerate() {
+        if node.name == START || node.name == END {
+            return Err(ctx.at_node(
+                K::Invalid,
+                &node.name,
+                format!("`{}` is reserved", node.name),
+            ));
+        }
+        if ctx.names.insert(node.name.as_str(), id).is_some() {
+            let mut e = ctx.at_node(
+                K::DuplicateNode,
+                &node.name,
+                format!("node `{}` is defined twice", node.name),
+            );
+            // Point at the second definition.
+            e.line = locate::node_lines(source, &node.name).nth(1).or(e.line);
+            return Err(e);
+        }
+        if let Some(lang) = &node.language
+            && lang != "lua"
+        {
+            return Err(ctx.at_node(
+                K::Language,
+                &node.name,
+                format!(
+                    "node `{}` uses language `{lang}`; only `lua` is supported",
+                    node.name
+                ),
+            ));
+        }
+    }
+
+    let settings = settings(&raw)?;
+    let initial_state = match &raw.initial_state {
+        None | Some(Value::Null) => Value::Object(Default::default()),
+        Some(v @ Value::Object(_)) => v.clone(),
+        Some(_) => {
+            return Err(ctx.at_ref(
+                K::Yaml,
+                None,
+                "initial_state",
+                "`initial_state` must be a mapping".into(),
+            ));
+        }
+    };
+
+    let (start, mut routes) = routes(&ctx, &raw)?;
+    let fan_outs = fan_outs(&ctx, &raw, &mut routes)?;
+
+    let mut nodes = Vec::with_capacity(raw.nodes.len());
+    for (id, (node, route)) in raw.nodes.iter().zip(routes).enumerate() {
+        let chunk = match &node.run {
+            Some(code) if !code.trim().is_empty() => Some(ctx.chunk(
+                &node.name,
+                "`run` code",
+                code,
+                locate::run_code_line(source, &node.name),
+            )?),
+            _ => None,
+        };
+        let route = route.ok_or_else(|| {
+            ctx.at_node(
+                K::NoWayOut,
+                &node.name,
+                format!(
+                    "node `{}` has no way out: give it a `goto` or an edge (use `{END}` to finish)",
+                    node.name
+                ),
+            )
+        })?;
+        let fan_in = node.fan_in || fan_outs.contains(&id);
+        nodes.push(Node {
+            name: node.name.clone(),
+            chunk,
+            route,
+            fan_in,
+        });
+    }
+    check_branches(&ctx, &nodes)?;
+    drop(ctx);
+
+    Ok(Workflow {
+        name: raw.name.clone(),
+        file: file.map(Path::to_path_buf),
+        initial_state,
+        settings,
+        nodes,
+        start,
+        raw,
+    })
+}
+
+fn settings(raw: &RawWorkflow) -> Result<Settings, LoadError> {
+    let s = &raw.settings;
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let settings = Settings {
+        max_parallel_branches: s.max_parallel_branches.unwrap_or(cores),
+        lua_timeout_ms: s.lua_timeout_ms.unwrap_or(30_000),
+        lua_memory_limit: s.lua_memory_limit.unwrap_or(64 * 1024 * 1024),
+        max_steps: s.max_steps.unwrap_or(1000),
+        fail_fast: s.fail_fast.unwrap_or(false),
+    };
+    let bad = |m: &str| Err(LoadError::new(K::Invalid, format!("settings: {m}")));
+    if settings.max_parallel_branches == 0 {
+        return bad("`max_parallel_branches` must be at least 1");
+    }
+    if settings.lua_timeout_ms == 0 {
+        return bad("`lua_timeout_ms` must be at least 1");
+    }
+    if settings.lua_memory_limit < 256 * 1024 {
+        return bad(
+            "`lua_memory_limit` must be at least 262144 bytes (a sandboxed VM needs about 20 KiB)",
+        );
+    }
+    if settings.max_steps == 0 {
+        return bad("`max_steps` must be at least 1");
+    }
+    Ok(settings)
+}

@@ -1,0 +1,139 @@
+//! Fan-ins: the nearest common successor of a Rust-dialect fan-out's branches, reachability
+//! checks, and the rejection of fan-outs nested inside branches.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use super::context::Ctx;
+use crate::error::{LoadError, LoadErrorKind as K};
+use crate::loader::RawWorkflow;
+use crate::workflow::{Node, NodeId, Route, Target};
+
+/// Nodes reachable from `from` (not counting `from` unless there is a cycle back to it).
+fn reach(routes: &[Option<Route>], from: NodeId) -> BTreeSet<NodeId> {
+    let mut seen = BTreeSet::new();
+    let mut queue = VecDeque::from([from]);
+    while let Some(n) = queue.pop_front() {
+        for t in routes[n].as_ref().map(Route::targets).unwrap_or_default() {
+            if let Target::Node(m) = t
+                && m != usize::MAX
+                && seen.insert(m)
+            {
+                queue.push_back(m);
+            }
+        }
+    }
+    seen
+}
+
+/// Decides the fan-in of every Rust-dialect fan-out (the nearest common successor of its
+/// branches, preferring nodes marked `fan_in: true`) and checks every fan-in is reachable
+/// from each of its branches. Returns the set of fan-in nodes.
+pub(super) fn fan_outs(
+    ctx: &Ctx,
+    raw: &RawWorkflow,
+    routes: &mut [Option<Route>],
+) -> Result<BTreeSet<NodeId>, LoadError> {
+    let mut fan_ins = BTreeSet::new();
+    for x in 0..routes.len() {
+        let Some(Route::FanOut(f)) = &routes[x] else {
+            continue;
+        };
+        let from = raw.nodes[x].name.as_str();
+        let branches = f.branches.clone();
+        let reaches: Vec<BTreeSet<NodeId>> = branches.iter().map(|&b| reach(routes, b)).collect();
+        let fan_in = if f.fan_in == usize::MAX {
+            let mut common = reaches[0].clone();
+            for r in &reaches[1..] {
+                common = common.intersection(r).copied().collect();
+            }
+            common.retain(|n| *n != x && !branches.contains(n));
+            let marked: BTreeSet<_> = common
+                .iter()
+                .copied()
+                .filter(|&n| raw.nodes[n].fan_in)
+                .collect();
+            let pool = if marked.is_empty() { common } else { marked };
+            let nearest: Vec<NodeId> = pool
+                .iter()
+                .copied()
+                .filter(|&c| {
+                    !pool
+                        .iter()
+                        .any(|&d| d != c && reach(routes, d).contains(&c))
+                })
+                .collect();
+            match nearest.as_slice() {
+                [one] => *one,
+                [] if pool.is_empty() => {
+                    return Err(ctx.at_node(K::FanIn, from, format!("the branches of `{from}` never meet: no node is reachable from all of them")));
+                }
+                _ => {
+                    let names: Vec<_> = pool
+                        .iter()
+                        .map(|&n| format!("`{}`", raw.nodes[n].name))
+                        .collect();
+                    return Err(ctx.at_node(
+                        K::FanIn,
+                        from,
+                        format!("the fan-in of `{from}` is ambiguous: {} could all be it; mark one with `fan_in: true`", names.join(", ")),
+                    ));
+                }
+            }
+        } else {
+            f.fan_in
+        };
+        for (&b, r) in branches.iter().zip(&reaches) {
+            if !r.contains(&fan_in) {
+                return Err(ctx.at_node(
+                    K::FanIn,
+                    &raw.nodes[b].name,
+                    format!(
+                        "branch `{}` of `{from}` never reaches its fan-in `{}`",
+                        raw.nodes[b].name, raw.nodes[fan_in].name
+                    ),
+                ));
+            }
+        }
+        if let Some(Route::FanOut(f)) = &mut routes[x] {
+            f.fan_in = fan_in;
+        }
+        fan_ins.insert(fan_in);
+    }
+    Ok(fan_ins)
+}
+
+/// Rejects fan-outs nested inside branches: they are not supported, so they must not run.
+pub(super) fn check_branches(ctx: &Ctx, nodes: &[Node]) -> Result<(), LoadError> {
+    for node in nodes {
+        let Route::FanOut(f) = &node.route else {
+            continue;
+        };
+        for &b in &f.branches {
+            let mut seen = BTreeSet::from([b]);
+            let mut queue = VecDeque::from([b]);
+            while let Some(n) = queue.pop_front() {
+                if n == f.fan_in {
+                    continue;
+                }
+                if matches!(nodes[n].route, Route::FanOut(_)) {
+                    return Err(ctx.at_node(
+                        K::NestedFanOut,
+                        &nodes[n].name,
+                        format!(
+                            "node `{}` fans out inside branch `{}` of `{}`; nested fan-out is not supported",
+                            nodes[n].name, nodes[b].name, node.name
+                        ),
+                    ));
+                }
+                for t in nodes[n].route.targets() {
+                    if let Target::Node(m) = t
+                        && seen.insert(m)
+                    {
+                        queue.push_back(m);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
