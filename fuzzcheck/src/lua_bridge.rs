@@ -57,12 +57,26 @@ pub fn lua_bridge(data: &[u8]) {
             !e.to_string().trim().is_empty(),
             "{twist:?}: an error without a message"
         ),
-        // An item added to an empty plain table makes it a one-item array, which is fine;
-        // every other twist has no JSON form and must not convert quietly.
         Ok(after) => assert!(
-            twist == Twist::Mixed && is_empty_object(&before) && after == serde_json::json!([1]),
+            faithful(twist, &before, &after),
             "{twist:?}: a table with no JSON form converted to {after} (was {before})"
         ),
+    }
+}
+
+/// Whether a twisted table that did convert kept everything: an item added to an empty
+/// plain table makes it a one-item array, and a key 3 past an array's end is inside the
+/// array when Lua's border (`#t`) lands on it, the gap reading as `null`. Every other
+/// twist has no JSON form and must fail.
+fn faithful(twist: Twist, before: &Value, after: &Value) -> bool {
+    match (twist, before, after) {
+        (Twist::Mixed, Value::Object(b), _) => b.is_empty() && *after == serde_json::json!([1]),
+        (Twist::Sparse, Value::Array(b), Value::Array(a)) => {
+            a.len() == b.len() + 3
+                && a[..b.len()] == b[..]
+                && a[b.len()..] == [Value::Null, Value::Null, Value::from(1)]
+        }
+        _ => false,
     }
 }
 
@@ -80,10 +94,6 @@ fn representable(value: &Value) -> Value {
         ),
         other => other.clone(),
     }
-}
-
-fn is_empty_object(value: &Value) -> bool {
-    value.as_object().is_some_and(|m| m.is_empty())
 }
 
 fn twist_table(lua: &Lua, t: &Table, twist: Twist) -> mlua::Result<()> {
