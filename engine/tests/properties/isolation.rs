@@ -56,7 +56,7 @@ fn seen(state: &Value, node: &str) -> Result<BTreeSet<String>, TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(crate::config(128, "proptest-regressions/isolation.txt"))]
+    #![proptest_config(crate::config(256, "proptest-regressions/isolation.txt"))]
 
     #[test]
     fn proptest_isolation(spec in spec(), seed in any::<u64>()) {

@@ -10,7 +10,7 @@ use crate::build::build;
 use crate::spec::spec;
 
 proptest! {
-    #![proptest_config(crate::config(256, "proptest-regressions/round_trip.txt"))]
+    #![proptest_config(crate::config(512, "proptest-regressions/round_trip.txt"))]
 
     #[test]
     fn proptest_load_round_trip(spec in spec(), probe in any::<bool>()) {
