@@ -66,11 +66,18 @@ pub enum Workload {
     /// One run of the 4-branch trivial fan-out workflow, branches on one thread (thread
     /// scheduling cannot change the count).
     FanOut4,
+    /// The same workflow's main path without the fan-out (setup node and a plain join).
+    MainPath,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Workload; 3] = [Workload::VmCreate, Workload::Branch, Workload::FanOut4];
+    pub const ALL: [Workload; 4] = [
+        Workload::VmCreate,
+        Workload::Branch,
+        Workload::FanOut4,
+        Workload::MainPath,
+    ];
 
     /// The name on the probe's command line.
     pub fn name(self) -> &'static str {
@@ -78,6 +85,7 @@ impl Workload {
             Workload::VmCreate => "vm-create",
             Workload::Branch => "branch",
             Workload::FanOut4 => "fanout-4",
+            Workload::MainPath => "main-path",
         }
     }
 
@@ -95,6 +103,7 @@ pub fn run_workload(workload: Workload, times: usize) {
     let chunk = first_chunk(&workflow);
     let state = small_state();
     let fan_out = crate::fixtures::fan_out(4, TRIVIAL_BRANCH);
+    let main_path = crate::fixtures::fan_out(0, TRIVIAL_BRANCH);
     let sequential = engine::RunOptions::seeded(7).with_max_parallel(1);
     let once = |seed: u64| match workload {
         Workload::VmCreate => std::mem::forget(new_vm(seed)),
@@ -106,6 +115,10 @@ pub fn run_workload(workload: Workload, times: usize) {
         Workload::FanOut4 => {
             let run = fan_out.run(serde_json::json!({}), &sequential);
             run.result.expect("the fan-out runs");
+        }
+        Workload::MainPath => {
+            let run = main_path.run(serde_json::json!({}), &sequential);
+            run.result.expect("the main path runs");
         }
     };
     for seed in 0..=times as u64 {

@@ -49,12 +49,14 @@ fn overhead(args: &OverheadArgs) -> Result<u8, OverheadError> {
     // resident set, which the later steps would only blur.
     eprintln!("overhead: memory probe ({LIVE_VMS} live VMs)");
     let memory = probe::memory(LIVE_VMS);
+    let load_before = runner::load_average();
     let bench_command = if args.no_bench {
         None
     } else {
         eprintln!("overhead: criterion benches");
         Some(runner::run_benches(&ws, &home, args.quick)?)
     };
+    let load_after = runner::load_average();
     let estimates = criterion::read_all(&home);
     let instructions = count_instructions(args, &ws, &mut notes)?;
     let measurements = Measurements {
@@ -68,6 +70,30 @@ fn overhead(args: &OverheadArgs) -> Result<u8, OverheadError> {
     let rows = floor_inputs
         .map(|inputs| fanout::rows(&measurements.estimates, &inputs))
         .unwrap_or_default();
+    let busiest = load_before
+        .into_iter()
+        .chain(load_after)
+        .fold(0.0_f64, f64::max);
+    if bench_command.is_some() && busiest > cores as f64 * 0.75 {
+        notes.push(format!(
+            "the host was busy (load average up to {busiest:.1} on {cores} cores): times are \
+             inflated, parallel ratios most (a spawned worker waits for a core); rerun on a \
+             quiet host before acting on a time verdict"
+        ));
+    }
+    if let Some(Ok(machine)) = metrics
+        .iter()
+        .find(|m| m.budget.id == "machine_speedup_2")
+        .map(|m| &m.figure)
+        && machine.span.mid < 1.8
+    {
+        notes.push(format!(
+            "the host itself allowed only {:.2}× parallel speedup during this run (a pure-Rust \
+             spin on 2 workers, `machine_speedup_2`): the parallel verdicts say more about the \
+             host than about the engine",
+            machine.span.mid
+        ));
+    }
     for m in &metrics {
         if m.verdict == Verdict::NotMeasured && m.budget.class.deterministic() {
             notes.push(format!(
@@ -81,8 +107,9 @@ fn overhead(args: &OverheadArgs) -> Result<u8, OverheadError> {
         quick: args.quick,
         cores,
         bench_command,
-        criterion_home: home,
-        budgets_file,
+        criterion_home: runner::relative(&ws.root, &home),
+        budgets_file: runner::relative(&ws.root, &budgets_file),
+        load: (load_before, load_after),
         metrics,
         floor_inputs,
         rows,
@@ -179,12 +206,13 @@ fn print_summary(report: &Report, dir: &Path) {
         };
         let status = match m.verdict {
             Verdict::Within => "WITHIN",
+            Verdict::Over if m.budget.waived.is_some() => "WAIVED",
             Verdict::Over => "OVER",
             Verdict::NoBudget => "INFO",
             Verdict::NotMeasured => "SKIP",
         };
         println!(
-            "{status:>8} {:<28} {figure:>16}   {:<14} {}",
+            "{status:>8} {:<36} {figure:>14}   {:<15} {}",
             m.budget.id,
             m.budget.describe(),
             m.budget.class.as_str()

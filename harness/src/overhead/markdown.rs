@@ -10,11 +10,19 @@ pub fn render(report: &Report, chart: Option<&str>) -> String {
     let mut md = String::new();
     let [within, over, no_budget, not_measured] = report.tally();
     let _ = writeln!(md, "# Overhead report\n");
+    let load = match report.load {
+        (Some(a), Some(b)) => format!(" · load average {a:.1} → {b:.1}"),
+        _ => String::new(),
+    };
     let _ = writeln!(
         md,
-        "{} · {} mode · {} cores · budgets from `{}`\n",
+        "{} · {} · {} cores{load} · budgets from `{}`\n",
         report.generated_at,
-        if report.quick { "quick" } else { "full" },
+        match (&report.bench_command, report.quick) {
+            (None, _) => "existing results",
+            (Some(_), true) => "quick mode",
+            (Some(_), false) => "full mode",
+        },
         report.cores,
         report.budgets_file.display()
     );
@@ -56,9 +64,10 @@ pub fn render(report: &Report, chart: Option<&str>) -> String {
             ),
             Err(_) => ("—".into(), "—".into()),
         };
-        let verdict = match m.verdict {
-            Verdict::Over => "**over**".to_string(),
-            v => v.as_str().to_string(),
+        let verdict = match (m.verdict, &b.waived) {
+            (Verdict::Over, Some(_)) => "**over** (waived)".to_string(),
+            (Verdict::Over, None) => "**over**".to_string(),
+            (v, _) => v.as_str().to_string(),
         };
         let _ = writeln!(
             md,
@@ -146,5 +155,8 @@ fn sources(md: &mut String, report: &Report) {
             "- **{}** ({}): {how}. Budget: {}.",
             b.what, b.id, b.source
         );
+        if let Some(why) = &b.waived {
+            let _ = writeln!(md, "  Waived for `--check`: {why}");
+        }
     }
 }

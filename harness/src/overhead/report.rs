@@ -26,6 +26,9 @@ pub struct Report {
     pub floor_inputs: Option<FloorInputs>,
     /// The fan-out table.
     pub rows: Vec<Row>,
+    /// The host's one-minute load average before and after the benches: other jobs on the
+    /// same cores inflate times, and parallel ratios most.
+    pub load: (Option<f64>, Option<f64>),
     /// Warnings worth reading (a skipped probe, say).
     pub notes: Vec<String>,
 }

@@ -67,7 +67,7 @@ pub fn run_benches(ws: &Workspace, home: &Path, quick: bool) -> Result<String, O
     }
     let line = format!(
         "CRITERION_HOME={} cargo bench -p benches --bench overhead --{}",
-        home.display(),
+        relative(&ws.root, home).display(),
         if quick {
             format!(" {}", QUICK_ARGS.join(" "))
         } else {
@@ -112,4 +112,20 @@ fn run(mut cmd: Command, line: &str) -> Result<(), OverheadError> {
             message: format!("it exited with {status}"),
         })
     }
+}
+
+/// `path` relative to `root` when it lies inside it (reports stay valid in any checkout).
+pub fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root)
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+}
+
+/// The host's one-minute load average, from `/proc/loadavg`.
+pub fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }

@@ -35,8 +35,9 @@ fn without_check_a_breach_is_reported_but_exits_zero() {
 }
 
 #[test]
-fn the_real_memory_budgets_hold() {
-    // The deterministic budgets CI enforces: a VM's footprint must stay within them.
+fn check_passes_on_the_real_budgets_with_memory_within_or_waived() {
+    // What CI enforces: every memory budget holds, or its breach is waived in the budgets
+    // file with a reason (and still reported as over).
     let s = Scratch::new();
     let out = s.overhead(&real_budgets(), &["--check"]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
@@ -46,13 +47,25 @@ fn the_real_memory_budgets_hold() {
         "vm_used_memory_after_chunk",
         "rss_per_live_vm",
     ] {
-        assert_eq!(
-            metric(&report, id)["verdict"],
-            "within",
-            "{id}: {}",
-            metric(&report, id)
-        );
+        let m = metric(&report, id);
+        let ok = m["verdict"] == "within" || (m["verdict"] == "over" && m["waived"].is_string());
+        assert!(ok, "{id}: {m}");
     }
+}
+
+#[test]
+fn a_waived_breach_is_reported_as_over_but_does_not_fail_check() {
+    let s = Scratch::new();
+    let budgets = s.budgets(&format!(
+        "{TINY_MEMORY}    waived: known; a fix is on its way\n"
+    ));
+    let out = s.overhead(&budgets, &["--check"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let entry = metric(&s.json(), "vm_used_memory_fresh").clone();
+    assert_eq!(entry["verdict"], "over");
+    assert_eq!(entry["waived"], "known; a fix is on its way");
+    assert!(s.markdown().contains("**over** (waived)"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("WAIVED"));
 }
 
 #[test]
