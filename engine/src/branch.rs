@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::chaos::{ChaosPoint, perturb};
+use crate::chaos::{ChaosPoint, mix, perturb};
 use crate::error::RunError;
 use crate::exec::{Executor, PathCtx, RunOptions, max_steps};
 use crate::fanout::{BranchResult, Collector, WorkQueue, run_fan_out};
@@ -24,14 +24,18 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         fan_out: &FanOut,
         state: &Value,
         opts: &RunOptions,
+        ordinal: u64,
         steps: &mut Vec<Step>,
     ) -> Result<Value, RunError> {
         let workers = opts
             .max_parallel_branches
             .unwrap_or(wf.settings.max_parallel_branches);
         let name = |i: usize| wf.nodes[fan_out.branches[i]].name.clone();
+        // Every fan-out of a run seeds its branches differently (a loop back through a
+        // fan-out must not replay the same `math.random` draws).
+        let seed = mix(opts.seed, ordinal);
         let run_branch = |i: usize, queue: &Arc<WorkQueue<R>>| {
-            self.run_branch(wf, fan_out, i, state, opts, queue)
+            self.run_branch(wf, fan_out, i, state, opts, seed, queue)
         };
         let results = run_fan_out::<R, C>(
             fan_out.branches.len(),
@@ -40,7 +44,6 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
             &name,
             &run_branch,
         );
-        perturb::<R>(opts.chaos, opts.seed, usize::MAX, ChaosPoint::BeforeCollect);
         for r in &results {
             steps.extend(r.steps.iter().cloned());
         }
@@ -55,6 +58,7 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         Ok(Value::Array(results.iter().map(result_entry).collect()))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn run_branch(
         &self,
         wf: &Workflow,
@@ -62,6 +66,7 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         index: usize,
         state: &Value,
         opts: &RunOptions,
+        seed: u64,
         queue: &Arc<WorkQueue<R>>,
     ) -> BranchResult {
         let started = Instant::now();
@@ -69,13 +74,9 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         let name = wf.nodes[start].name.as_str();
         let mut steps = Vec::new();
         perturb::<R>(opts.chaos, opts.seed, index, ChaosPoint::BranchStart);
-        let outcome = if queue.is_cancelled() {
-            Err(RunError::Cancelled {
-                branch: name.to_string(),
-            })
-        } else {
-            self.branch_path(wf, fan_out, index, state, opts, queue, &mut steps)
-        };
+        let outcome = self.branch_path(wf, fan_out, index, state, opts, seed, queue, &mut steps);
+        // The result goes to the collector as soon as this returns: perturb right before.
+        perturb::<R>(opts.chaos, opts.seed, index, ChaosPoint::BeforeCollect);
         BranchResult {
             index,
             name: name.to_string(),
@@ -93,6 +94,7 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         index: usize,
         state: &Value,
         opts: &RunOptions,
+        seed: u64,
         queue: &Arc<WorkQueue<R>>,
         steps: &mut Vec<Step>,
     ) -> Result<Value, RunError> {
@@ -100,8 +102,9 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         let name = wf.nodes[start].name.as_str();
         let ctx = PathCtx {
             branch: Some((index, name)),
+            seed: mix(seed, index as u64 + 1),
         };
-        let vm = self.new_vm(wf, opts, ctx, name)?;
+        let vm = self.new_vm(wf, ctx, name)?;
         if wf.settings.fail_fast {
             let queue = queue.clone();
             vm.set_cancel(Some(Rc::new(move || queue.is_cancelled())));
@@ -112,13 +115,19 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         let mut current = start;
         let mut executed = 0;
         while current != fan_out.fan_in {
+            // Between nodes too: a branch of many short nodes never trips the VM hook.
+            if wf.settings.fail_fast && queue.is_cancelled() {
+                return Err(RunError::Cancelled {
+                    branch: name.to_string(),
+                });
+            }
             executed += 1;
             let node = &wf.nodes[current];
             if executed > wf.settings.max_steps {
                 return Err(max_steps(wf, node));
             }
-            self.exec_node(wf, node, &mut vm, &mut state, None, opts, ctx, steps)?;
-            current = match self.choose(wf, &node.route, &node.name, &mut vm, &state, opts, ctx)? {
+            self.exec_node(wf, node, &mut vm, &mut state, None, ctx, steps)?;
+            current = match self.choose(wf, &node.route, &node.name, &mut vm, &state, ctx)? {
                 Target::Node(next) => next,
                 Target::End => {
                     return Err(RunError::Routing {

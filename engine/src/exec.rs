@@ -95,6 +95,8 @@ impl<R: Runtime, F: VmFactory + Default, C: Collector<R>> Default for Executor<R
 pub(crate) struct PathCtx<'a> {
     /// `(0-based index, name)` inside a branch.
     pub(crate) branch: Option<(usize, &'a str)>,
+    /// Seeds `math.random` in the path's VM.
+    pub(crate) seed: u64,
 }
 
 impl PathCtx<'_> {
@@ -143,9 +145,13 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
                 });
             }
         }
-        let main = PathCtx { branch: None };
+        let main = PathCtx {
+            branch: None,
+            seed: mix(opts.seed, 0),
+        };
+        let mut fan_outs = 0;
         let mut vm: Option<Vm> = None;
-        let mut current = self.choose(wf, &wf.start, "__start__", &mut vm, &state, opts, main)?;
+        let mut current = self.choose(wf, &wf.start, "__start__", &mut vm, &state, main)?;
         let mut parallel_results: Option<Value> = None;
         let mut executed = 0;
         while let Target::Node(id) = current {
@@ -155,44 +161,30 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
             }
             let node = &wf.nodes[id];
             let results = parallel_results.take();
-            self.exec_node(
-                wf,
-                node,
-                &mut vm,
-                &mut state,
-                results.as_ref(),
-                opts,
-                main,
-                steps,
-            )?;
+            self.exec_node(wf, node, &mut vm, &mut state, results.as_ref(), main, steps)?;
             current = match &node.route {
                 Route::FanOut(fan_out) => {
-                    let results = self.fan_out(wf, fan_out, &state, opts, steps)?;
+                    fan_outs += 1;
+                    let results = self.fan_out(wf, fan_out, &state, opts, fan_outs, steps)?;
                     parallel_results = Some(results);
                     Target::Node(fan_out.fan_in)
                 }
-                route => self.choose(wf, route, &node.name, &mut vm, &state, opts, main)?,
+                route => self.choose(wf, route, &node.name, &mut vm, &state, main)?,
             };
         }
         Ok(state)
     }
 
-    /// A VM for the path `ctx`, seeded from the run seed and the branch index. `node` names
-    /// the node that needs it, for errors.
-    pub(crate) fn new_vm(
-        &self,
-        wf: &Workflow,
-        opts: &RunOptions,
-        ctx: PathCtx,
-        node: &str,
-    ) -> Result<Vm, RunError> {
+    /// A VM for the path `ctx`, seeded with the path's seed. `node` names the node that needs
+    /// it, for errors.
+    pub(crate) fn new_vm(&self, wf: &Workflow, ctx: PathCtx, node: &str) -> Result<Vm, RunError> {
         let branch = ctx.branch.map(|(i, n)| (n, i + 1));
         let spec = VmSpec {
-            seed: mix(opts.seed, ctx.branch.map_or(0, |(i, _)| i as u64 + 1)),
+            seed: ctx.seed,
             memory_limit: wf.settings.lua_memory_limit,
             branch,
             sleep: R::sleep,
-            real_time: R::NAME == "std",
+            real_time: R::REAL_TIME,
         };
         self.factory
             .create(&spec)
@@ -208,7 +200,6 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         vm: &mut Option<Vm>,
         state: &mut Value,
         parallel_results: Option<&Value>,
-        opts: &RunOptions,
         ctx: PathCtx,
         steps: &mut Vec<Step>,
     ) -> Result<(), RunError> {
@@ -216,7 +207,7 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
             steps.push(step(node, 0, ctx, None));
             return Ok(());
         };
-        let vm = self.vm(wf, vm, opts, ctx, &node.name)?;
+        let vm = self.vm(wf, vm, ctx, &node.name)?;
         let budget = Duration::from_millis(wf.settings.lua_timeout_ms);
         let outcome = guarded(wf, &node.name, ctx, || {
             vm.run_node(chunk, state, parallel_results, budget)
@@ -235,12 +226,11 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         &self,
         wf: &Workflow,
         vm: &'v mut Option<Vm>,
-        opts: &RunOptions,
         ctx: PathCtx,
         node: &str,
     ) -> Result<&'v Vm, RunError> {
         if vm.is_none() {
-            *vm = Some(self.new_vm(wf, opts, ctx, node)?);
+            *vm = Some(self.new_vm(wf, ctx, node)?);
         }
         Ok(vm.as_ref().expect("just created"))
     }
@@ -254,7 +244,6 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         from: &str,
         vm: &mut Option<Vm>,
         state: &Value,
-        opts: &RunOptions,
         ctx: PathCtx,
     ) -> Result<Target, RunError> {
         match route {
@@ -268,7 +257,7 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
                     let Some(condition) = condition else {
                         return Ok(*target);
                     };
-                    let vm = self.vm(wf, vm, opts, ctx, from)?;
+                    let vm = self.vm(wf, vm, ctx, from)?;
                     if guarded(wf, from, ctx, || {
                         vm.eval_condition(condition, state, budget)
                     })? {

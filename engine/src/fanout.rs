@@ -106,8 +106,9 @@ impl<R: Runtime> Collector<R> for Slots<R> {
 /// Runs `len` branches on at most `workers` workers and collects them with `C`.
 ///
 /// `run_branch(index, queue)` must produce the branch's result; a panic in it becomes a
-/// [`RunError::BranchPanic`] for that branch, and its siblings go on. `name(index)` names
-/// branches for that case.
+/// [`RunError::BranchPanic`] for that branch, and its siblings go on. Under `fail_fast`, a
+/// branch taken after the cancel flag is set is not run: it is collected as
+/// [`RunError::Cancelled`]. `name(index)` names branches for those cases.
 pub fn run_fan_out<R, C>(
     len: usize,
     workers: usize,
@@ -124,17 +125,26 @@ where
     let workers = workers.clamp(1, len.max(1));
     R::run_workers(workers, LUA_STACK_SIZE, |_worker| {
         while let Some(index) = queue.take() {
-            let result = catch_unwind(AssertUnwindSafe(|| run_branch(index, &queue)))
-                .unwrap_or_else(|payload| BranchResult {
+            // A branch that starts after a fail_fast failure is cancelled before it runs.
+            let result = if fail_fast && queue.is_cancelled() {
+                failed(
                     index,
-                    name: name(index),
-                    outcome: Err(RunError::BranchPanic {
+                    name(index),
+                    RunError::Cancelled {
                         branch: name(index),
-                        message: panic_message(&payload),
-                    }),
-                    elapsed: Duration::ZERO,
-                    steps: Vec::new(),
-                });
+                    },
+                )
+            } else {
+                catch_unwind(AssertUnwindSafe(|| run_branch(index, &queue))).unwrap_or_else(
+                    |payload| {
+                        let error = RunError::BranchPanic {
+                            branch: name(index),
+                            message: panic_message(&payload),
+                        };
+                        failed(index, name(index), error)
+                    },
+                )
+            };
             if fail_fast && result.outcome.is_err() {
                 queue.cancel();
             }
@@ -142,6 +152,16 @@ where
         }
     });
     collector.finish()
+}
+
+fn failed(index: usize, name: String, error: RunError) -> BranchResult {
+    BranchResult {
+        index,
+        name,
+        outcome: Err(error),
+        elapsed: Duration::ZERO,
+        steps: Vec::new(),
+    }
 }
 
 /// The text of a panic payload, when it has one.

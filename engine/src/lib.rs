@@ -56,6 +56,7 @@ pub mod convert;
 pub mod error;
 pub mod exec;
 pub mod fanout;
+pub mod lint;
 pub mod loader;
 pub mod locate;
 pub mod predicate;

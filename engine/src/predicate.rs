@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use mlua::chunk::ChunkMode;
 use serde_json::Value;
 
 use crate::error::{LoadError, LoadErrorKind};
@@ -31,12 +32,27 @@ impl Predicate {
                 )
             })?;
         let name = format!("={label}");
+        if crate::lint::to_be_closed_line(source).is_some() {
+            let mut err = LoadError::new(
+                LoadErrorKind::LuaSyntax,
+                "use the predicate: to-be-closed variables (`<close>`) are not allowed in the sandbox",
+            );
+            err.file = file.map(Path::to_path_buf);
+            return Err(err);
+        }
+        let text = ChunkMode::Text;
         let as_expression = format!("return ({source})");
         let function = lua
             .load(&as_expression)
             .set_name(&name)
+            .set_mode(text)
             .into_function()
-            .or_else(|_| lua.load(source).set_name(&name).into_function())
+            .or_else(|_| {
+                lua.load(source)
+                    .set_name(&name)
+                    .set_mode(text)
+                    .into_function()
+            })
             .map_err(|e| {
                 let mut err = LoadError::new(
                     LoadErrorKind::LuaSyntax,

@@ -31,36 +31,82 @@ pub fn libs() -> StdLib {
     StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::UTF8
 }
 
-const SETUP: &str = r#"
+const SETUP: &str = r##"
 local tripped, sleep_ms, seed_hi, seed_lo, branch_data, null = ...
-local rawpcall, error, rawsetmetatable, rawget, type = pcall, error, setmetatable, rawget, type
+local rawpcall, error, rawsetmetatable, rawget, rawset, type = pcall, error, setmetatable, rawget, rawset, type
+local getmetatable, select, mathtype = getmetatable, select, math.type
+local pack, unpack = table.pack, table.unpack
+local native_move, native_insert, native_remove = table.move, table.insert, table.remove
 local function fatal(e)
   return tripped() or e == "not enough memory"
 end
-local function check(ok, ...)
-  if not ok and fatal((...)) then error((...), 0) end
-  return ok, ...
+-- The protected call returns one packed table: mlua's pcall pushes its status without
+-- checking the stack, so a call returning many values would overflow it.
+local function packed(f, ...) return pack(f(...)) end
+local function unpacked(ok, r)
+  if ok then return true, unpack(r, 1, r.n) end
+  if fatal(r) then error(r, 0) end
+  return false, r
 end
-local function handled(ok, ...)
-  if ok then return false, ... end
-  if fatal((...)) then error((...), 0) end
-  return false, ...
+local function handled(ok, r)
+  if ok then return false, unpack(r, 1, r.n) end
+  if fatal(r) then error(r, 0) end
+  return false, r
 end
-local function after(handler, ok, ...)
-  if ok then return true, ... end
-  if fatal((...)) then error((...), 0) end
-  return handled(rawpcall(handler, (...)))
+local function after(handler, ok, r)
+  if ok then return true, unpack(r, 1, r.n) end
+  if fatal(r) then error(r, 0) end
+  return handled(rawpcall(packed, handler, r))
 end
-pcall = function(f, ...) return check(rawpcall(f, ...)) end
+pcall = function(f, ...) return unpacked(rawpcall(packed, f, ...)) end
 -- Lua runs a message handler with hooks off once a hook has raised an error, so a looping
 -- handler would escape the time budget: call the handler after unwinding instead.
-xpcall = function(f, handler, ...) return after(handler, rawpcall(f, ...)) end
+xpcall = function(f, handler, ...) return after(handler, rawpcall(packed, f, ...)) end
 -- Finalizers always run with hooks off (and at VM close): no __gc in the sandbox.
 setmetatable = function(t, mt)
   if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
     error("setmetatable: __gc metamethods are not allowed in the sandbox", 2)
   end
   return rawsetmetatable(t, mt)
+end
+-- These C loops run no Lua instructions, so the hook cannot stop them: a huge range, or a
+-- __len that lies, would run for ever. Such calls take the same loop in Lua instead.
+table.move = function(a1, f, e, t, a2)
+  if mathtype(f) ~= "integer" or mathtype(e) ~= "integer" or mathtype(t) ~= "integer"
+    or e < f or (e - f >= 0 and e - f < 65536) then
+    return native_move(a1, f, e, t, a2)
+  end
+  a2 = a2 or a1
+  if t > e or t <= f or a1 ~= a2 then
+    for i = 0, e - f do a2[t + i] = a1[f + i] end
+  else
+    for i = e - f, 0, -1 do a2[t + i] = a1[f + i] end
+  end
+  return a2
+end
+table.insert = function(t, ...)
+  if getmetatable(t) == nil then return native_insert(t, ...) end
+  local n, e = select("#", ...), #t + 1
+  if n == 1 then t[e] = ...; return end
+  if n ~= 2 then error("wrong number of arguments to 'insert'", 2) end
+  local pos, v = ...
+  if mathtype(pos) ~= "integer" or pos < 1 or pos > e then
+    error("bad argument #2 to 'insert' (position out of bounds)", 2)
+  end
+  for i = e, pos + 1, -1 do t[i] = t[i - 1] end
+  t[pos] = v
+end
+table.remove = function(t, ...)
+  if getmetatable(t) == nil then return native_remove(t, ...) end
+  local size = #t
+  local pos = select("#", ...) > 0 and (...) or size
+  if pos ~= size and (mathtype(pos) ~= "integer" or pos < 1 or pos > size + 1) then
+    error("bad argument #2 to 'remove' (position out of bounds)", 2)
+  end
+  local v = t[pos]
+  while pos < size do t[pos] = t[pos + 1]; pos = pos + 1 end
+  t[pos] = nil
+  return v
 end
 load, loadfile, dofile, warn = nil, nil, nil, nil
 print = function() end
@@ -75,13 +121,18 @@ rawset(_G, "sleep_ms", sleep_ms)
 -- JSON null arrives as this sentinel (a light userdata, so truthy): compare with `== null`.
 rawset(_G, "null", null)
 if branch_data then
-  branch = rawsetmetatable({}, {
+  local proxy = rawsetmetatable({}, {
     __index = branch_data,
     __newindex = function() error("branch is read-only", 2) end,
     __metatable = false,
   })
+  rawset(_G, "branch", proxy)
+  _G.rawset = function(t, k, v)
+    if t == proxy then error("branch is read-only", 2) end
+    return rawset(t, k, v)
+  end
 end
-"#;
+"##;
 
 fn setup_bytecode() -> &'static [u8] {
     static BYTECODE: OnceLock<Vec<u8>> = OnceLock::new();

@@ -68,7 +68,7 @@ pub(crate) fn compile(
         }
     }
 
-    let settings = settings(&raw)?;
+    let settings = settings(&raw, source)?;
     let initial_state = match &raw.initial_state {
         None | Some(Value::Null) => Value::Object(Default::default()),
         Some(v @ Value::Object(_)) => v.clone(),
@@ -128,7 +128,7 @@ pub(crate) fn compile(
     })
 }
 
-fn settings(raw: &RawWorkflow) -> Result<Settings, LoadError> {
+fn settings(raw: &RawWorkflow, source: &str) -> Result<Settings, LoadError> {
     let s = &raw.settings;
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -140,7 +140,12 @@ fn settings(raw: &RawWorkflow) -> Result<Settings, LoadError> {
         max_steps: s.max_steps.unwrap_or(1000),
         fail_fast: s.fail_fast.unwrap_or(false),
     };
-    let bad = |m: &str| Err(LoadError::new(K::Invalid, format!("settings: {m}")));
+    let bad = |m: &str| {
+        // The message starts with the offending key in backticks: point at its line.
+        let key = m.split('`').nth(1).unwrap_or("settings");
+        Err(LoadError::new(K::Invalid, format!("settings: {m}"))
+            .at(locate::reference_line(source, key), None))
+    };
     if settings.max_parallel_branches == 0 {
         return bad("`max_parallel_branches` must be at least 1");
     }

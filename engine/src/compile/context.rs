@@ -88,10 +88,23 @@ impl Ctx<'_> {
                 code.to_string(),
             ),
         };
+        if let Some(at) = crate::lint::to_be_closed_line(code) {
+            let line = first_line.map(|first| first + at - 1);
+            return Err(LoadError::new(
+                K::LuaSyntax,
+                format!(
+                    "use the {what}: to-be-closed variables (`<close>`) are not allowed in the sandbox: \
+                     their handlers run where a timeout cannot stop them"
+                ),
+            )
+            .node(node)
+            .at(line.or_else(|| locate::node_line(self.source, node)), None));
+        }
         let function = self
             .lua
             .load(&text)
             .set_name(&name)
+            .set_mode(mlua::chunk::ChunkMode::Text)
             .into_function()
             .map_err(|e| {
                 let message = lua_message(&e);

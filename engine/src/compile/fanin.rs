@@ -8,6 +8,26 @@ use crate::error::{LoadError, LoadErrorKind as K};
 use crate::loader::RawWorkflow;
 use crate::workflow::{Node, NodeId, Route, Target};
 
+/// Edges on the shortest route from `from` to `to` (`usize::MAX` when there is none).
+fn distance(routes: &[Option<Route>], from: NodeId, to: NodeId) -> usize {
+    let mut seen = BTreeSet::from([from]);
+    let mut queue = VecDeque::from([(from, 0)]);
+    while let Some((n, d)) = queue.pop_front() {
+        if n == to {
+            return d;
+        }
+        for t in routes[n].as_ref().map(Route::targets).unwrap_or_default() {
+            if let Target::Node(m) = t
+                && m != usize::MAX
+                && seen.insert(m)
+            {
+                queue.push_back((m, d + 1));
+            }
+        }
+    }
+    usize::MAX
+}
+
 /// Nodes reachable from `from` (not counting `from` unless there is a cycle back to it).
 fn reach(routes: &[Option<Route>], from: NodeId) -> BTreeSet<NodeId> {
     let mut seen = BTreeSet::new();
@@ -53,14 +73,27 @@ pub(super) fn fan_outs(
                 .filter(|&n| raw.nodes[n].fan_in)
                 .collect();
             let pool = if marked.is_empty() { common } else { marked };
-            let nearest: Vec<NodeId> = pool
+            // The nearest meeting point: the candidate with the smallest worst distance from
+            // the branches. A loop back through the fan-in (a retry) leaves one nearest node;
+            // two candidates at the same distance are a real ambiguity.
+            let worst: Vec<(NodeId, usize)> = pool
                 .iter()
-                .copied()
-                .filter(|&c| {
-                    !pool
-                        .iter()
-                        .any(|&d| d != c && reach(routes, d).contains(&c))
+                .map(|&c| {
+                    (
+                        c,
+                        branches
+                            .iter()
+                            .map(|&b| distance(routes, b, c))
+                            .max()
+                            .unwrap_or(0),
+                    )
                 })
+                .collect();
+            let best = worst.iter().map(|&(_, d)| d).min();
+            let nearest: Vec<NodeId> = worst
+                .iter()
+                .filter(|&&(_, d)| Some(d) == best)
+                .map(|&(c, _)| c)
                 .collect();
             match nearest.as_slice() {
                 [one] => *one,
@@ -83,6 +116,16 @@ pub(super) fn fan_outs(
             f.fan_in
         };
         for (&b, r) in branches.iter().zip(&reaches) {
+            if b == fan_in {
+                return Err(ctx.at_node(
+                    K::FanIn,
+                    &raw.nodes[b].name,
+                    format!(
+                        "`{}` is both a branch of `{from}` and its fan-in",
+                        raw.nodes[b].name
+                    ),
+                ));
+            }
             if !r.contains(&fan_in) {
                 return Err(ctx.at_node(
                     K::FanIn,

@@ -41,6 +41,17 @@ pub(super) fn routes(
     let mut routes = Vec::with_capacity(raw.nodes.len());
     for (id, node) in raw.nodes.iter().enumerate() {
         let name = node.name.as_str();
+        if node.goto.is_some()
+            && let Some(edges) = by_from.get(name)
+            && edges.iter().any(|e| is_parallel(e))
+        {
+            // `goto` wins over edges, which would silently drop this fan-out.
+            return Err(ctx.at_node(
+                K::Invalid,
+                name,
+                format!("node `{name}` has both a `goto` and parallel edges; the `goto` would drop the fan-out"),
+            ));
+        }
         let route = if let Some(goto) = &node.goto {
             Some(match goto {
                 RawGoto::Target(t) => Route::Go(ctx.target(Some(name), t)?),

@@ -34,6 +34,7 @@ impl Drop for JoinOnDrop {
 
 impl Runtime for LoomRuntime {
     const NAME: &'static str = "loom";
+    const REAL_TIME: bool = false;
     type Mutex<T: Send> = Mutex<T>;
     type AtomicUsize = AtomicUsize;
     type AtomicBool = AtomicBool;

@@ -32,7 +32,9 @@
 //!
 //! # What may bypass the seam
 //!
-//! Only [`counters`]: the process-wide VM serial number and live-VM gauge. They are telemetry
+//! Only [`counters`] (the process-wide VM serial number and live-VM gauge) and the
+//! sandbox's process-wide `OnceLock` holding its setup bytecode, which is written once and
+//! never raced on by engine logic. They are telemetry
 //! that must stay unique across shuttle and loom executions (which reset their own atomics),
 //! and no engine decision depends on their interleaving.
 //!
@@ -64,6 +66,9 @@ pub const LUA_STACK_SIZE: usize = 4 * 1024 * 1024;
 pub trait Runtime: Sized + Send + Sync + 'static {
     /// Short name shown in traces and reports (`std`, `shuttle`, `loom`).
     const NAME: &'static str;
+    /// Whether [`Runtime::sleep`] really waits. Under model checkers time does not pass, so
+    /// `sleep_ms` is a single scheduling point and can never reach a deadline.
+    const REAL_TIME: bool;
 
     /// A mutex over `T`.
     type Mutex<T: Send>: RtMutex<T>;

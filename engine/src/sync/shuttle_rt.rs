@@ -18,6 +18,7 @@ impl_primitives!(Mutex, AtomicUsize, AtomicBool);
 
 impl Runtime for ShuttleRuntime {
     const NAME: &'static str = "shuttle";
+    const REAL_TIME: bool = false;
     type Mutex<T: Send> = Mutex<T>;
     type AtomicUsize = AtomicUsize;
     type AtomicBool = AtomicBool;

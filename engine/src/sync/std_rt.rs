@@ -15,6 +15,7 @@ impl_primitives!(Mutex, AtomicUsize, AtomicBool);
 
 impl Runtime for StdRuntime {
     const NAME: &'static str = "std";
+    const REAL_TIME: bool = true;
     type Mutex<T: Send> = Mutex<T>;
     type AtomicUsize = AtomicUsize;
     type AtomicBool = AtomicBool;

@@ -207,7 +207,7 @@ fn settings_out_of_range_are_invalid() {
         "name: t\nsettings: { lua_memory_limit: 1000 }\nnodes:\n  - name: a\n",
         Load {
             kind: Invalid,
-            line: None,
+            line: Some(2),
             node: None,
             says: &["settings: `lua_memory_limit` must be at least"],
         },
@@ -216,7 +216,7 @@ fn settings_out_of_range_are_invalid() {
         "name: t\nsettings: { max_parallel_branches: 0 }\nnodes:\n  - name: a\n",
         Load {
             kind: Invalid,
-            line: None,
+            line: Some(2),
             node: None,
             says: &["`max_parallel_branches` must be at least 1"],
         },

@@ -1,7 +1,9 @@
 //! Engine integration tests: what the seeds promised, in both TEA parallel dialects.
 
 mod common;
+mod completion;
 mod dialects;
+mod escapes;
 mod failures;
 mod identity;
 mod isolation;

@@ -4,7 +4,7 @@
 use crate::common::*;
 
 #[test]
-fn fan_in_gets_declared_order_even_when_the_first_branch_finishes_last() {
+fn fan_in_gets_declared_order_with_reversed_sleeps() {
     for dialect in BOTH {
         let branches = [
             ("slow", "sleep_ms(30)\nreturn { v = 1 }"),

@@ -36,7 +36,7 @@ const EXPECTED: &str = r#"SEED=1
   Starting 4 scenarios, 120 iterations, jobs 1, chaos per scenario
      CLEAN [   T.TTTs] 40/40 trivial-4
      FLAKY [   T.TTTs] 40/40 flaky-random
-           3 of 40 iterations failed: 7.50% (95% CI 2.58%-19.86%)
+           7 of 40 iterations failed: 17.50% (95% CI 8.75%-31.95%)
            first: iteration 0 (seed 2018141039012016838): #1 lua: the predicate returned false
            replay: harness soak harness/tests/fixtures/soak/flaky-random.yaml --replay 2018141039012016838
    FAILING [   T.TTTs] 40/40 always-failing
