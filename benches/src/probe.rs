@@ -15,7 +15,7 @@ use crate::fixtures::{TRIVIAL_BRANCH, branch_spec, first_chunk, single_node, sma
 pub struct MemoryFigures {
     /// `used_memory` of a fresh sandboxed VM, in bytes.
     pub fresh_used: usize,
-    /// `used_memory` of a branch VM right after it ran the trivial branch chunk.
+    /// `used_memory` of the same VM right after it ran the trivial branch chunk.
     pub after_chunk_used: usize,
     /// RSS growth per VM while `live_vms` VMs are alive; `None` where `/proc` is missing.
     pub rss_per_live_vm: Option<f64>,

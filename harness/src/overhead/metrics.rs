@@ -84,7 +84,10 @@ impl Metric {
 /// The unit each metric is measured in; also the list of known ids.
 pub fn unit_of(id: &str) -> Option<&'static str> {
     Some(match id {
-        "vm_used_memory_fresh" | "vm_used_memory_after_chunk" | "rss_per_live_vm" => "KiB",
+        "vm_used_memory_fresh"
+        | "vm_used_memory_after_chunk"
+        | "chunk_used_memory_added"
+        | "rss_per_live_vm" => "KiB",
         "vm_create_instructions" | "branch_instructions" | "fanout_4_instructions" => "k instr",
         "vm_create" | "vm_drop" | "branch_end_to_end" | "node_small_state" | "node_large_state"
         | "thread_spawn" | "peer_run" | "yaml_load_compile" => "µs",
@@ -183,6 +186,9 @@ fn figure(id: &str, m: &Measurements) -> Result<Figure, String> {
     match id {
         "vm_used_memory_fresh" => memory(|f| Some(f.fresh_used as f64)),
         "vm_used_memory_after_chunk" => memory(|f| Some(f.after_chunk_used as f64)),
+        "chunk_used_memory_added" => {
+            memory(|f| Some(f.after_chunk_used as f64 - f.fresh_used as f64))
+        }
         "rss_per_live_vm" => memory(|f| f.rss_per_live_vm),
         "vm_create_instructions" => instructions("vm-create"),
         "branch_instructions" => instructions("branch"),
