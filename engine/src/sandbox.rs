@@ -34,7 +34,7 @@ pub fn libs() -> StdLib {
 const SETUP: &str = r##"
 local tripped, sleep_ms, seed_hi, seed_lo, branch_data, null = ...
 local rawpcall, error, rawsetmetatable, rawget, rawset, type = pcall, error, setmetatable, rawget, rawset, type
-local getmetatable, select, mathtype = getmetatable, select, math.type
+local rawlen, mathtype = rawlen, math.type
 local pack, unpack = table.pack, table.unpack
 local native_move, native_insert, native_remove = table.move, table.insert, table.remove
 local function fatal(e)
@@ -70,43 +70,23 @@ setmetatable = function(t, mt)
   return rawsetmetatable(t, mt)
 end
 -- These C loops run no Lua instructions, so the hook cannot stop them: a huge range, or a
--- __len that lies, would run for ever. Such calls take the same loop in Lua instead.
-table.move = function(a1, f, e, t, a2)
-  if mathtype(f) ~= "integer" or mathtype(e) ~= "integer" or mathtype(t) ~= "integer"
-    or e < f or (e - f >= 0 and e - f < 65536) then
-    return native_move(a1, f, e, t, a2)
+-- __len that lies, would run for ever over elements that are not there. Refuse those.
+local function bounded(n, t, what)
+  if type(t) == "table" and mathtype(n) == "integer" and n - rawlen(t) > 65536 then
+    error(what .. ": refusing a loop over " .. n .. " elements the table does not hold", 3)
   end
-  a2 = a2 or a1
-  if t > e or t <= f or a1 ~= a2 then
-    for i = 0, e - f do a2[t + i] = a1[f + i] end
-  else
-    for i = e - f, 0, -1 do a2[t + i] = a1[f + i] end
-  end
-  return a2
+end
+table.move = function(a1, f, e, ...)
+  if mathtype(f) == "integer" and mathtype(e) == "integer" and e > f then bounded(e - f + 1, a1, "table.move") end
+  return native_move(a1, f, e, ...)
 end
 table.insert = function(t, ...)
-  if getmetatable(t) == nil then return native_insert(t, ...) end
-  local n, e = select("#", ...), #t + 1
-  if n == 1 then t[e] = ...; return end
-  if n ~= 2 then error("wrong number of arguments to 'insert'", 2) end
-  local pos, v = ...
-  if mathtype(pos) ~= "integer" or pos < 1 or pos > e then
-    error("bad argument #2 to 'insert' (position out of bounds)", 2)
-  end
-  for i = e, pos + 1, -1 do t[i] = t[i - 1] end
-  t[pos] = v
+  if type(t) == "table" then bounded(#t, t, "table.insert") end
+  return native_insert(t, ...)
 end
 table.remove = function(t, ...)
-  if getmetatable(t) == nil then return native_remove(t, ...) end
-  local size = #t
-  local pos = select("#", ...) > 0 and (...) or size
-  if pos ~= size and (mathtype(pos) ~= "integer" or pos < 1 or pos > size + 1) then
-    error("bad argument #2 to 'remove' (position out of bounds)", 2)
-  end
-  local v = t[pos]
-  while pos < size do t[pos] = t[pos + 1]; pos = pos + 1 end
-  t[pos] = nil
-  return v
+  if type(t) == "table" then bounded(#t, t, "table.remove") end
+  return native_remove(t, ...)
 end
 load, loadfile, dofile, warn = nil, nil, nil, nil
 print = function() end
