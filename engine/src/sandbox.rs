@@ -15,6 +15,11 @@
 //! * `__gc` metamethods are refused: finalizers run with hooks disabled (and at VM close), so
 //!   a looping finaliser could never be stopped.
 //!
+//! * `table.move`, `table.insert` and `table.remove` refuse a loop over far more elements
+//!   than the table holds (a huge range, a lying `__len`): those loops run in C, where the
+//!   hook cannot stop them.
+//! * To-be-closed variables (`<close>`) are refused at load time ([`crate::lint`]).
+//!
 //! Known limit: Lua's pattern matcher (`string.find` and friends) is C code that the
 //! instruction hook cannot interrupt; a pathological pattern on a huge subject can run past
 //! the time budget.
