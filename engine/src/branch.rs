@@ -15,6 +15,18 @@ use crate::trace::Step;
 use crate::vm::VmFactory;
 use crate::workflow::{FanOut, Target, Workflow};
 
+/// What every branch of one fan-out shares.
+#[derive(Clone, Copy)]
+struct Fan<'a> {
+    wf: &'a Workflow,
+    fan_out: &'a FanOut,
+    /// The state at the fan-out; each branch deep-copies it.
+    state: &'a Value,
+    opts: &'a RunOptions,
+    /// This fan-out's seed, mixed with each branch's index for its VM.
+    seed: u64,
+}
+
 impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
     /// Runs every branch of `fan_out` and returns `parallel_results`. Under `fail_fast`, a
     /// failed branch fails the run with the first failure in declared order.
@@ -33,10 +45,14 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         let name = |i: usize| wf.nodes[fan_out.branches[i]].name.clone();
         // Every fan-out of a run seeds its branches differently (a loop back through a
         // fan-out must not replay the same `math.random` draws).
-        let seed = mix(opts.seed, ordinal);
-        let run_branch = |i: usize, queue: &Arc<WorkQueue<R>>| {
-            self.run_branch(wf, fan_out, i, state, opts, seed, queue)
+        let fan = Fan {
+            wf,
+            fan_out,
+            state,
+            opts,
+            seed: mix(opts.seed, ordinal),
         };
+        let run_branch = |i: usize, queue: &Arc<WorkQueue<R>>| self.run_branch(&fan, i, queue);
         let results = run_fan_out::<R, C>(
             fan_out.branches.len(),
             workers,
@@ -58,25 +74,15 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         Ok(Value::Array(results.iter().map(result_entry).collect()))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn run_branch(
-        &self,
-        wf: &Workflow,
-        fan_out: &FanOut,
-        index: usize,
-        state: &Value,
-        opts: &RunOptions,
-        seed: u64,
-        queue: &Arc<WorkQueue<R>>,
-    ) -> BranchResult {
+    fn run_branch(&self, fan: &Fan, index: usize, queue: &Arc<WorkQueue<R>>) -> BranchResult {
         let started = Instant::now();
-        let start = fan_out.branches[index];
-        let name = wf.nodes[start].name.as_str();
+        let name = fan.wf.nodes[fan.fan_out.branches[index]].name.as_str();
+        let (chaos, seed) = (fan.opts.chaos, fan.opts.seed);
         let mut steps = Vec::new();
-        perturb::<R>(opts.chaos, opts.seed, index, ChaosPoint::BranchStart);
-        let outcome = self.branch_path(wf, fan_out, index, state, opts, seed, queue, &mut steps);
+        perturb::<R>(chaos, seed, index, ChaosPoint::BranchStart);
+        let outcome = self.branch_path(fan, index, queue, &mut steps);
         // The result goes to the collector as soon as this returns: perturb right before.
-        perturb::<R>(opts.chaos, opts.seed, index, ChaosPoint::BeforeCollect);
+        perturb::<R>(chaos, seed, index, ChaosPoint::BeforeCollect);
         BranchResult {
             index,
             name: name.to_string(),
@@ -86,18 +92,22 @@ impl<R: Runtime, F: VmFactory, C: Collector<R>> Executor<R, F, C> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Runs branch `index` from its first node until it reaches the fan-in, on a fresh VM
+    /// and a deep copy of the state.
     fn branch_path(
         &self,
-        wf: &Workflow,
-        fan_out: &FanOut,
+        fan: &Fan,
         index: usize,
-        state: &Value,
-        opts: &RunOptions,
-        seed: u64,
         queue: &Arc<WorkQueue<R>>,
         steps: &mut Vec<Step>,
     ) -> Result<Value, RunError> {
+        let Fan {
+            wf,
+            fan_out,
+            state,
+            opts,
+            seed,
+        } = *fan;
         let start = fan_out.branches[index];
         let name = wf.nodes[start].name.as_str();
         let ctx = PathCtx {

@@ -81,3 +81,22 @@ pub fn ok_state(wf: &Workflow, seed: u64) -> Value {
 pub fn results(state: &Value) -> &Vec<Value> {
     state["results"].as_array().expect("results is an array")
 }
+
+/// The real sandboxed VM plus one host function as a global: how test factories add hooks.
+pub fn vm_with_global<A, R>(
+    spec: &engine::vm::VmSpec<'_>,
+    name: &str,
+    f: impl Fn(&mlua::Lua, A) -> mlua::Result<R> + 'static,
+) -> Result<engine::vm::Vm, engine::vm::Fault>
+where
+    A: mlua::FromLuaMulti,
+    R: mlua::IntoLuaMulti,
+{
+    let vm = engine::vm::Vm::new(spec)?;
+    let function = vm.lua().create_function(f).expect("create a host function");
+    vm.lua()
+        .globals()
+        .set(name, function)
+        .expect("set a global");
+    Ok(vm)
+}

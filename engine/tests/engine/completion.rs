@@ -43,25 +43,19 @@ struct Rendezvous;
 
 impl VmFactory for Rendezvous {
     fn create(&self, spec: &VmSpec<'_>) -> Result<Vm, Fault> {
-        let vm = Vm::new(spec)?;
-        let wait = vm
-            .lua()
-            .create_function(|_, index: usize| {
-                let arrived = PUT_ORDER.0.lock().unwrap();
-                let wait = Duration::from_secs(20);
-                let (_arrived, timeout) = PUT_ORDER
-                    .1
-                    .wait_timeout_while(arrived, wait, |a| !a.contains(&(index - 1)))
-                    .unwrap();
-                if timeout.timed_out() {
-                    Err(mlua::Error::runtime("the other branch was never collected"))
-                } else {
-                    Ok(())
-                }
-            })
-            .unwrap();
-        vm.lua().globals().set("wait_for_result", wait).unwrap();
-        Ok(vm)
+        vm_with_global(spec, "wait_for_result", |_, index: usize| {
+            let arrived = PUT_ORDER.0.lock().unwrap();
+            let wait = Duration::from_secs(20);
+            let (_arrived, timeout) = PUT_ORDER
+                .1
+                .wait_timeout_while(arrived, wait, |a| !a.contains(&(index - 1)))
+                .unwrap();
+            if timeout.timed_out() {
+                Err(mlua::Error::runtime("the other branch was never collected"))
+            } else {
+                Ok(())
+            }
+        })
     }
 }
 

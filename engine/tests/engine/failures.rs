@@ -123,13 +123,9 @@ fn a_panic_in_host_code_becomes_a_branch_panic_entry() {
     struct Panicky;
     impl VmFactory for Panicky {
         fn create(&self, spec: &VmSpec<'_>) -> Result<Vm, Fault> {
-            let vm = Vm::new(spec)?;
-            let f = vm
-                .lua()
-                .create_function(|_, ()| -> mlua::Result<()> { panic!("host callback exploded") })
-                .unwrap();
-            vm.lua().globals().set("explode", f).unwrap();
-            Ok(vm)
+            vm_with_global(spec, "explode", |_, ()| -> mlua::Result<()> {
+                panic!("host callback exploded")
+            })
         }
     }
     let wf = load(&fan_out(
