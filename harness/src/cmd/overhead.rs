@@ -104,6 +104,7 @@ fn overhead(args: &OverheadArgs) -> Result<u8, OverheadError> {
     }
     let report = Report {
         generated_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        commit: runner::commit(&ws),
         quick: args.quick,
         cores,
         bench_command,

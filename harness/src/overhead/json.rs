@@ -51,6 +51,7 @@ pub fn render(report: &Report) -> Value {
     let [within, over, no_budget, not_measured] = report.tally();
     json!({
         "generated_at": report.generated_at,
+        "commit": report.commit,
         "quick": report.quick,
         "cores": report.cores,
         "load_average": { "before": report.load.0, "after": report.load.1 },

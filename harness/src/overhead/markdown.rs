@@ -10,13 +10,17 @@ pub fn render(report: &Report, chart: Option<&str>) -> String {
     let mut md = String::new();
     let [within, over, no_budget, not_measured] = report.tally();
     let _ = writeln!(md, "# Overhead report\n");
+    let commit = report
+        .commit
+        .as_ref()
+        .map_or(String::new(), |c| format!(" · commit {c}"));
     let load = match report.load {
         (Some(a), Some(b)) => format!(" · load average {a:.1} → {b:.1}"),
         _ => String::new(),
     };
     let _ = writeln!(
         md,
-        "{} · {} · {} cores{load} · budgets from `{}`\n",
+        "{}{commit} · {} · {} cores{load} · budgets from `{}`\n",
         report.generated_at,
         match (&report.bench_command, report.quick) {
             (None, _) => "existing results",

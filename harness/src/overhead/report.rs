@@ -10,6 +10,8 @@ use super::metrics::{Metric, Verdict};
 pub struct Report {
     /// When it ran (UTC, RFC 3339).
     pub generated_at: String,
+    /// The workspace's commit, when it is a git checkout.
+    pub commit: Option<String>,
     /// `--quick` (short criterion measurement).
     pub quick: bool,
     /// Cores the fan-outs could use.

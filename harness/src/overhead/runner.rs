@@ -129,3 +129,15 @@ pub fn load_average() -> Option<f64> {
         .parse()
         .ok()
 }
+
+/// The checked-out commit, short, when the workspace is a git checkout.
+pub fn commit(ws: &Workspace) -> Option<String> {
+    let out = Command::new("git")
+        .current_dir(&ws.root)
+        .args(["rev-parse", "--short", "HEAD"])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let hash = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !hash.is_empty()).then_some(hash)
+}
