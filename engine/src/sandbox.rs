@@ -42,31 +42,25 @@ local rawpcall, error, rawsetmetatable, rawget, rawset, type = pcall, error, set
 local rawlen, mathtype = rawlen, math.type
 local pack, unpack = table.pack, table.unpack
 local native_move, native_insert, native_remove = table.move, table.insert, table.remove
-local function fatal(e)
-  return tripped() or e == "not enough memory"
-end
 -- The protected call returns one packed table: mlua's pcall pushes its status without
 -- checking the stack, so a call returning many values would overflow it.
 local function packed(f, ...) return pack(f(...)) end
-local function unpacked(ok, r)
-  if ok then return true, unpack(r, 1, r.n) end
-  if fatal(r) then error(r, 0) end
+-- A timeout, a cancellation or running out of memory is never caught: once tripped, the
+-- error goes on up.
+local function finish(status, ok, r)
+  if ok then return status, unpack(r, 1, r.n) end
+  if tripped() or r == "not enough memory" then error(r, 0) end
   return false, r
 end
-local function handled(ok, r)
-  if ok then return false, unpack(r, 1, r.n) end
-  if fatal(r) then error(r, 0) end
-  return false, r
-end
-local function after(handler, ok, r)
-  if ok then return true, unpack(r, 1, r.n) end
-  if fatal(r) then error(r, 0) end
-  return handled(rawpcall(packed, handler, r))
-end
-pcall = function(f, ...) return unpacked(rawpcall(packed, f, ...)) end
+pcall = function(f, ...) return finish(true, rawpcall(packed, f, ...)) end
 -- Lua runs a message handler with hooks off once a hook has raised an error, so a looping
 -- handler would escape the time budget: call the handler after unwinding instead.
-xpcall = function(f, handler, ...) return after(handler, rawpcall(packed, f, ...)) end
+xpcall = function(f, handler, ...)
+  local ok, r = rawpcall(packed, f, ...)
+  if ok then return true, unpack(r, 1, r.n) end
+  if tripped() or r == "not enough memory" then error(r, 0) end
+  return finish(false, rawpcall(packed, handler, r))
+end
 -- Finalizers always run with hooks off (and at VM close): no __gc in the sandbox.
 setmetatable = function(t, mt)
   if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
@@ -85,14 +79,14 @@ table.move = function(a1, f, e, ...)
   if mathtype(f) == "integer" and mathtype(e) == "integer" and e > f then bounded(e - f + 1, a1, "table.move") end
   return native_move(a1, f, e, ...)
 end
-table.insert = function(t, ...)
-  if type(t) == "table" then bounded(#t, t, "table.insert") end
-  return native_insert(t, ...)
+local function guarded(native, what)
+  return function(t, ...)
+    if type(t) == "table" then bounded(#t, t, what) end
+    return native(t, ...)
+  end
 end
-table.remove = function(t, ...)
-  if type(t) == "table" then bounded(#t, t, "table.remove") end
-  return native_remove(t, ...)
-end
+table.insert = guarded(native_insert, "table.insert")
+table.remove = guarded(native_remove, "table.remove")
 load, loadfile, dofile, warn = nil, nil, nil, nil
 print = function() end
 local gc = collectgarbage
