@@ -27,16 +27,21 @@ fn check_distinct(wf: &engine::Workflow, seed: u64) {
     }
 }
 
+/// Three single-node branches `a`, `b`, `c` that report their name and index.
+fn three_probes(dialect: Dialect) -> engine::Workflow {
+    load(&fan_out(
+        dialect,
+        "return {}",
+        &[("a", PROBE), ("b", PROBE), ("c", PROBE)],
+        KEEP_RESULTS,
+        "{}",
+    ))
+}
+
 #[test]
 fn each_branch_runs_on_its_own_vm_distinct_from_parent_and_siblings() {
     for dialect in BOTH {
-        let wf = load(&fan_out(
-            dialect,
-            "return {}",
-            &[("a", PROBE), ("b", PROBE), ("c", PROBE)],
-            KEEP_RESULTS,
-            "{}",
-        ));
+        let wf = three_probes(dialect);
         for seed in 0..10 {
             check_distinct(&wf, seed);
         }
@@ -48,13 +53,7 @@ fn each_branch_runs_on_its_own_vm_distinct_from_parent_and_siblings() {
 #[allow(clippy::disallowed_methods)]
 fn each_branch_gets_its_own_vm_when_run_from_a_non_main_thread() {
     for dialect in BOTH {
-        let wf = load(&fan_out(
-            dialect,
-            "return {}",
-            &[("a", PROBE), ("b", PROBE), ("c", PROBE)],
-            KEEP_RESULTS,
-            "{}",
-        ));
+        let wf = three_probes(dialect);
         std::thread::scope(|s| {
             for t in 0..2u64 {
                 let wf = &wf;
