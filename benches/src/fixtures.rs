@@ -4,10 +4,15 @@
 //! The fan-out workflows are generated rather than written out, so the branch count is the
 //! only thing that changes between N = 1 and N = 32.
 
+use std::time::Duration;
+
 use engine::Workflow;
-use engine::vm::VmSpec;
-use engine::workflow::Chunk;
+use engine::seams::{Budget, Chunk, Vm, VmSpec};
+use engine::sync::StdRuntime;
 use serde_json::{Value, json};
+
+/// The VM the benches time: the engine's own, on real threads.
+pub type BenchVm = Vm<StdRuntime>;
 
 /// Memory limit the probes and benches give every VM (the engine's default, 64 MiB).
 pub const MEMORY_LIMIT: usize = 64 * 1024 * 1024;
@@ -74,28 +79,24 @@ pub fn peer() -> Workflow {
     compile(PEER_WORKFLOW, PEER_WORKFLOW_PATH)
 }
 
-/// A workflow with one node running `lua`; its chunk is what the node benches execute.
-pub fn single_node(lua: &str) -> Workflow {
-    let yaml = format!(
-        "name: single\nnodes:\n  - name: only\n    run: |\n{}\n",
-        indent(lua, 6)
-    );
-    compile(&yaml, "single")
-}
-
-/// The compiled chunk of the first node of `workflow`.
-pub fn first_chunk(workflow: &Workflow) -> &Chunk {
-    workflow.nodes()[0]
-        .chunk
-        .as_ref()
-        .expect("the fixture's first node runs Lua")
+/// `lua` compiled as a node's chunk is: what the node benches execute.
+pub fn chunk(lua: &str) -> Chunk {
+    Chunk::new("=single", lua)
+        .unwrap_or_else(|e| panic!("bench chunk must compile: failed to compile: {e}"))
 }
 
 /// A branch VM spec, as the engine makes one for the first branch of a fan-out.
 pub fn branch_spec(seed: u64) -> VmSpec<'static> {
     let mut spec = VmSpec::new(seed, MEMORY_LIMIT);
     spec.branch = Some(("b1", 1));
+    spec.worker = Some(0);
     spec
+}
+
+/// A node's budget (30 s, the engine's default), starting now: take one per node run, as
+/// the engine does.
+pub fn budget() -> Budget {
+    Budget::after::<StdRuntime>(Duration::from_secs(30))
 }
 
 /// A small state: two fields.

@@ -8,4 +8,3 @@
 
 pub mod fixtures;
 pub mod probe;
-pub mod soak;

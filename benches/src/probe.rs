@@ -4,11 +4,7 @@
 //! Lua's allocator (`used_memory`) and from the kernel (`VmRSS`). They do not depend on the
 //! host's speed, which is why CI can enforce their budgets.
 
-use std::time::Duration;
-
-use engine::vm::Vm;
-
-use crate::fixtures::{TRIVIAL_BRANCH, branch_spec, first_chunk, single_node, small_state};
+use crate::fixtures::{BenchVm, TRIVIAL_BRANCH, branch_spec, budget, chunk, small_state};
 
 /// What one VM costs in memory.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,22 +22,20 @@ pub struct MemoryFigures {
 /// Measures [`MemoryFigures`] with `live` VMs alive at once (kept in a `Vec` on this
 /// thread: a `Vm` is `!Send`).
 pub fn memory(live: usize) -> MemoryFigures {
-    let workflow = single_node(TRIVIAL_BRANCH);
-    let chunk = first_chunk(&workflow);
-    let budget = Duration::from_secs(30);
+    let chunk = &chunk(TRIVIAL_BRANCH);
     // The first VM pays for process-wide one-offs (the sandbox bytecode); warm them up so
     // the figures are per VM.
     drop(new_vm(0));
     let fresh = new_vm(1);
     let fresh_used = fresh.used_memory();
     fresh
-        .run_node(chunk, &small_state(), None, budget)
+        .run_node(chunk, &small_state(), None, budget())
         .expect("the trivial branch runs");
     let after_chunk_used = fresh.used_memory();
     drop(fresh);
 
     let before = rss_bytes();
-    let vms: Vec<Vm> = (0..live as u64).map(|i| new_vm(i + 2)).collect();
+    let vms: Vec<BenchVm> = (0..live as u64).map(|i| new_vm(i + 2)).collect();
     let after = rss_bytes();
     let rss_per_live_vm = match (before, after) {
         (Some(b), Some(a)) if live > 0 => Some(a.saturating_sub(b) as f64 / live as f64),
@@ -99,8 +93,7 @@ impl Workload {
 /// with two counts; the difference of the instruction totals, divided by the difference of
 /// the counts, is the cost of one repetition with start-up and warm-up cancelled out.
 pub fn run_workload(workload: Workload, times: usize) {
-    let workflow = single_node(TRIVIAL_BRANCH);
-    let chunk = first_chunk(&workflow);
+    let chunk = &chunk(TRIVIAL_BRANCH);
     let state = small_state();
     let fan_out = crate::fixtures::fan_out(4, TRIVIAL_BRANCH);
     let main_path = crate::fixtures::fan_out(0, TRIVIAL_BRANCH);
@@ -108,8 +101,8 @@ pub fn run_workload(workload: Workload, times: usize) {
     let once = |seed: u64| match workload {
         Workload::VmCreate => std::mem::forget(new_vm(seed)),
         Workload::Branch => {
-            let vm = Vm::new(&branch_spec(seed)).expect("a branch VM");
-            vm.run_node(chunk, &state, None, Duration::from_secs(30))
+            let vm = BenchVm::new(&branch_spec(seed)).expect("a branch VM");
+            vm.run_node(chunk, &state, None, budget())
                 .expect("the trivial branch runs");
         }
         Workload::FanOut4 => {
@@ -126,8 +119,8 @@ pub fn run_workload(workload: Workload, times: usize) {
     }
 }
 
-fn new_vm(seed: u64) -> Vm {
-    Vm::new(&engine::vm::VmSpec::new(
+fn new_vm(seed: u64) -> BenchVm {
+    BenchVm::new(&engine::seams::VmSpec::new(
         seed,
         crate::fixtures::MEMORY_LIMIT,
     ))

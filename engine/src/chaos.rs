@@ -43,12 +43,12 @@ impl ChaosLevel {
 
 /// Where a perturbation is injected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChaosPoint {
+pub(crate) enum ChaosPoint {
     /// A worker took the branch, before anything else.
     BranchStart = 1,
     /// The branch's VM exists; its first chunk has not run.
     AfterVmCreate = 2,
-    /// All branches are done; results not yet collected.
+    /// The branch is done; its result is not yet handed to the collector.
     BeforeCollect = 3,
 }
 
@@ -65,7 +65,6 @@ pub(crate) fn perturb<R: Runtime>(level: ChaosLevel, seed: u64, branch: usize, p
     if level == ChaosLevel::Off {
         return;
     }
-    // `usize::MAX` marks the fan-in's own point (no branch): wrap rather than overflow.
     let r = mix(mix(seed, (branch as u64).wrapping_add(1)), point as u64);
     let roll = r % 16;
     let micros = (r >> 8) % 1000;

@@ -230,6 +230,20 @@ impl fmt::Display for ErrorKind {
 }
 
 impl RunError {
+    /// The error for a panic in host code while running `branch` (`__main__` for the main
+    /// path), with the payload's text when it has one.
+    pub fn panicked(branch: impl Into<String>, payload: &(dyn std::any::Any + Send)) -> RunError {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a non-string panic payload".to_string());
+        RunError::BranchPanic {
+            branch: branch.into(),
+            message,
+        }
+    }
+
     /// The error's class.
     pub fn kind(&self) -> ErrorKind {
         match self {

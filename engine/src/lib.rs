@@ -42,33 +42,41 @@
 //! * The same seed gives the same result: `math.random` is seeded per VM from the run seed
 //!   and the branch index, and states are canonical JSON (keys sorted).
 //!
+//! # The public surface
+//!
+//! * the workflow: [`Workflow`] (load, run), [`RunOptions`], [`Run`], [`Trace`], the errors
+//!   ([`LoadError`], [`RunError`]) and the YAML model ([`loader`]);
+//! * the runtime seam, [`sync`]: threads, locks, atomics and the clock;
+//! * [`seams`]: the VM factory, the collector, deadlines and branch states that tests and
+//!   mutants plug into, with [`Executor`] to run a workflow through them.
+//!
+//! Everything else is private.
+//!
 //! # How to debug
 //!
 //! `harness run WORKFLOW.yaml --trace` prints which node ran on which VM serial and branch.
-//! The engine's threads and locks all come from [`sync`], so a suspect interleaving can be
-//! explored under shuttle (`ShuttleRuntime`) or loom (`LoomRuntime`, `loom` feature).
+//! The engine's threads, locks and clock all come from [`sync`], so a suspect interleaving
+//! can be explored under shuttle (`ShuttleRuntime`) or loom (`LoomRuntime`, `loom` feature).
 #![deny(missing_docs, missing_debug_implementations)]
 
-pub mod branch;
-pub mod chaos;
-pub mod compile;
-pub mod convert;
-pub mod error;
-pub mod exec;
-pub mod fanout;
-pub mod lint;
+mod chaos;
+mod compile;
+mod error;
+mod lint;
 pub mod loader;
-pub mod locate;
-pub mod predicate;
-pub mod sandbox;
+mod locate;
+mod lua;
+mod predicate;
+mod run;
+pub mod seams;
 pub mod sync;
-pub mod trace;
-pub mod vm;
-pub mod workflow;
+mod trace;
+mod workflow;
 
-pub use chaos::ChaosLevel;
+pub use chaos::{ChaosLevel, mix};
 pub use error::{ErrorKind, LoadError, LoadErrorKind, RunError};
-pub use exec::{Executor, Run, RunOptions};
-pub use predicate::Predicate;
+pub use predicate::{PREDICATE_BUDGET, Predicate};
+pub use run::executor::Executor;
+pub use run::options::{Run, RunOptions};
 pub use trace::{Step, Trace};
 pub use workflow::{Settings, Workflow};

@@ -6,7 +6,7 @@
 //! strings and comments, so `"<close>"` in a string is fine.
 
 /// The 1-based line (within `source`) of the first `<close>` attribute, if any.
-pub fn to_be_closed_line(source: &str) -> Option<usize> {
+pub(crate) fn to_be_closed_line(source: &str) -> Option<usize> {
     let b = source.as_bytes();
     let (mut i, mut line) = (0, 1);
     while i < b.len() {

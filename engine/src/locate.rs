@@ -6,14 +6,14 @@
 //! mappings, folded scalars) the answer is `None` and messages fall back to the node name.
 
 /// The 1-based line of `name: <node>`.
-pub fn node_line(source: &str, node: &str) -> Option<usize> {
+pub(crate) fn node_line(source: &str, node: &str) -> Option<usize> {
     node_lines(source, node).next()
 }
 
 /// Every 1-based line of `name: <node>` (more than one for a duplicated node). The
 /// workflow's own top-level `name:` (no indent, no `- `) is skipped, so a node named like
 /// its workflow is still found.
-pub fn node_lines<'a>(source: &'a str, node: &'a str) -> impl Iterator<Item = usize> + 'a {
+pub(crate) fn node_lines<'a>(source: &'a str, node: &'a str) -> impl Iterator<Item = usize> + 'a {
     source
         .lines()
         .enumerate()
@@ -26,7 +26,7 @@ pub fn node_lines<'a>(source: &'a str, node: &'a str) -> impl Iterator<Item = us
 
 /// The 1-based line of the first token equal to `word` that is not a `name:` key, or the
 /// node line if it only appears there.
-pub fn reference_line(source: &str, word: &str) -> Option<usize> {
+pub(crate) fn reference_line(source: &str, word: &str) -> Option<usize> {
     source
         .lines()
         .position(|line| key_value(line, "name").is_none() && has_token(line, word))
@@ -37,7 +37,7 @@ pub fn reference_line(source: &str, word: &str) -> Option<usize> {
 /// The 1-based line where the node's `run: |` block's first code line is, so that Lua line
 /// 1 of the chunk can be mapped to it. Only literal block scalars (`|`, `|-`, `|+`) keep
 /// line structure; for anything else this returns `None`.
-pub fn run_code_line(source: &str, node: &str) -> Option<usize> {
+pub(crate) fn run_code_line(source: &str, node: &str) -> Option<usize> {
     let lines: Vec<&str> = source.lines().collect();
     let name_at = node_line(source, node)? - 1;
     // The list item that holds the node starts at the closest `- ` at or above the name.

@@ -4,14 +4,14 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::error::LoadError;
 use crate::loader::RawWorkflow;
+use crate::lua::chunk::Chunk;
 
 /// Index of a node in [`Workflow::nodes`].
-pub type NodeId = usize;
+pub(crate) type NodeId = usize;
 
 /// A loaded and checked workflow. Build it with [`Workflow::from_yaml`] or
-/// [`Workflow::from_file`]; run it with [`Workflow::run`] (see [`crate::exec`]).
+/// [`Workflow::from_file`]; run it with [`Workflow::run`].
 #[derive(Debug)]
 pub struct Workflow {
     pub(crate) name: String,
@@ -27,8 +27,9 @@ pub struct Workflow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Settings {
-    /// Most workers (threads, counting the caller) one fan-out uses.
-    pub max_parallel_branches: usize,
+    /// Most workers (threads, counting the caller) one fan-out uses; `None` means the cores
+    /// of the machine that runs it, decided when it runs.
+    pub max_parallel_branches: Option<usize>,
     /// Time budget of one node execution, in ms.
     pub lua_timeout_ms: u64,
     /// Memory limit of every VM, in bytes.
@@ -41,31 +42,20 @@ pub struct Settings {
 
 /// One compiled node.
 #[derive(Debug)]
-pub struct Node {
+pub(crate) struct Node {
     /// Unique name.
-    pub name: String,
+    pub(crate) name: String,
     /// Compiled `run`; `None` passes the state through.
-    pub chunk: Option<Chunk>,
+    pub(crate) chunk: Option<Chunk>,
     /// Where to go next.
-    pub route: Route,
+    pub(crate) route: Route,
     /// Whether it is a fan-in (declared, or the target of a fan-out).
-    pub fan_in: bool,
-}
-
-/// Lua compiled once at load time. Each VM loads the bytecode at most once.
-#[derive(Debug)]
-pub struct Chunk {
-    /// Process-unique id, the key of each VM's function cache.
-    pub id: u64,
-    /// Lua chunk name (`=file.yaml`), which prefixes Lua's error messages.
-    pub name: String,
-    /// Bytecode from `string.dump`, with line information.
-    pub bytecode: Vec<u8>,
+    pub(crate) fan_in: bool,
 }
 
 /// Where a route leads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A node.
     Node(NodeId),
     /// `__end__`.
@@ -74,7 +64,7 @@ pub enum Target {
 
 /// How a node (or `__start__`) picks its successor.
 #[derive(Debug)]
-pub enum Route {
+pub(crate) enum Route {
     /// Always this target.
     Go(Target),
     /// The first entry whose condition holds (`None` always holds).
@@ -85,16 +75,16 @@ pub enum Route {
 
 /// A parallel fan-out: branches run from their start nodes until they reach `fan_in`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FanOut {
+pub(crate) struct FanOut {
     /// The branches' start nodes, in declared order (the order of `parallel_results`).
-    pub branches: Vec<NodeId>,
+    pub(crate) branches: Vec<NodeId>,
     /// The node that receives `parallel_results`.
-    pub fan_in: NodeId,
+    pub(crate) fan_in: NodeId,
 }
 
 impl Route {
     /// Every target this route may lead to (for fan-out: the branches, then the fan-in).
-    pub fn targets(&self) -> Vec<Target> {
+    pub(crate) fn targets(&self) -> Vec<Target> {
         match self {
             Route::Go(t) => vec![*t],
             Route::Choose(rules) => rules.iter().map(|(_, t)| *t).collect(),
@@ -109,37 +99,6 @@ impl Route {
 }
 
 impl Workflow {
-    /// Loads a workflow from YAML text. `file` labels errors and Lua chunk names.
-    pub fn from_yaml(source: &str, file: Option<&Path>) -> Result<Workflow, LoadError> {
-        let raw = crate::loader::parse_workflow(source, file)?;
-        Self::from_raw(raw, source, file)
-    }
-
-    /// Reads and loads a workflow file.
-    pub fn from_file(path: &Path) -> Result<Workflow, LoadError> {
-        let source = std::fs::read_to_string(path).map_err(|e| {
-            let mut err = LoadError::new(crate::error::LoadErrorKind::Io, e.to_string());
-            err.file = Some(path.to_path_buf());
-            err
-        })?;
-        Self::from_yaml(&source, Some(path))
-    }
-
-    /// Compiles an already-parsed workflow. `source` is only used to locate errors and Lua
-    /// line numbers; pass `""` when there is none.
-    pub fn from_raw(
-        raw: RawWorkflow,
-        source: &str,
-        file: Option<&Path>,
-    ) -> Result<Workflow, LoadError> {
-        crate::compile::compile(raw, source, file).map_err(|mut e| {
-            if e.file.is_none() {
-                e.file = file.map(Path::to_path_buf);
-            }
-            e
-        })
-    }
-
     /// The workflow's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -155,29 +114,9 @@ impl Workflow {
         &self.settings
     }
 
-    /// The compiled nodes, in declared order.
-    pub fn nodes(&self) -> &[Node] {
-        &self.nodes
-    }
-
-    /// How the run starts.
-    pub fn start(&self) -> &Route {
-        &self.start
-    }
-
     /// The workflow as written (for round trips and tools).
     pub fn raw(&self) -> &RawWorkflow {
         &self.raw
-    }
-
-    /// The `initial_state` as written (an object).
-    pub fn initial_state(&self) -> &Value {
-        &self.initial_state
-    }
-
-    /// Looks a node up by name.
-    pub fn node_id(&self, name: &str) -> Option<NodeId> {
-        self.nodes.iter().position(|n| n.name == name)
     }
 
     /// The shape of the compiled graph, without Lua bytecode: each node's name, fan-in flag

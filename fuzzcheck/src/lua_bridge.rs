@@ -1,5 +1,5 @@
 //! Target `lua_bridge`: JSON values go into Lua and come back through
-//! `engine::convert::{to_lua, from_lua}`, the conversions every node's state takes.
+//! `engine::seams::{to_lua, from_lua}`, the conversions every node's state takes.
 //!
 //! Properties: a JSON value comes back equal (integers above `i64::MAX` become floats, as
 //! Lua has no wider integer); a value nested deeper than mlua's limit of 128 fails with a
@@ -23,7 +23,7 @@ pub fn lua_bridge(data: &[u8]) {
     let lua = Lua::new_with(StdLib::NONE, LuaOptions::new()).expect("create a Lua state");
     lua.set_memory_limit(MEMORY_LIMIT)
         .expect("set the memory limit");
-    let lua_value = match engine::convert::to_lua(&lua, &value) {
+    let lua_value = match engine::seams::to_lua(&lua, &value) {
         Ok(v) => v,
         Err(e) => {
             assert!(
@@ -35,7 +35,7 @@ pub fn lua_bridge(data: &[u8]) {
             return;
         }
     };
-    let back = engine::convert::from_lua(&lua, lua_value.clone())
+    let back = engine::seams::from_lua(&lua, lua_value.clone())
         .unwrap_or_else(|e| panic!("failed to bring {value} back from Lua: {e}"));
     assert_eq!(back, representable(&value), "the value changed in Lua");
     if twist == Twist::None {
@@ -49,10 +49,10 @@ pub fn lua_bridge(data: &[u8]) {
             t
         }
     };
-    let before = engine::convert::from_lua(&lua, mlua::Value::Table(table.clone()))
+    let before = engine::seams::from_lua(&lua, mlua::Value::Table(table.clone()))
         .expect("the untwisted table converts");
     twist_table(&lua, &table, twist).expect("twist the table");
-    match engine::convert::from_lua(&lua, mlua::Value::Table(table)) {
+    match engine::seams::from_lua(&lua, mlua::Value::Table(table)) {
         Err(e) => assert!(
             !e.to_string().trim().is_empty(),
             "{twist:?}: an error without a message"

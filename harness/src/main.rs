@@ -1,23 +1,17 @@
-//! `harness`: runs, soaks, explores and replays branchproof workflows and scenarios.
+//! `harness`: runs and soaks branchproof workflows and scenarios, replays an iteration, and
+//! measures the engine's overhead.
 //!
 //! Exit codes (stable, for CI): 0 success, 1 a run failed or an invariant was violated,
 //! 2 flaky, 3 bad input or usage, 130 interrupted.
 
-mod cli;
-mod cmd;
-mod exit;
-mod overhead;
-mod progress;
-mod report;
-mod scenario;
-mod soak;
-
 use std::process::ExitCode;
 
 use clap::Parser;
+use harness::cmd::{self, cli::Cli};
+use harness::util::exit;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -29,5 +23,11 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    ExitCode::from(cmd::dispatch(cli))
+    match cmd::dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: failed to {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
 }

@@ -2,10 +2,10 @@
 //! themselves (`used_memory`, RSS growth per live VM) are deterministic and come from
 //! `benches::probe::memory`, printed here and checked by `harness overhead`.
 
-use benches::fixtures::MEMORY_LIMIT;
+use benches::fixtures::{BenchVm, MEMORY_LIMIT};
 use benches::probe;
 use criterion::{Criterion, criterion_group};
-use engine::vm::{Vm, VmSpec};
+use engine::seams::VmSpec;
 
 const LIVE: usize = 1000;
 
@@ -26,7 +26,7 @@ fn memory(c: &mut Criterion) {
         // Vm is !Send: the 1,000 VMs live in a Vec on this thread.
         b.iter_with_large_drop(|| {
             (0..LIVE)
-                .map(|_| Vm::new(&spec).expect("a VM"))
+                .map(|_| BenchVm::new(&spec).expect("a VM"))
                 .collect::<Vec<_>>()
         })
     });

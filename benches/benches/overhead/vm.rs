@@ -1,24 +1,23 @@
 //! VM lifecycle: create, drop, one branch end to end, and the thread spawn the floor uses.
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use benches::fixtures::{
-    MEMORY_LIMIT, TRIVIAL_BRANCH, branch_spec, first_chunk, single_node, small_state,
+    BenchVm, MEMORY_LIMIT, TRIVIAL_BRANCH, branch_spec, budget, chunk, small_state,
 };
 use criterion::{BatchSize, Criterion, criterion_group};
+use engine::seams::VmSpec;
 use engine::sync::{LUA_STACK_SIZE, Runtime, StdRuntime};
-use engine::vm::{Vm, VmSpec};
 
 fn vm(c: &mut Criterion) {
     let mut group = c.benchmark_group("vm");
     let spec = VmSpec::new(7, MEMORY_LIMIT);
     group.bench_function("create", |b| {
-        b.iter_with_large_drop(|| Vm::new(black_box(&spec)).expect("a VM"))
+        b.iter_with_large_drop(|| BenchVm::new(black_box(&spec)).expect("a VM"))
     });
     group.bench_function("drop", |b| {
         b.iter_batched(
-            || Vm::new(&spec).expect("a VM"),
+            || BenchVm::new(&spec).expect("a VM"),
             drop,
             BatchSize::SmallInput,
         )
@@ -27,16 +26,14 @@ fn vm(c: &mut Criterion) {
 }
 
 fn branch(c: &mut Criterion) {
-    let workflow = single_node(TRIVIAL_BRANCH);
-    let chunk = first_chunk(&workflow);
+    let chunk = &chunk(TRIVIAL_BRANCH);
     let state = small_state();
     let spec = branch_spec(7);
-    let budget = Duration::from_secs(30);
     c.benchmark_group("branch")
         .bench_function("end_to_end", |b| {
             b.iter(|| {
-                let vm = Vm::new(&spec).expect("a branch VM");
-                let out = vm.run_node(chunk, black_box(&state), None, budget);
+                let vm = BenchVm::new(&spec).expect("a branch VM");
+                let out = vm.run_node(chunk, black_box(&state), None, budget());
                 drop(vm);
                 out.expect("the trivial branch runs")
             })

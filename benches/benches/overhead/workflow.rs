@@ -7,6 +7,7 @@ use std::path::Path;
 use benches::fixtures::{PEER_WORKFLOW, PEER_WORKFLOW_PATH, TRIVIAL_BRANCH, fan_out, peer};
 use criterion::{Criterion, criterion_group};
 use engine::{RunOptions, Workflow};
+use harness::outcome::Fingerprint;
 use serde_json::json;
 
 fn yaml(c: &mut Criterion) {
@@ -24,9 +25,20 @@ fn soak(c: &mut Criterion) {
         .bench_function("iteration_4", |b| {
             b.iter(|| {
                 seed += 1;
-                benches::soak::iteration(&wf, seed)
+                iteration(&wf, seed)
             })
         });
+}
+
+/// One soak iteration as the benches time it: run with a seed, check that no VM was
+/// shared, and fingerprint the outcome the way soak compares iterations.
+fn iteration(workflow: &Workflow, seed: u64) -> Fingerprint {
+    let run = workflow.run(json!({}), &RunOptions::seeded(seed));
+    run.trace
+        .check_distinct_vms()
+        .expect("every branch ran on its own VM");
+    assert!(run.result.is_ok(), "a bench must not time a broken run");
+    Fingerprint::of(&run)
 }
 
 fn peer_run(c: &mut Criterion) {

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use mlua::{Lua, LuaOptions, StdLib};
 use serde_json::Value;
 
 use super::context::{Ctx, END, START};
@@ -12,6 +11,7 @@ use super::routes::routes;
 use crate::error::{LoadError, LoadErrorKind as K};
 use crate::loader::RawWorkflow;
 use crate::locate;
+use crate::lua::chunk::compiler;
 use crate::workflow::{Node, Settings, Workflow};
 
 /// Compiles a parsed workflow (see the module doc for routing rules).
@@ -20,7 +20,7 @@ pub(crate) fn compile(
     source: &str,
     file: Option<&Path>,
 ) -> Result<Workflow, LoadError> {
-    let lua = Lua::new_with(StdLib::NONE, LuaOptions::new())
+    let lua = compiler()
         .map_err(|e| LoadError::new(K::Invalid, format!("create the Lua compiler: {e}")))?;
     let file_label = file
         .and_then(|f| f.file_name())
@@ -130,11 +130,8 @@ pub(crate) fn compile(
 
 fn settings(raw: &RawWorkflow, source: &str) -> Result<Settings, LoadError> {
     let s = &raw.settings;
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
     let settings = Settings {
-        max_parallel_branches: s.max_parallel_branches.unwrap_or(cores),
+        max_parallel_branches: s.max_parallel_branches,
         lua_timeout_ms: s.lua_timeout_ms.unwrap_or(30_000),
         lua_memory_limit: s.lua_memory_limit.unwrap_or(64 * 1024 * 1024),
         max_steps: s.max_steps.unwrap_or(1000),
@@ -146,7 +143,7 @@ fn settings(raw: &RawWorkflow, source: &str) -> Result<Settings, LoadError> {
         Err(LoadError::new(K::Invalid, format!("settings: {m}"))
             .at(locate::reference_line(source, key), None))
     };
-    if settings.max_parallel_branches == 0 {
+    if settings.max_parallel_branches == Some(0) {
         return bad("`max_parallel_branches` must be at least 1");
     }
     if settings.lua_timeout_ms == 0 {

@@ -6,8 +6,9 @@ use mlua::Lua;
 
 use crate::error::{LoadError, LoadErrorKind as K};
 use crate::locate;
-use crate::sync::counters::next_chunk_id;
-use crate::workflow::{Chunk, NodeId, Target};
+use crate::lua::chunk::Chunk;
+use crate::lua::message::{lua_line, message};
+use crate::workflow::{NodeId, Target};
 
 pub(super) const START: &str = "__start__";
 pub(super) const END: &str = "__end__";
@@ -100,23 +101,12 @@ impl Ctx<'_> {
             .node(node)
             .at(line.or_else(|| locate::node_line(self.source, node)), None));
         }
-        let function = self
-            .lua
-            .load(&text)
-            .set_name(&name)
-            .set_mode(mlua::chunk::ChunkMode::Text)
-            .into_function()
-            .map_err(|e| {
-                let message = lua_message(&e);
-                let line = first_line.and_then(|_| lua_line(&message));
-                LoadError::new(K::LuaSyntax, format!("compile the {what}: {message}"))
-                    .node(node)
-                    .at(line.or_else(|| locate::node_line(self.source, node)), None)
-            })?;
-        Ok(Chunk {
-            id: next_chunk_id(),
-            name,
-            bytecode: function.dump(false),
+        Chunk::compile(&self.lua, &name, &text).map_err(|e| {
+            let message = first_line_of(&e);
+            let line = first_line.and_then(|_| lua_line(&message));
+            LoadError::new(K::LuaSyntax, format!("compile the {what}: {message}"))
+                .node(node)
+                .at(line.or_else(|| locate::node_line(self.source, node)), None)
         })
     }
 
@@ -130,18 +120,7 @@ fn from_msg(from: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-/// The first line of a Lua error, without mlua's "syntax error: " prefix.
-pub(super) fn lua_message(e: &mlua::Error) -> String {
-    let text = match e {
-        mlua::Error::SyntaxError { message, .. } => message.clone(),
-        other => other.to_string(),
-    };
-    text.lines().next().unwrap_or("").to_string()
-}
-
-/// The line number in `file:LINE: message`.
-pub(super) fn lua_line(message: &str) -> Option<usize> {
-    let mut parts = message.splitn(3, ':');
-    parts.next()?;
-    parts.next()?.trim().parse().ok()
+/// The first line of a Lua compile error.
+fn first_line_of(e: &mlua::Error) -> String {
+    message(e).lines().next().unwrap_or("").to_string()
 }

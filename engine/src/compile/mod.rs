@@ -8,6 +8,5 @@
 mod build;
 mod context;
 mod fanin;
+mod load;
 mod routes;
-
-pub(crate) use build::compile;

@@ -12,7 +12,7 @@ static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
 static LIVE_VMS: AtomicUsize = AtomicUsize::new(0);
 
 /// Takes the next VM serial number (starting at 1, never reused in this process).
-pub fn next_vm_serial() -> u64 {
+pub(crate) fn next_vm_serial() -> u64 {
     NEXT_SERIAL.fetch_add(1, Ordering::Relaxed)
 }
 
@@ -23,19 +23,13 @@ pub fn live_vms() -> usize {
 
 /// Counts one VM as alive until the guard is dropped.
 #[derive(Debug)]
-pub struct LiveVmGuard(());
+pub(crate) struct LiveVmGuard(());
 
 impl LiveVmGuard {
     /// Registers a new live VM.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         LIVE_VMS.fetch_add(1, Ordering::SeqCst);
         LiveVmGuard(())
-    }
-}
-
-impl Default for LiveVmGuard {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -49,6 +43,6 @@ static NEXT_CHUNK: AtomicU64 = AtomicU64::new(1);
 
 /// Takes the next compiled-chunk id (process-unique, so VM function caches never confuse
 /// chunks of two workflows).
-pub fn next_chunk_id() -> u64 {
+pub(crate) fn next_chunk_id() -> u64 {
     NEXT_CHUNK.fetch_add(1, Ordering::Relaxed)
 }

@@ -1,15 +1,15 @@
-//! The loom runtime (test-only, `loom` feature): the real fan-out code under loom.
+//! The loom runtime (test-only, `loom` feature): the real fan-out code under loom, with
+//! virtual time.
 //!
 //! loom 0.7 has no `thread::scope`, so [`LoomRuntime::run_workers`] lends `work` to
 //! `loom::thread::spawn` threads and joins them all before it returns. The join also happens
 //! while unwinding (see [`JoinOnDrop`]), so no thread outlives the borrow.
 
-use std::time::Duration;
-
 use loom::sync::Mutex;
 use loom::sync::atomic::{AtomicBool, AtomicUsize};
 use loom::thread::JoinHandle;
 
+use super::virtual_clock::{virtual_clock, virtual_time};
 use super::{Runtime, impl_primitives};
 
 /// loom's threads and locks, for exhaustive model checking.
@@ -19,6 +19,7 @@ pub struct LoomRuntime;
 // loom's `Mutex::lock` and `into_inner` return `LockResult`s like std's, so the shared macro
 // fits as it is.
 impl_primitives!(Mutex, AtomicUsize, AtomicBool);
+virtual_clock!(loom::thread_local);
 
 /// Joins its threads when dropped, so a panic in the caller cannot leave a thread running
 /// with a dangling borrow.
@@ -46,10 +47,15 @@ impl Runtime for LoomRuntime {
         // every use of this extended reference.
         let work_static: &'static (dyn Fn(usize) + Sync) = unsafe { std::mem::transmute(work_ref) };
         let mut threads = JoinOnDrop(Vec::with_capacity(workers.saturating_sub(1)));
+        let start = clock_now();
         for worker in 1..workers {
-            if let Ok(handle) = loom::thread::Builder::new()
-                .stack_size(stack_size)
-                .spawn(move || work_static(worker))
+            if let Ok(handle) =
+                loom::thread::Builder::new()
+                    .stack_size(stack_size)
+                    .spawn(move || {
+                        clock_set(start);
+                        work_static(worker)
+                    })
             {
                 threads.0.push(handle);
             }
@@ -58,11 +64,5 @@ impl Runtime for LoomRuntime {
         drop(threads);
     }
 
-    fn sleep(_duration: Duration) {
-        loom::thread::yield_now();
-    }
-
-    fn yield_now() {
-        loom::thread::yield_now();
-    }
+    virtual_time!(loom::thread::yield_now);
 }

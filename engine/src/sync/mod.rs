@@ -5,8 +5,8 @@
 //! The same engine code runs in three worlds:
 //!
 //! * [`StdRuntime`]: real OS threads (`std::thread::scope`), the production path;
-//! * [`ShuttleRuntime`]: shuttle's controlled scheduler, used by `harness explore` **in the
-//!   same binary** that runs `harness soak` on real threads;
+//! * [`ShuttleRuntime`]: shuttle's controlled scheduler, **in the same binary** that runs
+//!   `harness soak` on real threads;
 //! * `LoomRuntime` (behind the test-only `loom` feature): loom's exhaustive model checker.
 //!
 //! A compile-time facade (`#[cfg(feature = "shuttle")] pub use shuttle::sync::*`) switches the
@@ -30,6 +30,15 @@
 //! size explicitly ([`LUA_STACK_SIZE`]); under shuttle, scoped threads take it from
 //! `shuttle::Config::stack_size`, which [`shuttle_config`] sets.
 //!
+//! # Time
+//!
+//! [`Runtime::now`] is the only clock the engine reads. On std it is the monotonic clock;
+//! under shuttle and loom it is virtual and per worker: `sleep_ms(n)` moves the sleeping
+//! worker's clock by `n` ms, and the VM's instruction hook charges 1/100 of the node's
+//! budget at each of its checks (every 1,000 Lua instructions), so a spin loop times out
+//! after about 100 checks, a sleep past the budget times out, and two siblings that each
+//! sleep within their own budget both succeed, under every schedule.
+//!
 //! # What may bypass the seam
 //!
 //! Only [`counters`] (the process-wide VM serial number and live-VM gauge) and the
@@ -45,6 +54,7 @@ pub mod counters;
 mod loom_rt;
 mod shuttle_rt;
 mod std_rt;
+mod virtual_clock;
 
 use std::ops::DerefMut;
 use std::sync::atomic::Ordering;
@@ -62,12 +72,12 @@ pub use std::sync::Arc;
 /// Stack size for every thread that runs Lua, in every mode.
 pub const LUA_STACK_SIZE: usize = 4 * 1024 * 1024;
 
-/// Where the engine gets its threads, locks, atomics, sleep and yield.
+/// Where the engine gets its threads, locks, atomics, clock, sleep and yield.
 pub trait Runtime: Sized + Send + Sync + 'static {
     /// Short name shown in traces and reports (`std`, `shuttle`, `loom`).
     const NAME: &'static str;
-    /// Whether [`Runtime::sleep`] really waits. Under model checkers time does not pass, so
-    /// `sleep_ms` is a single scheduling point and can never reach a deadline.
+    /// Whether time is real. Under model checkers it is virtual (see [`Runtime::now`]), so a
+    /// sleep is one scheduling point that moves the clock instead of many short waits.
     const REAL_TIME: bool;
 
     /// A mutex over `T`.
@@ -85,11 +95,31 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     /// workers that did start.
     fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F);
 
-    /// Sleeps; under model checkers this is a scheduling point, not a delay.
+    /// Time since this runtime's epoch, on the calling worker's clock.
+    ///
+    /// On real threads it is the process's monotonic clock. Under shuttle and loom it is
+    /// virtual and kept per worker (a scoped thread starts from its spawner's time): it moves
+    /// only by [`Runtime::sleep`] and [`Runtime::tick`] on that worker, as a thread's own
+    /// progress would, so one worker's sleeps never move a sibling's clock and a deadline is
+    /// reached deterministically.
+    fn now() -> Duration;
+
+    /// Charges `cpu` of computation to the calling worker's clock: nothing on real threads
+    /// (the clock moves by itself); under model checkers the VM hook charges a quantum of the
+    /// node's budget at every check, so a spin loop reaches any deadline.
+    fn tick(cpu: Duration);
+
+    /// Sleeps; under model checkers it moves the worker's clock by `duration` and is one
+    /// scheduling point.
     fn sleep(duration: Duration);
 
     /// Yields to other threads; a scheduling point under model checkers.
     fn yield_now();
+
+    /// The default worker cap of a fan-out: the cores of the machine that runs it (read once
+    /// per process), or a fixed 2 under model checkers so schedules do not depend on the
+    /// machine.
+    fn available_parallelism() -> usize;
 }
 
 /// The mutex operations the engine uses.

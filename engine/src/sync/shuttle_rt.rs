@@ -1,13 +1,13 @@
-//! The shuttle runtime: the same engine code under shuttle's controlled schedules.
+//! The shuttle runtime: the same engine code under shuttle's controlled schedules, with
+//! virtual time.
 //!
 //! Only valid inside a shuttle test (`shuttle::check_random`, `check_pct`, `replay`, or a
 //! `shuttle::Runner`): shuttle's primitives panic outside one.
 
-use std::time::Duration;
-
 use shuttle::sync::Mutex;
 use shuttle::sync::atomic::{AtomicBool, AtomicUsize};
 
+use super::virtual_clock::{virtual_clock, virtual_time};
 use super::{LUA_STACK_SIZE, Runtime, impl_primitives};
 
 /// shuttle's threads and locks; every lock, atomic, sleep and yield is a scheduling point.
@@ -15,6 +15,7 @@ use super::{LUA_STACK_SIZE, Runtime, impl_primitives};
 pub struct ShuttleRuntime;
 
 impl_primitives!(Mutex, AtomicUsize, AtomicBool);
+virtual_clock!(shuttle::thread_local);
 
 impl Runtime for ShuttleRuntime {
     const NAME: &'static str = "shuttle";
@@ -27,22 +28,19 @@ impl Runtime for ShuttleRuntime {
     /// [`shuttle_config`] sets to [`LUA_STACK_SIZE`].
     fn run_workers<F: Fn(usize) + Sync>(workers: usize, _stack_size: usize, work: F) {
         let work = &work;
+        let start = clock_now();
         shuttle::thread::scope(|scope| {
             for worker in 1..workers {
-                scope.spawn(move || work(worker));
+                scope.spawn(move || {
+                    clock_set(start);
+                    work(worker)
+                });
             }
             work(0);
         });
     }
 
-    /// Time is not modelled by shuttle: a sleep is a yield, so the scheduler decides.
-    fn sleep(_duration: Duration) {
-        shuttle::thread::yield_now();
-    }
-
-    fn yield_now() {
-        shuttle::thread::yield_now();
-    }
+    virtual_time!(shuttle::thread::yield_now);
 }
 
 /// A shuttle `Config` whose threads have stacks large enough for Lua.

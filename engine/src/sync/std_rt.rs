@@ -1,9 +1,9 @@
-//! The production runtime: real OS threads from `std::thread::scope`.
+//! The production runtime: real OS threads from `std::thread::scope`, the monotonic clock.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
-use std::time::Duration;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use super::{Runtime, impl_primitives};
 
@@ -12,6 +12,12 @@ use super::{Runtime, impl_primitives};
 pub struct StdRuntime;
 
 impl_primitives!(Mutex, AtomicUsize, AtomicBool);
+
+/// The process's time origin: [`Runtime::now`] is measured from here.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
 
 impl Runtime for StdRuntime {
     const NAME: &'static str = "std";
@@ -34,11 +40,24 @@ impl Runtime for StdRuntime {
         });
     }
 
+    #[inline]
+    fn now() -> Duration {
+        epoch().elapsed()
+    }
+
+    #[inline]
+    fn tick(_cpu: Duration) {}
+
     fn sleep(duration: Duration) {
         std::thread::sleep(duration);
     }
 
     fn yield_now() {
         std::thread::yield_now();
+    }
+
+    fn available_parallelism() -> usize {
+        static CORES: OnceLock<usize> = OnceLock::new();
+        *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
 }

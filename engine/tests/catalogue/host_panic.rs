@@ -2,9 +2,9 @@
 //! as `panic` with the payload, and Lua's `pcall` cannot hide it. The host function comes
 //! from a VM factory that wraps the real one, the seam embedders use.
 
-use engine::fanout::Slots;
+use engine::seams::Slots;
+use engine::seams::{Fault, Vm, VmFactory, VmSpec};
 use engine::sync::StdRuntime;
-use engine::vm::{Fault, Vm, VmFactory, VmSpec};
 use engine::{ErrorKind, Executor, RunError, RunOptions, Workflow};
 use serde_json::Value;
 
@@ -14,8 +14,8 @@ use crate::check::{FILE, bad_branch, one_node};
 #[derive(Debug, Default)]
 struct PanickyHost;
 
-impl VmFactory for PanickyHost {
-    fn create(&self, spec: &VmSpec<'_>) -> Result<Vm, Fault> {
+impl VmFactory<StdRuntime> for PanickyHost {
+    fn create(&self, spec: &VmSpec<'_>) -> Result<Vm<StdRuntime>, Fault> {
         let vm = Vm::new(spec)?;
         let host_panic = vm
             .lua()

@@ -84,19 +84,30 @@ pub fn results(state: &Value) -> &Vec<Value> {
 
 /// The real sandboxed VM plus one host function as a global: how test factories add hooks.
 pub fn vm_with_global<A, R>(
-    spec: &engine::vm::VmSpec<'_>,
+    spec: &engine::seams::VmSpec<'_>,
     name: &str,
     f: impl Fn(&mlua::Lua, A) -> mlua::Result<R> + 'static,
-) -> Result<engine::vm::Vm, engine::vm::Fault>
+) -> Result<engine::seams::Vm<engine::sync::StdRuntime>, engine::seams::Fault>
 where
     A: mlua::FromLuaMulti,
     R: mlua::IntoLuaMulti,
 {
-    let vm = engine::vm::Vm::new(spec)?;
+    let vm = engine::seams::Vm::new(spec)?;
     let function = vm.lua().create_function(f).expect("create a host function");
     vm.lua()
         .globals()
         .set(name, function)
         .expect("set a global");
     Ok(vm)
+}
+
+/// Whether the compiled workflow treats node `name` as a fan-in (from its shape).
+pub fn is_fan_in(wf: &Workflow, name: &str) -> bool {
+    wf.shape()["nodes"]
+        .as_array()
+        .expect("a shape lists its nodes")
+        .iter()
+        .find(|n| n["name"] == name)
+        .unwrap_or_else(|| panic!("no node `{name}`"))["fan_in"]
+        == true
 }

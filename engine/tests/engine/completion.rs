@@ -7,9 +7,9 @@
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use engine::fanout::{BranchResult, Collector, Slots};
+use engine::seams::{BranchResult, Collector, Slots};
+use engine::seams::{Fault, Vm, VmFactory, VmSpec};
 use engine::sync::StdRuntime;
-use engine::vm::{Fault, Vm, VmFactory, VmSpec};
 use engine::{Executor, RunOptions};
 use serde_json::json;
 
@@ -41,8 +41,8 @@ impl Collector<StdRuntime> for Recording {
 #[derive(Default)]
 struct Rendezvous;
 
-impl VmFactory for Rendezvous {
-    fn create(&self, spec: &VmSpec<'_>) -> Result<Vm, Fault> {
+impl VmFactory<StdRuntime> for Rendezvous {
+    fn create(&self, spec: &VmSpec<'_>) -> Result<Vm<StdRuntime>, Fault> {
         vm_with_global(spec, "wait_for_result", |_, index: usize| {
             let arrived = PUT_ORDER.0.lock().unwrap();
             let wait = Duration::from_secs(20);

@@ -92,6 +92,5 @@ edges:
         json!(101),
         "a branch's nodes share the branch's VM"
     );
-    let join = wf.node_id("join").unwrap();
-    assert!(wf.nodes()[join].fan_in, "join was found as the fan-in");
+    assert!(is_fan_in(&wf, "join"), "join was found as the fan-in");
 }

@@ -152,10 +152,7 @@ edges:
   - { from: j, to: k }
 "#;
     let wf = load(yaml);
-    assert!(
-        wf.nodes()[wf.node_id("j").unwrap()].fan_in,
-        "j is the nearest meeting point"
-    );
+    assert!(is_fan_in(&wf, "j"), "j is the nearest meeting point");
     let state = ok_state(&wf, 7);
     let draws = state["draws"].as_array().unwrap();
     assert_eq!(draws.len(), 3);

@@ -116,13 +116,13 @@ fn a_non_table_return_is_a_bad_return_naming_the_node() {
 
 #[test]
 fn a_panic_in_host_code_becomes_a_branch_panic_entry() {
+    use engine::seams::{Fault, Vm, VmFactory, VmSpec};
     use engine::sync::StdRuntime;
-    use engine::vm::{Fault, Vm, VmFactory, VmSpec};
 
     /// The real VM plus a host function that panics.
     struct Panicky;
-    impl VmFactory for Panicky {
-        fn create(&self, spec: &VmSpec<'_>) -> Result<Vm, Fault> {
+    impl VmFactory<StdRuntime> for Panicky {
+        fn create(&self, spec: &VmSpec<'_>) -> Result<Vm<StdRuntime>, Fault> {
             vm_with_global(spec, "explode", |_, ()| -> mlua::Result<()> {
                 panic!("host callback exploded")
             })

@@ -158,3 +158,24 @@ fn deep_recursion_is_a_lua_error_not_a_crash() {
     );
     assert_eq!(r[1]["success"], true, "{}", r[1]);
 }
+
+#[test]
+fn the_default_worker_cap_is_left_to_the_machine_that_runs_the_workflow() {
+    let unset = load(&fan_out(
+        Dialect::Rust,
+        "return {}",
+        &[("a", "return { v = 1 }"), ("b", "return { v = 2 }")],
+        KEEP_RESULTS,
+        "{}",
+    ));
+    assert_eq!(unset.settings().max_parallel_branches, None);
+    assert_eq!(results(&ok_state(&unset, 0)).len(), 2);
+    let set = load(&fan_out(
+        Dialect::Rust,
+        "return {}",
+        &[("a", "return { v = 1 }")],
+        KEEP_RESULTS,
+        "{ max_parallel_branches: 3 }",
+    ));
+    assert_eq!(set.settings().max_parallel_branches, Some(3));
+}

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use engine::fanout::{BranchResult, Slots, WorkQueue, run_fan_out};
+use engine::seams::{BranchResult, Slots, WorkQueue, run_fan_out};
 use engine::sync::{Arc, LoomRuntime};
 use engine::{ErrorKind, RunError};
 use serde_json::json;
@@ -24,7 +24,7 @@ fn name(index: usize) -> String {
 
 fn check_all_collected(branches: usize, workers: usize) {
     loom::model(move || {
-        let run = |i: usize, _q: &Arc<WorkQueue<LoomRuntime>>| ok(i);
+        let run = |i: usize, _w: usize, _q: &Arc<WorkQueue<LoomRuntime>>| ok(i);
         let results =
             run_fan_out::<LoomRuntime, Slots<LoomRuntime>>(branches, workers, false, &name, &run);
         let got: Vec<usize> = results.iter().map(|r| r.index).collect();
@@ -52,7 +52,7 @@ fn loom_three_workers_collect_three_branches_in_declared_order() {
 #[test]
 fn loom_a_panicking_branch_is_collected_as_a_panic_and_siblings_go_on() {
     loom::model(|| {
-        let run = |i: usize, _q: &Arc<WorkQueue<LoomRuntime>>| {
+        let run = |i: usize, _w: usize, _q: &Arc<WorkQueue<LoomRuntime>>| {
             if i == 1 {
                 panic!("branch exploded")
             } else {
@@ -70,7 +70,7 @@ fn loom_a_panicking_branch_is_collected_as_a_panic_and_siblings_go_on() {
 }
 
 /// Branch 0 fails; any other branch records whether its closure ran.
-fn fail_first(i: usize, _q: &Arc<WorkQueue<LoomRuntime>>) -> BranchResult {
+fn fail_first(i: usize, _w: usize, _q: &Arc<WorkQueue<LoomRuntime>>) -> BranchResult {
     if i == 0 {
         let error = RunError::Lua {
             node: "b0".into(),
@@ -132,7 +132,7 @@ fn loom_fail_fast_with_two_workers_fills_every_slot_once_and_never_runs_after_th
 /// released, so two workers can overwrite each other's result.
 struct RacyCollector(loom::sync::Mutex<Vec<Option<BranchResult>>>);
 
-impl engine::fanout::Collector<LoomRuntime> for RacyCollector {
+impl engine::seams::Collector<LoomRuntime> for RacyCollector {
     fn new(branches: usize) -> Self {
         RacyCollector(loom::sync::Mutex::new(vec![None; branches]))
     }
@@ -150,7 +150,7 @@ impl engine::fanout::Collector<LoomRuntime> for RacyCollector {
 fn loom_finds_the_lost_update_of_a_collector_that_writes_back_without_its_lock() {
     let found = std::panic::catch_unwind(|| {
         loom::model(|| {
-            let run = |i: usize, _q: &Arc<WorkQueue<LoomRuntime>>| ok(i);
+            let run = |i: usize, _w: usize, _q: &Arc<WorkQueue<LoomRuntime>>| ok(i);
             let results = run_fan_out::<LoomRuntime, RacyCollector>(2, 2, false, &name, &run);
             assert_eq!(results.len(), 2, "a result was lost");
         });

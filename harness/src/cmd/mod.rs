@@ -1,13 +1,19 @@
-//! One file per verb; this module only dispatches.
+//! The commands: one file per verb, the CLI's arguments, and the error a verb ends with.
+//! The top layer: it parses, runs a runner, prints and writes reports.
 
-mod overhead;
-mod run;
-mod soak;
+pub mod cli;
+pub mod error;
+pub mod overhead;
+pub mod run;
+pub mod soak;
+pub mod soak_args;
 
-use crate::cli::{Cli, Command};
+use cli::{Cli, Command};
+use error::CmdError;
 
-/// Runs the verb and returns the process exit code.
-pub fn dispatch(cli: Cli) -> u8 {
+/// Runs the verb. `Ok` carries the exit code of a verb that ran to its end (0, or the
+/// class of what it found); `Err` is why it could not, with [`CmdError::exit_code`].
+pub fn dispatch(cli: Cli) -> Result<u8, CmdError> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Soak(args) => soak::run(&args),

@@ -14,25 +14,27 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 
-use crate::exit;
+use super::error::CmdError;
+use super::soak_args::SoakArgs;
+use crate::outcome::{Class, Fingerprint};
 use crate::progress::Progress;
-use crate::report::model::{Host, Options, Report};
-use crate::report::{build, status, write};
+use crate::report::build::{self, RunInfo};
+use crate::report::model::{Host, Options};
+use crate::report::{status, write};
 use crate::scenario::{Entry, load_paths};
-use crate::soak::args::SoakArgs;
-use crate::soak::classify::{Class, classify};
-use crate::soak::fingerprint::Fingerprint;
+use crate::soak::knobs::fresh_run_seed;
+use crate::soak::replay;
 use crate::soak::runner::{Plan, soak};
-use crate::soak::seed::fresh_run_seed;
-use crate::soak::{host, replay};
+use crate::util::shell::command_line;
+use crate::util::{exit, host};
 
 /// Iterations when neither the command line nor the scenario says.
 const DEFAULT_ITERATIONS: u64 = 1000;
 
 /// Runs `harness soak` and returns the exit code.
-pub fn run(args: &SoakArgs) -> u8 {
+pub fn run(args: &SoakArgs) -> Result<u8, CmdError> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("scenarios")]
     } else {
@@ -42,10 +44,8 @@ pub fn run(args: &SoakArgs) -> u8 {
         return replay_one(args, &paths, seed);
     }
     let stop = Arc::new(AtomicBool::new(false));
-    if let Err(e) = install_stop_handlers(&stop) {
-        eprintln!("error: failed to install the Ctrl-C handler: {e}");
-        return exit::USAGE;
-    }
+    install_stop_handlers(&stop)
+        .map_err(|e| CmdError::Usage(format!("install the Ctrl-C handler: {e}")))?;
     let threads_start = host::threads();
     let started = Instant::now();
     let started_at = Utc::now();
@@ -53,15 +53,14 @@ pub fn run(args: &SoakArgs) -> u8 {
     println!("SEED={run_seed}");
     let entries = load_paths(&paths, args.include_canary);
     if entries.is_empty() {
-        eprintln!(
-            "error: failed to find scenarios: no *.yaml files in {}",
+        return Err(CmdError::Usage(format!(
+            "find scenarios: no *.yaml files in {}",
             paths
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
-        return exit::USAGE;
+        )));
     }
     let jobs = args.jobs.map_or_else(default_jobs, |j| j as usize);
     let plan = Plan {
@@ -93,12 +92,7 @@ pub fn run(args: &SoakArgs) -> u8 {
                 let soaked = soak(scenario, planned, &plan, &stop, &|| bar.inc());
                 bar.finish(planned, soaked.tally.run);
                 stopped_early |= soaked.failed_fast;
-                let verdict = classify(&soaked.tally, scenario.deterministic);
-                let replay = verdict.replay.as_ref().map(|t| {
-                    replay::command(&scenario.file, t.seed, args.chaos, t.expect_fingerprint)
-                });
-                let chaos = args.chaos.unwrap_or(scenario.chaos);
-                build::ran(scenario, planned, asked, &soaked, &verdict, chaos, replay)
+                build::ran(scenario, planned, asked, &soaked, args.chaos)
             }
         };
         if report.status != Class::NotRun {
@@ -110,19 +104,13 @@ pub fn run(args: &SoakArgs) -> u8 {
         reports.push(report);
     }
     progress.finish();
-    let interrupted = stop.load(Ordering::SeqCst);
-    let elapsed_s = started.elapsed().as_secs_f64();
-    let totals = build::totals(&reports, elapsed_s);
-    let exit_code = build::exit_code(&totals, interrupted);
-    let report = Report {
-        schema_version: crate::report::model::SCHEMA_VERSION,
-        complete: !interrupted && !stopped_early,
-        interrupted,
-        run_seed: run_seed.to_string(),
+    let info = RunInfo {
+        interrupted: stop.load(Ordering::SeqCst),
+        stopped_early,
+        run_seed,
         command: command_line(),
-        started_at: started_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        finished_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
-        elapsed_s,
+        started_at,
+        elapsed_s: started.elapsed().as_secs_f64(),
         options: Options {
             iterations: args.iterations,
             jobs,
@@ -136,29 +124,23 @@ pub fn run(args: &SoakArgs) -> u8 {
             threads_end: host::settled_threads(threads_start),
             live_vms_end: engine::sync::counters::live_vms(),
         },
-        totals,
-        exit_code,
-        scenarios: reports,
     };
+    let report = build::report(info, reports);
     println!("{}", status::summary_line(&report));
     println!("{}", status::host_line(&report));
     let stamp = started_at.format("%Y%m%dT%H%M%SZ").to_string();
-    let written = write::create_dir(&args.report_dir, &stamp)
-        .and_then(|dir| write::write_all(&dir, &report, args.junit.as_deref()).map(|()| dir));
-    match written {
-        Ok(dir) => println!("{:>10} {}", "Report", dir.join("report.md").display()),
-        Err(e) => {
-            eprintln!(
-                "error: failed to write the report under {}: {e}",
-                args.report_dir.display()
-            );
-            return exit::USAGE;
-        }
-    }
-    if exit_code != exit::OK && exit_code != exit::INTERRUPTED {
+    let dir = write::create_dir(&args.report_dir, &stamp)
+        .and_then(|dir| write::write_all(&dir, &report, args.junit.as_deref()).map(|()| dir))
+        .map_err(|source| CmdError::Io {
+            what: "write the report under",
+            path: args.report_dir.clone(),
+            source,
+        })?;
+    println!("{:>10} {}", "Report", dir.join("report.md").display());
+    if report.exit_code != exit::OK && report.exit_code != exit::INTERRUPTED {
         println!("{:>10} rerun this whole run with --seed {run_seed}", "SEED");
     }
-    exit_code
+    Ok(report.exit_code)
 }
 
 /// `(planned, asked)`: iterations asked for (command line, else the scenario's own, else
@@ -191,42 +173,34 @@ fn install_stop_handlers(stop: &Arc<AtomicBool>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn command_line() -> String {
-    let mut words: Vec<String> = std::env::args().map(|a| replay::shell_word(&a)).collect();
-    if let Some(first) = words.first_mut() {
-        *first = "harness".into();
-    }
-    words.join(" ")
-}
-
-fn replay_one(args: &SoakArgs, paths: &[PathBuf], seed: u64) -> u8 {
-    let expect = match args.expect_fingerprint.as_deref().map(Fingerprint::parse) {
-        Some(None) => {
-            eprintln!(
-                "error: failed to read --expect-fingerprint: expected 16 hex digits, got `{}`",
-                args.expect_fingerprint.as_deref().unwrap_or_default()
-            );
-            return exit::USAGE;
-        }
-        Some(Some(f)) => Some(f),
+fn replay_one(args: &SoakArgs, paths: &[PathBuf], seed: u64) -> Result<u8, CmdError> {
+    let expect = match args.expect_fingerprint.as_deref() {
         None => None,
+        Some(text) => Some(Fingerprint::parse(text).ok_or_else(|| {
+            CmdError::Usage(format!(
+                "read --expect-fingerprint: expected 16 hex digits, got `{text}`"
+            ))
+        })?),
     };
     let [path] = paths else {
-        eprintln!("error: failed to replay: --replay takes exactly one scenario file");
-        return exit::USAGE;
+        return Err(CmdError::Usage(
+            "replay: --replay takes exactly one scenario file".into(),
+        ));
     };
     if path.is_dir() {
-        eprintln!(
-            "error: failed to replay: {} is a folder; name the scenario file",
+        return Err(CmdError::Usage(format!(
+            "replay: {} is a folder; name the scenario file",
             path.display()
-        );
-        return exit::USAGE;
+        )));
     }
-    match crate::scenario::load::load_file(path) {
-        Ok(scenario) => replay::replay(&scenario, seed, args.chaos, expect),
-        Err(e) => {
-            eprintln!("error: failed to {e}");
-            exit::USAGE
-        }
+    let scenario = crate::scenario::load::load_file(path)?;
+    let replayed = replay::replay(&scenario, seed, args.chaos, expect);
+    for line in crate::report::replay::lines(&scenario, &replayed) {
+        println!("{line}");
     }
+    Ok(if replayed.reproduced() {
+        exit::FAILED
+    } else {
+        exit::OK
+    })
 }

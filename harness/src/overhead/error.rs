@@ -40,3 +40,17 @@ pub enum OverheadError {
         message: String,
     },
 }
+
+impl OverheadError {
+    /// 3 for a bad budgets file (bad input), 1 when a step of the measurement failed.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            OverheadError::Budgets { .. } | OverheadError::Metric { .. } => {
+                crate::util::exit::USAGE
+            }
+            OverheadError::Command { .. } | OverheadError::Write { .. } => {
+                crate::util::exit::FAILED
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod budgets;
+pub mod build;
 pub mod callgrind;
 pub mod chart;
 pub mod criterion;
@@ -14,3 +15,5 @@ pub mod metrics;
 pub mod report;
 pub mod runner;
 pub mod span;
+pub mod summary;
+pub mod write;

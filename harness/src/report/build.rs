@@ -2,28 +2,37 @@
 
 use std::path::Path;
 
-use crate::exit;
-use crate::scenario::Scenario;
-use crate::soak::classify::{Class, Verdict};
-use crate::soak::runner::Soaked;
-use crate::soak::stats::Rate;
-use crate::soak::tally::BadIteration;
+use chrono::{DateTime, SecondsFormat, Utc};
+use engine::ChaosLevel;
 
 use super::model::{
-    BadReport, FingerprintRow, Fingerprints, InvariantReport, Iterations, ScenarioReport, Totals,
+    BadReport, FingerprintRow, Fingerprints, Host, InvariantReport, Iterations, Options, Report,
+    SCHEMA_VERSION, ScenarioReport, Totals,
 };
+use crate::outcome::stats::Rate;
+use crate::outcome::tally::BadIteration;
+use crate::outcome::{Class, classify};
+use crate::scenario::Scenario;
+use crate::soak::replay;
+use crate::soak::runner::Soaked;
+use crate::util::exit;
 
-/// The report of a scenario that ran (completely or not).
+/// The report of a scenario that ran (completely or not): its class, rates, outcomes and
+/// the command that replays its first failure. `chaos` is the `--chaos` override, if any.
 pub fn ran(
     scenario: &Scenario,
     planned: u64,
     asked: u64,
     soaked: &Soaked,
-    verdict: &Verdict,
-    chaos: engine::ChaosLevel,
-    replay: Option<String>,
+    chaos: Option<ChaosLevel>,
 ) -> ScenarioReport {
     let tally = &soaked.tally;
+    let verdict = classify(tally, scenario.deterministic);
+    let replay = verdict
+        .replay
+        .as_ref()
+        .map(|t| replay::command(&scenario.file, t.seed, chaos, t.expect_fingerprint));
+    let chaos = chaos.unwrap_or(scenario.chaos);
     let secs = soaked.elapsed.as_secs_f64();
     let mut table: Vec<FingerprintRow> = tally
         .fingerprints
@@ -166,6 +175,48 @@ pub fn totals(scenarios: &[ScenarioReport], elapsed_s: f64) -> Totals {
     }
     t.iterations_per_s = per_second(t.iterations, elapsed_s);
     t
+}
+
+/// What a whole run was, besides its scenarios.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// Ctrl-C or SIGTERM stopped it.
+    pub interrupted: bool,
+    /// `--fail-fast` stopped it.
+    pub stopped_early: bool,
+    /// The run seed.
+    pub run_seed: u64,
+    /// The command line.
+    pub command: String,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// Its wall time, seconds.
+    pub elapsed_s: f64,
+    /// The options in force.
+    pub options: Options,
+    /// What it cost the host.
+    pub host: Host,
+}
+
+/// The whole run's report: totals and exit code from the scenarios' reports.
+pub fn report(run: RunInfo, scenarios: Vec<ScenarioReport>) -> Report {
+    let totals = totals(&scenarios, run.elapsed_s);
+    let exit_code = exit_code(&totals, run.interrupted);
+    Report {
+        schema_version: SCHEMA_VERSION,
+        complete: !run.interrupted && !run.stopped_early,
+        interrupted: run.interrupted,
+        run_seed: run.run_seed.to_string(),
+        command: run.command,
+        started_at: run.started_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        finished_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+        elapsed_s: run.elapsed_s,
+        options: run.options,
+        host: run.host,
+        totals,
+        exit_code,
+        scenarios,
+    }
 }
 
 /// The exit code: 3 when a scenario could not be loaded or run, else 1 for a deterministic

@@ -17,7 +17,7 @@ use quick_junit::{
 
 use super::model::{Report, ScenarioReport};
 use super::status::detail_lines;
-use crate::soak::classify::Class;
+use crate::outcome::Class;
 
 /// The report as JUnit XML.
 pub fn render(r: &Report) -> String {

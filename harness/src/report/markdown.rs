@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::model::{Report, ScenarioReport};
-use crate::soak::stats::percent;
+use crate::outcome::stats::percent;
 
 /// The report as Markdown.
 pub fn render(r: &Report) -> String {

@@ -5,7 +5,9 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod replay;
 pub mod status;
+pub mod trace;
 pub mod write;
 
 pub use model::Report;

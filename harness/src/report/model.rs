@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::soak::classify::Class;
-use crate::soak::stats::Rate;
+use crate::outcome::Class;
+use crate::outcome::stats::Rate;
 
 /// Version of the `report.json` schema; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;

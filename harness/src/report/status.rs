@@ -15,7 +15,7 @@
 //! The format is pinned by a snapshot test (`harness/tests/soak/snapshot.rs`).
 
 use super::model::{Report, ScenarioReport};
-use crate::soak::stats::percent;
+use crate::outcome::stats::percent;
 
 /// Width of the right-aligned label column.
 const LABEL: usize = 10;

@@ -7,11 +7,12 @@
 
 use std::path::{Path, PathBuf};
 
-use engine::{ChaosLevel, LoadError, Workflow};
+use engine::{ChaosLevel, Workflow};
 use serde_json::Value;
 
+use super::error::ScenarioError;
+use super::expect::{Invariant, compile_invariants};
 use super::format::{EngineThread, RawScenario};
-use super::invariants::{Invariant, compile_invariants};
 
 /// A loaded scenario, ready to run many times (from many threads).
 #[derive(Debug)]
@@ -67,55 +68,6 @@ impl Entry {
                 .unwrap_or_else(|| self.file.display().to_string()),
         }
     }
-}
-
-/// Why a scenario could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum ScenarioError {
-    /// The file could not be read.
-    #[error("read scenario {}: {source}", file.display())]
-    Read {
-        /// The file.
-        file: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// A folder could not be listed.
-    #[error("list scenarios in {}: {source}", dir.display())]
-    ListDir {
-        /// The folder.
-        dir: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// The YAML is malformed, has unknown keys or wrong types.
-    #[error("load scenario {}: {}", location(.0), .0.message)]
-    Parse(LoadError),
-    /// The workflow (inline, referenced or `equivalent_to`) does not load.
-    #[error("{0}")]
-    Workflow(LoadError),
-    /// Anything else invalid, with what is wrong.
-    #[error("load scenario {}: {message}", file.display())]
-    Invalid {
-        /// The file.
-        file: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-}
-
-fn location(e: &LoadError) -> String {
-    let mut out = e
-        .file
-        .as_ref()
-        .map_or_else(|| "<inline>".to_string(), |f| f.display().to_string());
-    if let Some(line) = e.line {
-        out.push_str(&format!(":{line}"));
-        if let Some(column) = e.column {
-            out.push_str(&format!(":{column}"));
-        }
-    }
-    out
 }
 
 /// Expands `paths` (files, or folders whose `*.yaml` files are scenarios) into entries, in

@@ -1,7 +1,10 @@
 //! Scenarios: a workflow plus the invariants it must keep, loaded from `scenarios/*.yaml`.
+//! The bottom layer of the harness: it knows nothing of how scenarios are run.
 
+pub mod error;
+pub mod expect;
 pub mod format;
-pub mod invariants;
 pub mod load;
 
+pub use error::ScenarioError;
 pub use load::{Entry, Scenario, load_paths};

@@ -1,18 +1,11 @@
-//! `harness soak`: replay scenarios thousands of times and say, with confidence bounds,
-//! whether each always behaves the same way.
+//! The soak runner: replay scenarios thousands of times on real threads.
 //!
-//! One file per job: [`seed`] derives every iteration's seed, [`iteration`] runs and checks
-//! one, [`runner`] spreads a scenario's iterations over threads, [`tally`] streams their
-//! statistics, [`classify`] turns a tally into clean / failing / flaky, [`stats`] gives the
-//! bounds, [`replay`] reruns one iteration from its seed.
+//! One file per job: [`knobs`] derives every iteration's seed and knobs, [`iteration`] runs
+//! and judges one, [`runner`] spreads a scenario's iterations over threads, [`replay`]
+//! reruns one iteration from its seed. What the iterations add up to is the outcome layer's
+//! job ([`crate::outcome`]).
 
-pub mod args;
-pub mod classify;
-pub mod fingerprint;
-pub mod host;
 pub mod iteration;
+pub mod knobs;
 pub mod replay;
 pub mod runner;
-pub mod seed;
-pub mod stats;
-pub mod tally;

@@ -12,10 +12,9 @@ use std::time::{Duration, Instant};
 
 use engine::ChaosLevel;
 
-use super::fingerprint::Fingerprint;
 use super::iteration::run_iteration;
-use super::seed::{Knobs, iteration_seed};
-use super::tally::{Outcome, Tally};
+use super::knobs::{Knobs, iteration_seed};
+use crate::outcome::{Fingerprint, Outcome, Tally};
 use crate::scenario::Scenario;
 
 /// How to soak.

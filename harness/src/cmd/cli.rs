@@ -19,7 +19,7 @@ pub enum Command {
     /// Run a workflow once and print its final state as JSON.
     Run(RunArgs),
     /// Replay scenarios many times; report flakiness with confidence bounds.
-    Soak(crate::soak::args::SoakArgs),
+    Soak(super::soak_args::SoakArgs),
     /// Measure VM overhead against benches/budgets.yaml; write reports/overhead.{md,json,svg}.
     Overhead(crate::overhead::args::OverheadArgs),
 }

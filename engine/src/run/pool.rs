@@ -103,9 +103,13 @@ impl<R: Runtime> Collector<R> for Slots<R> {
     }
 }
 
+/// Runs branch `index` on `worker`: `(index, worker, queue) -> result`.
+pub type RunBranch<'a, R> = dyn Fn(usize, usize, &Arc<WorkQueue<R>>) -> BranchResult + Sync + 'a;
+
 /// Runs `len` branches on at most `workers` workers and collects them with `C`.
 ///
-/// `run_branch(index, queue)` must produce the branch's result; a panic in it becomes a
+/// `run_branch(index, worker, queue)` must produce the branch's result (`worker` is the
+/// worker running it, 0 being the caller's thread); a panic in it becomes a
 /// [`RunError::BranchPanic`] for that branch, and its siblings go on. Under `fail_fast`, a
 /// branch taken after the cancel flag is set is not run: it is collected as
 /// [`RunError::Cancelled`]. `name(index)` names branches for those cases.
@@ -114,7 +118,7 @@ pub fn run_fan_out<R, C>(
     workers: usize,
     fail_fast: bool,
     name: &(dyn Fn(usize) -> String + Sync),
-    run_branch: &(dyn Fn(usize, &Arc<WorkQueue<R>>) -> BranchResult + Sync),
+    run_branch: &RunBranch<'_, R>,
 ) -> Vec<BranchResult>
 where
     R: Runtime,
@@ -123,7 +127,7 @@ where
     let queue = Arc::new(WorkQueue::<R>::new(len));
     let collector = C::new(len);
     let workers = workers.clamp(1, len.max(1));
-    R::run_workers(workers, LUA_STACK_SIZE, |_worker| {
+    R::run_workers(workers, LUA_STACK_SIZE, |worker| {
         while let Some(index) = queue.take() {
             // A branch that starts after a fail_fast failure is cancelled before it runs.
             let result = if fail_fast && queue.is_cancelled() {
@@ -135,12 +139,9 @@ where
                     },
                 )
             } else {
-                catch_unwind(AssertUnwindSafe(|| run_branch(index, &queue))).unwrap_or_else(
+                catch_unwind(AssertUnwindSafe(|| run_branch(index, worker, &queue))).unwrap_or_else(
                     |payload| {
-                        let error = RunError::BranchPanic {
-                            branch: name(index),
-                            message: panic_message(&payload),
-                        };
+                        let error = RunError::panicked(name(index), payload.as_ref());
                         failed(index, name(index), error)
                     },
                 )
@@ -162,13 +163,4 @@ fn failed(index: usize, name: String, error: RunError) -> BranchResult {
         elapsed: Duration::ZERO,
         steps: Vec::new(),
     }
-}
-
-/// The text of a panic payload, when it has one.
-pub(crate) fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-string panic payload".to_string())
 }

@@ -1,25 +1,33 @@
 //! Lua VMs: creation behind the [`VmFactory`] seam, serial numbers, limits and execution.
 //!
-//! Every VM is fresh and sandboxed ([`crate::sandbox`]), numbered from a process-wide
+//! Every VM is fresh and sandboxed ([`super::sandbox`]), numbered from a process-wide
 //! counter, counted in the live-VM gauge while alive, limited in memory
 //! (`set_memory_limit`) and in time by an instruction-count hook that checks a deadline and
 //! a cancellation flag. No watchdog threads: TEA spawns one per Lua call and never joins it.
+//! A VM reads time only through its runtime `R` ([`Runtime::now`]), so the same VM keeps
+//! virtual time under shuttle and loom.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mlua::{Function, HookTriggers, Lua, VmState};
 use serde_json::Value;
 
+use super::chunk::Chunk;
+use super::message::{is_memory, message};
+use crate::sync::Runtime;
 use crate::sync::counters::{LiveVmGuard, next_vm_serial};
-use crate::workflow::Chunk;
 
 /// How often (in Lua instructions) the hook checks the deadline and cancellation.
 const HOOK_EVERY: u32 = 1000;
-/// Longest single sleep inside `sleep_ms`, so cancellation and deadlines stay responsive.
+/// Longest single real sleep inside `sleep_ms`, so cancellation stays responsive.
 const SLEEP_SLICE: Duration = Duration::from_millis(2);
+/// Under virtual time, each hook check charges this fraction of the node's budget to the
+/// worker's clock: a spin loop times out after about this many checks.
+const CHECKS_PER_BUDGET: u32 = 100;
 
 /// What a new VM needs to know.
 #[derive(Debug, Clone, Copy)]
@@ -31,40 +39,56 @@ pub struct VmSpec<'a> {
     pub memory_limit: usize,
     /// `(name, 1-based index)` inside a branch; `None` on the main path.
     pub branch: Option<(&'a str, usize)>,
-    /// The runtime's sleep (a scheduling point under model checkers).
-    pub sleep: fn(Duration),
-    /// Whether `sleep` really waits (false under shuttle and loom).
-    pub real_time: bool,
+    /// The fan-out worker that asks for it (0 is the caller's thread); `None` on the main
+    /// path. A worker runs one branch at a time.
+    pub worker: Option<usize>,
 }
 
 impl VmSpec<'_> {
-    /// A main-path VM on real threads, for tools and benches outside the engine (the
-    /// struct is non-exhaustive); set `branch` afterwards for a branch VM.
+    /// A main-path VM; set `branch` and `worker` afterwards for a branch VM.
     pub fn new(seed: u64, memory_limit: usize) -> Self {
         VmSpec {
             seed,
             memory_limit,
             branch: None,
-            sleep: <crate::sync::StdRuntime as crate::sync::Runtime>::sleep,
-            real_time: true,
+            worker: None,
+        }
+    }
+}
+
+/// When one node execution must stop, on its runtime's clock ([`Runtime::now`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// The deadline.
+    pub deadline: Duration,
+    /// The node's whole budget; under virtual time each hook check charges a fraction of it.
+    pub length: Duration,
+}
+
+impl Budget {
+    /// A budget of `length` starting now on `R`'s clock.
+    pub fn after<R: Runtime>(length: Duration) -> Budget {
+        Budget {
+            deadline: R::now().saturating_add(length),
+            length,
         }
     }
 }
 
 /// The seam where VMs are made. The engine's own is [`SandboxFactory`]; mutation tests plug
 /// in deliberately broken ones (a VM reused across branches, say) to prove the harness
-/// catches them. Called on the thread that will use the VM.
-pub trait VmFactory: Sync {
+/// catches them. Called on the thread (or model-checker task) that will use the VM.
+pub trait VmFactory<R: Runtime>: Sync {
     /// Creates (or, in a broken factory, hands out) a VM.
-    fn create(&self, spec: &VmSpec<'_>) -> Result<Vm, Fault>;
+    fn create(&self, spec: &VmSpec<'_>) -> Result<Vm<R>, Fault>;
 }
 
 /// The real factory: a fresh sandboxed VM every time.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SandboxFactory;
 
-impl VmFactory for SandboxFactory {
-    fn create(&self, spec: &VmSpec<'_>) -> Result<Vm, Fault> {
+impl<R: Runtime> VmFactory<R> for SandboxFactory {
+    fn create(&self, spec: &VmSpec<'_>) -> Result<Vm<R>, Fault> {
         Vm::new(spec)
     }
 }
@@ -95,20 +119,23 @@ pub enum Fault {
 /// Per-VM trip-wires, shared by the hook, `sleep_ms` and the `pcall` wrapper.
 #[derive(Default)]
 struct Control {
-    deadline: Cell<Option<Instant>>,
+    /// The running node's deadline, on the runtime's clock; `None` between nodes.
+    deadline: Cell<Option<Duration>>,
+    /// Virtual time each hook check charges (nothing on real threads).
+    quantum: Cell<Duration>,
     tripped: Cell<Option<Trip>>,
     cancel: RefCell<Option<Rc<dyn Fn() -> bool>>>,
 }
 
 impl Control {
-    /// Checks cancellation and the deadline; records and returns a trip.
-    fn check(&self, now: impl FnOnce() -> Instant) -> Option<Trip> {
+    /// Checks cancellation and the deadline at `now`; records and returns a trip.
+    fn check(&self, now: Duration) -> Option<Trip> {
         if let Some(trip) = self.tripped.get() {
             return Some(trip);
         }
         let trip = if self.cancel.borrow().as_ref().is_some_and(|c| c()) {
             Some(Trip::Cancelled)
-        } else if self.deadline.get().is_some_and(|d| now() >= d) {
+        } else if self.deadline.get().is_some_and(|d| now >= d) {
             Some(Trip::Timeout)
         } else {
             None
@@ -118,11 +145,21 @@ impl Control {
     }
 }
 
-/// A Lua VM with its serial number. Cloning shares the same VM (only broken factories do
-/// that); the engine itself creates one per run path and per branch.
-#[derive(Clone)]
-pub struct Vm {
+/// A Lua VM with its serial number, keeping time through runtime `R`. Cloning shares the
+/// same VM (only broken factories do that); the engine itself creates one per run path and
+/// per branch.
+pub struct Vm<R: Runtime> {
     inner: Rc<VmInner>,
+    _runtime: PhantomData<fn() -> R>,
+}
+
+impl<R: Runtime> Clone for Vm<R> {
+    fn clone(&self) -> Self {
+        Vm {
+            inner: self.inner.clone(),
+            _runtime: PhantomData,
+        }
+    }
 }
 
 struct VmInner {
@@ -134,35 +171,37 @@ struct VmInner {
     _live: LiveVmGuard,
 }
 
-impl std::fmt::Debug for Vm {
+impl<R: Runtime> std::fmt::Debug for Vm<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Vm")
             .field("serial", &self.inner.serial)
+            .field("runtime", &R::NAME)
             .finish_non_exhaustive()
     }
 }
 
-impl Vm {
+impl<R: Runtime> Vm<R> {
     /// A fresh sandboxed VM.
-    pub fn new(spec: &VmSpec<'_>) -> Result<Vm, Fault> {
+    pub fn new(spec: &VmSpec<'_>) -> Result<Vm<R>, Fault> {
         let control = Rc::new(Control::default());
-        let (sleep, real_time) = (spec.sleep, spec.real_time);
         let host = |lua: &Lua| {
             let c = control.clone();
             let tripped = lua.create_function(move |_, ()| Ok(c.tripped.get().is_some()))?;
             let c = control.clone();
-            let sleep_ms =
-                lua.create_function(move |_, ms: f64| host_sleep(&c, ms, sleep, real_time))?;
+            let sleep_ms = lua.create_function(move |_, ms: f64| host_sleep::<R>(&c, ms))?;
             Ok((tripped, sleep_ms))
         };
-        let lua = crate::sandbox::new_sandbox(spec.seed, spec.branch, host)
+        let lua = super::sandbox::new_sandbox(spec.seed, spec.branch, host)
             .map_err(|e| Fault::Lua(message(&e)))?;
         let c = control.clone();
         lua.set_hook(
             HookTriggers::new().every_nth_instruction(HOOK_EVERY),
-            move |_, _| match c.check(Instant::now) {
-                None => Ok(VmState::Continue),
-                Some(trip) => Err(trip_error(trip)),
+            move |_, _| {
+                R::tick(c.quantum.get());
+                match c.check(R::now()) {
+                    None => Ok(VmState::Continue),
+                    Some(trip) => Err(trip_error(trip)),
+                }
             },
         )
         .map_err(|e| Fault::Lua(message(&e)))?;
@@ -176,6 +215,7 @@ impl Vm {
                 functions: RefCell::new(HashMap::new()),
                 _live: LiveVmGuard::new(),
             }),
+            _runtime: PhantomData,
         })
     }
 
@@ -207,15 +247,15 @@ impl Vm {
         chunk: &Chunk,
         state: &Value,
         parallel_results: Option<&Value>,
-        budget: Duration,
+        budget: Budget,
     ) -> Result<Option<Value>, Fault> {
         let lua = &self.inner.lua;
         let ret: mlua::Value = self.guarded(budget, || {
-            let table = crate::convert::to_lua(lua, state)?;
+            let table = super::convert::to_lua(lua, state)?;
             if let (Some(results), mlua::Value::Table(t)) = (parallel_results, &table) {
                 t.raw_set(
                     "parallel_results",
-                    crate::convert::results_to_lua(lua, results)?,
+                    super::convert::results_to_lua(lua, results)?,
                 )?;
             }
             lua.globals().raw_set("state", table)?;
@@ -223,7 +263,7 @@ impl Vm {
         })?;
         match ret {
             mlua::Value::Nil => Ok(None),
-            value @ mlua::Value::Table(_) => match crate::convert::from_lua(lua, value) {
+            value @ mlua::Value::Table(_) => match super::convert::from_lua(lua, value) {
                 Ok(v @ Value::Object(_)) => Ok(Some(v)),
                 Ok(Value::Array(a)) if a.is_empty() => Ok(Some(Value::Object(Default::default()))),
                 Ok(_) => Err(Fault::BadReturn(
@@ -253,27 +293,21 @@ impl Vm {
         &self,
         chunk: &Chunk,
         state: &Value,
-        budget: Duration,
+        budget: Budget,
     ) -> Result<bool, Fault> {
         let lua = &self.inner.lua;
         let value: mlua::Value = self.guarded(budget, || {
             lua.globals()
-                .raw_set("state", crate::convert::to_lua(lua, state)?)?;
+                .raw_set("state", super::convert::to_lua(lua, state)?)?;
             self.function(chunk)?.call(())
         })?;
-        Ok(!matches!(
-            value,
-            mlua::Value::Nil | mlua::Value::Boolean(false)
-        ))
+        Ok(truthy(&value))
     }
 
     /// Runs a chunk with the globals as they are and returns its result's Lua truthiness.
-    pub fn eval_chunk(&self, chunk: &Chunk, budget: Duration) -> Result<bool, Fault> {
+    pub fn eval_chunk(&self, chunk: &Chunk, budget: Budget) -> Result<bool, Fault> {
         let value: mlua::Value = self.guarded(budget, || self.function(chunk)?.call(()))?;
-        Ok(!matches!(
-            value,
-            mlua::Value::Nil | mlua::Value::Boolean(false)
-        ))
+        Ok(truthy(&value))
     }
 
     /// The chunk's function in this VM, loading its bytecode on first use.
@@ -295,15 +329,14 @@ impl Vm {
         Ok(f)
     }
 
-    /// Runs `f` with a fresh deadline and turns any error into a [`Fault`].
-    fn guarded<T>(
-        &self,
-        budget: Duration,
-        f: impl FnOnce() -> mlua::Result<T>,
-    ) -> Result<T, Fault> {
+    /// Runs `f` under `budget` and turns any error into a [`Fault`].
+    fn guarded<T>(&self, budget: Budget, f: impl FnOnce() -> mlua::Result<T>) -> Result<T, Fault> {
         let control = &self.inner.control;
         control.tripped.set(None);
-        control.deadline.set(Some(Instant::now() + budget));
+        control.deadline.set(Some(budget.deadline));
+        control
+            .quantum
+            .set((budget.length / CHECKS_PER_BUDGET).max(Duration::from_micros(1)));
         let result = f();
         control.deadline.set(None);
         // A trip is final even if Lua code somehow returned normally after it.
@@ -317,6 +350,10 @@ impl Vm {
     }
 }
 
+fn truthy(value: &mlua::Value) -> bool {
+    !matches!(value, mlua::Value::Nil | mlua::Value::Boolean(false))
+}
+
 fn trip_error(trip: Trip) -> mlua::Error {
     mlua::Error::runtime(match trip {
         Trip::Timeout => "branchproof: the node ran past its time budget",
@@ -324,99 +361,32 @@ fn trip_error(trip: Trip) -> mlua::Error {
     })
 }
 
-/// `sleep_ms(n)`: sleeps through the runtime seam, in slices, honouring the deadline and
-/// cancellation. Under model checkers (no real time) it is one scheduling point.
-fn host_sleep(
-    control: &Control,
-    ms: f64,
-    sleep: fn(Duration),
-    real_time: bool,
-) -> mlua::Result<()> {
+/// `sleep_ms(n)`: sleeps through the runtime seam, honouring the deadline and cancellation.
+/// On real threads it sleeps in slices (so a cancellation is seen within one); under
+/// virtual time it moves the worker's clock in one step, to the deadline at most.
+fn host_sleep<R: Runtime>(control: &Control, ms: f64) -> mlua::Result<()> {
     if !ms.is_finite() || ms < 0.0 {
         return Err(mlua::Error::runtime(
             "sleep_ms: expected a non-negative number of milliseconds",
         ));
     }
-    let wanted = Duration::from_secs_f64(ms.min(1e9) / 1000.0);
-    if !real_time {
-        sleep(wanted);
-        return match control.check(Instant::now) {
-            Some(trip) => Err(trip_error(trip)),
-            None => Ok(()),
-        };
-    }
-    let until = Instant::now() + wanted;
+    let until = R::now().saturating_add(Duration::from_secs_f64(ms.min(1e12) / 1000.0));
     loop {
-        if let Some(trip) = control.check(Instant::now) {
+        let now = R::now();
+        if let Some(trip) = control.check(now) {
             return Err(trip_error(trip));
         }
-        let now = Instant::now();
         if now >= until {
             return Ok(());
         }
-        let mut slice = (until - now).min(SLEEP_SLICE);
+        let mut slice = until - now;
+        if R::REAL_TIME {
+            slice = slice.min(SLEEP_SLICE);
+        }
         if let Some(deadline) = control.deadline.get() {
-            slice = slice.min(deadline.saturating_duration_since(now) + Duration::from_micros(50));
+            // Wake just past the deadline, so the check above trips.
+            slice = slice.min(deadline.saturating_sub(now) + Duration::from_micros(50));
         }
-        sleep(slice);
+        R::sleep(slice);
     }
-}
-
-fn is_memory(e: &mlua::Error) -> bool {
-    match e {
-        mlua::Error::MemoryError(_) => true,
-        mlua::Error::CallbackError { cause, .. } => is_memory(cause),
-        mlua::Error::WithContext { cause, .. } => is_memory(cause),
-        mlua::Error::RuntimeError(m) => m.contains("not enough memory"),
-        _ => false,
-    }
-}
-
-/// Lua's message without mlua's traceback.
-pub(crate) fn message(e: &mlua::Error) -> String {
-    let text = match e {
-        mlua::Error::RuntimeError(m) => m.clone(),
-        mlua::Error::SyntaxError { message, .. } => message.clone(),
-        mlua::Error::CallbackError { cause, .. } => return message(cause),
-        mlua::Error::WithContext { cause, .. } => return message(cause),
-        other => other.to_string(),
-    };
-    let text = match text.find("\nstack traceback:") {
-        Some(at) => &text[..at],
-        None => &text,
-    };
-    without_addresses(text)
-}
-
-/// Lua shows a table, function, userdata or thread as `table: 0x55d0c3a1b2c0` (an error
-/// object that is a table reads like that). An address differs from run to run, and no
-/// engine output may: a soak would call a deterministic scenario flaky. It becomes
-/// `table value`.
-fn without_addresses(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(": 0x") {
-        let hex = rest[at + 4..]
-            .bytes()
-            .take_while(u8::is_ascii_hexdigit)
-            .count();
-        let word_start = rest[..at]
-            .rfind(|c: char| !c.is_ascii_alphabetic())
-            .map_or(0, |i| i + 1);
-        let end = at + 4 + hex;
-        if hex > 0
-            && matches!(
-                &rest[word_start..at],
-                "table" | "function" | "userdata" | "thread" | "builtin"
-            )
-        {
-            out.push_str(&rest[..at]);
-            out.push_str(" value");
-        } else {
-            out.push_str(&rest[..end]);
-        }
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
 }

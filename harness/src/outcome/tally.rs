@@ -9,21 +9,11 @@
 
 use std::collections::BTreeMap;
 
+use super::evaluate::Outcome;
 use super::fingerprint::Fingerprint;
 
 /// Most distinct fingerprints kept with their own counts.
 pub const FINGERPRINT_CAP: usize = 64;
-
-/// What one iteration ended with.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// Its fingerprint.
-    pub fingerprint: Fingerprint,
-    /// `ok`, or the error kind and node.
-    pub summary: String,
-    /// `(invariant index, why)` for every invariant it violated, in `expect:` order.
-    pub violations: Vec<(usize, String)>,
-}
 
 /// One iteration that went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use engine::ChaosLevel;
 
-use super::seed::parse_seed;
+use crate::soak::knobs::parse_seed;
 
 /// `harness soak [PATHS...]`: replay scenarios many times and report flakiness with
 /// confidence bounds.

@@ -10,7 +10,7 @@
 //! independent bits of the seed.
 
 use engine::ChaosLevel;
-use engine::chaos::mix;
+use engine::mix;
 
 use crate::scenario::Scenario;
 use crate::scenario::format::EngineThread;

@@ -18,7 +18,7 @@
 //! * `table.move`, `table.insert` and `table.remove` refuse a loop over far more elements
 //!   than the table holds (a huge range, a lying `__len`): those loops run in C, where the
 //!   hook cannot stop them.
-//! * To-be-closed variables (`<close>`) are refused at load time ([`crate::lint`]).
+//! * To-be-closed variables (`<close>`) are refused at load time (the lint module).
 //!
 //! Known limit: Lua's pattern matcher (`string.find` and friends) is C code that the
 //! instruction hook cannot interrupt; a pathological pattern on a huge subject can run past
@@ -32,7 +32,7 @@ use mlua::chunk::ChunkMode;
 use mlua::{Function, Lua, LuaOptions, LuaSerdeExt, StdLib, Table};
 
 /// Libraries loaded into every VM (base is always loaded).
-pub fn libs() -> StdLib {
+pub(crate) fn libs() -> StdLib {
     StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::UTF8
 }
 
@@ -128,7 +128,7 @@ fn setup_bytecode() -> &'static [u8] {
 
 /// Creates a fresh sandboxed VM. `tripped` and `sleep_ms` are host functions made by the
 /// caller; `branch` is `(name, 1-based index)` inside a branch.
-pub fn new_sandbox(
+pub(crate) fn new_sandbox(
     seed: u64,
     branch: Option<(&str, usize)>,
     make_host: impl FnOnce(&Lua) -> mlua::Result<(Function, Function)>,

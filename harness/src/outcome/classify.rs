@@ -146,7 +146,7 @@ pub fn classify(tally: &Tally, deterministic: bool) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::soak::tally::Outcome;
+    use crate::outcome::Outcome;
 
     fn tally(outcomes: &[(u64, &[usize])]) -> Tally {
         let mut t = Tally::new(2);

@@ -1,0 +1,7 @@
+//! Lua: compiled chunks, the sandbox, VMs with their limits, state conversions and error text.
+
+pub(crate) mod chunk;
+pub(crate) mod convert;
+pub(crate) mod message;
+pub(crate) mod sandbox;
+pub(crate) mod vm;

@@ -1,0 +1,154 @@
+//! The executor: runs a workflow's main path on one VM and its fan-outs through the seams.
+//!
+//! A run gets one VM for its main path, created lazily on the calling thread and shared by
+//! the main path's nodes. Each branch of a fan-out gets its own fresh VM, created on the
+//! worker thread that runs it, and its own copy of the state. The fan-in runs on the main
+//! path with `state.parallel_results`, one entry per branch in declared order: `{branch,
+//! success, state, error, error_kind, timed_out, elapsed_ms}`. Branch states are not merged
+//! into the main state: the fan-in decides.
+
+use std::marker::PhantomData;
+
+use serde_json::Value;
+
+use super::deadline::{Deadlines, PerNode};
+use super::fan::Fan;
+use super::guard::routing;
+use super::options::{Run, RunOptions};
+use super::pool::{Collector, Slots};
+use super::state::{Copies, States};
+use super::walk::{MainPolicy, Path, RunFanOut};
+use crate::chaos::mix;
+use crate::error::RunError;
+use crate::lua::vm::{SandboxFactory, VmFactory};
+use crate::sync::{Runtime, StdRuntime};
+use crate::trace::{Step, Trace};
+use crate::workflow::{Target, Workflow};
+
+impl Workflow {
+    /// Runs the workflow on real threads with the engine's own seams. `input` (an object,
+    /// or null) is merged over `initial_state`.
+    pub fn run(&self, input: Value, options: &RunOptions) -> Run {
+        Executor::<StdRuntime>::default().run(self, input, options)
+    }
+}
+
+/// Runs workflows with runtime `R` through the seams: VM factory `F`, collector `C`,
+/// deadlines `D` and branch states `S`. The defaults are the engine's own; model tests pick
+/// `ShuttleRuntime`/`LoomRuntime`, mutation tests plug in broken seams.
+#[derive(Debug)]
+pub struct Executor<
+    R: Runtime,
+    F: VmFactory<R> = SandboxFactory,
+    C: Collector<R> = Slots<R>,
+    D: Deadlines<R> = PerNode,
+    S: States<R> = Copies,
+> {
+    factory: F,
+    _seams: PhantomData<Seams<R, C, D, S>>,
+}
+
+/// The seams an executor only names (they are made per fan-out).
+type Seams<R, C, D, S> = fn() -> (R, C, D, S);
+
+impl<R, F, C, D, S> Default for Executor<R, F, C, D, S>
+where
+    R: Runtime,
+    F: VmFactory<R> + Default,
+    C: Collector<R>,
+    D: Deadlines<R>,
+    S: States<R>,
+{
+    fn default() -> Self {
+        Executor::with_factory(F::default())
+    }
+}
+
+impl<R, F, C, D, S> Executor<R, F, C, D, S>
+where
+    R: Runtime,
+    F: VmFactory<R>,
+    C: Collector<R>,
+    D: Deadlines<R>,
+    S: States<R>,
+{
+    /// An executor with this VM factory.
+    pub fn with_factory(factory: F) -> Self {
+        Executor {
+            factory,
+            _seams: PhantomData,
+        }
+    }
+
+    /// Runs `workflow` from `input` merged over its `initial_state`.
+    pub fn run(&self, workflow: &Workflow, input: Value, options: &RunOptions) -> Run {
+        let mut path = Path {
+            wf: workflow,
+            factory: &self.factory,
+            branch: None,
+            worker: None,
+            seed: mix(options.seed, 0),
+            vm: None,
+            steps: Vec::new(),
+        };
+        let result = self.run_main(&mut path, input, options);
+        Run {
+            result,
+            trace: Trace { steps: path.steps },
+        }
+    }
+
+    fn run_main(
+        &self,
+        path: &mut Path<'_, R, F>,
+        input: Value,
+        opts: &RunOptions,
+    ) -> Result<Value, RunError> {
+        let wf = path.wf;
+        let mut state = wf.initial_state.clone();
+        match (input, &mut state) {
+            (Value::Null, _) => {}
+            (Value::Object(map), Value::Object(target)) => target.extend(map),
+            (other, _) => {
+                return Err(routing(
+                    "__start__",
+                    format!(
+                        "the initial state must be a JSON object, got {}",
+                        json_type(&other)
+                    ),
+                ));
+            }
+        }
+        let policy = MainPolicy::<R>(PhantomData);
+        let first = path.choose(&wf.start, "__start__", &state, &policy)?;
+        let mut fan_outs = 0;
+        let fan_out: &mut RunFanOut<'_> = &mut |fan_out, state, steps: &mut Vec<Step>| {
+            fan_outs += 1;
+            let fan = Fan::<R, F, D, S> {
+                wf,
+                factory: &self.factory,
+                fan_out,
+                state,
+                opts,
+                ordinal: fan_outs,
+                deadlines: D::new(fan_out.branches.len()),
+                states: S::new(fan_out.branches.len()),
+                _runtime: PhantomData,
+            };
+            fan.run::<C>(steps)
+        };
+        path.walk(&mut state, first, Target::End, &policy, fan_out)?;
+        Ok(state)
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

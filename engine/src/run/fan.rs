@@ -1,0 +1,199 @@
+//! A fan-out: every branch on its own fresh VM and its own copy of the state, walked by
+//! [`Path`] on the workers of [`run_fan_out`], collected into `parallel_results` in declared
+//! order. The branch's deadline, state and collection come through the seams
+//! ([`Deadlines`], [`States`], [`Collector`]).
+
+use std::rc::Rc;
+
+use serde_json::{Value, json};
+
+use super::deadline::Deadlines;
+use super::options::RunOptions;
+use super::pool::{BranchResult, Collector, WorkQueue, run_fan_out};
+use super::state::States;
+use super::walk::{Path, PathPolicy, RunFanOut};
+use crate::chaos::{ChaosPoint, mix, perturb};
+use crate::error::RunError;
+use crate::lua::vm::{Budget, VmFactory};
+use crate::sync::{Arc, Runtime};
+use crate::trace::Step;
+use crate::workflow::{FanOut, Target, Workflow};
+
+/// What every branch of one fan-out shares.
+pub(crate) struct Fan<'a, R: Runtime, F, D, S> {
+    pub(crate) wf: &'a Workflow,
+    pub(crate) factory: &'a F,
+    pub(crate) fan_out: &'a FanOut,
+    /// The state at the fan-out; each branch gets its copy through `states`.
+    pub(crate) state: &'a Value,
+    pub(crate) opts: &'a RunOptions,
+    /// This fan-out's ordinal in the run (1 for the first), mixed into its branches' seeds.
+    pub(crate) ordinal: u64,
+    pub(crate) deadlines: D,
+    pub(crate) states: S,
+    pub(crate) _runtime: std::marker::PhantomData<fn() -> R>,
+}
+
+/// A branch's policy: its deadlines and state through the seams, and cancellation.
+struct BranchPolicy<'a, R: Runtime, D, S> {
+    deadlines: &'a D,
+    states: &'a S,
+    index: usize,
+    queue: &'a WorkQueue<R>,
+    fail_fast: bool,
+}
+
+impl<R: Runtime, D: Deadlines<R>, S: States<R>> PathPolicy for BranchPolicy<'_, R, D, S> {
+    fn budget(&self, length: std::time::Duration) -> Budget {
+        Budget {
+            deadline: self.deadlines.deadline(self.index, length),
+            length,
+        }
+    }
+
+    fn after_node(&self, state: &mut Value) {
+        self.states.after_node(self.index, state);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.fail_fast && self.queue.is_cancelled()
+    }
+}
+
+impl<'a, R, F, D, S> Fan<'a, R, F, D, S>
+where
+    R: Runtime,
+    F: VmFactory<R>,
+    D: Deadlines<R>,
+    S: States<R>,
+{
+    /// Runs every branch and returns `parallel_results`, adding the branches' steps to
+    /// `steps` in declared order. Under `fail_fast`, a failed branch fails the run with the
+    /// first failure in declared order.
+    pub(crate) fn run<C: Collector<R>>(&self, steps: &mut Vec<Step>) -> Result<Value, RunError> {
+        let wf = self.wf;
+        let workers = self
+            .opts
+            .max_parallel_branches
+            .or(wf.settings.max_parallel_branches)
+            .unwrap_or_else(R::available_parallelism);
+        let name = |i: usize| wf.nodes[self.fan_out.branches[i]].name.clone();
+        let run_branch = |index: usize, worker: usize, queue: &Arc<WorkQueue<R>>| {
+            self.run_branch(index, worker, queue)
+        };
+        let results = run_fan_out::<R, C>(
+            self.fan_out.branches.len(),
+            workers,
+            wf.settings.fail_fast,
+            &name,
+            &run_branch,
+        );
+        for r in &results {
+            steps.extend(r.steps.iter().cloned());
+        }
+        if wf.settings.fail_fast
+            && let Some(err) = results
+                .iter()
+                .filter_map(|r| r.outcome.as_ref().err())
+                .find(|e| !matches!(e, RunError::Cancelled { .. }))
+        {
+            return Err(err.clone());
+        }
+        Ok(Value::Array(results.iter().map(result_entry).collect()))
+    }
+
+    fn run_branch(&self, index: usize, worker: usize, queue: &Arc<WorkQueue<R>>) -> BranchResult {
+        let started = R::now();
+        let start = self.fan_out.branches[index];
+        let name = self.wf.nodes[start].name.as_str();
+        let (chaos, seed) = (self.opts.chaos, self.opts.seed);
+        perturb::<R>(chaos, seed, index, ChaosPoint::BranchStart);
+        let mut path = Path {
+            wf: self.wf,
+            factory: self.factory,
+            branch: Some((index, name)),
+            worker: Some(worker),
+            // Every fan-out of a run seeds its branches differently (a loop back through a
+            // fan-out must not replay the same `math.random` draws).
+            seed: mix(mix(self.opts.seed, self.ordinal), index as u64 + 1),
+            vm: None,
+            steps: Vec::new(),
+        };
+        let outcome = self.branch_path(&mut path, index, queue);
+        if matches!(outcome, Err(RunError::Timeout { .. })) {
+            self.deadlines.timed_out(index);
+        }
+        // The result goes to the collector as soon as this returns: perturb right before.
+        perturb::<R>(chaos, seed, index, ChaosPoint::BeforeCollect);
+        BranchResult {
+            index,
+            name: name.to_string(),
+            outcome,
+            elapsed: R::now().saturating_sub(started),
+            steps: std::mem::take(&mut path.steps),
+        }
+    }
+
+    /// Walks branch `index` from its first node to the fan-in, on a fresh VM and its own
+    /// state.
+    fn branch_path(
+        &self,
+        path: &mut Path<'a, R, F>,
+        index: usize,
+        queue: &Arc<WorkQueue<R>>,
+    ) -> Result<Value, RunError> {
+        let start = self.fan_out.branches[index];
+        let name = self.wf.nodes[start].name.as_str();
+        let fail_fast = self.wf.settings.fail_fast;
+        let vm = path.vm(name)?;
+        if fail_fast {
+            let queue = queue.clone();
+            vm.set_cancel(Some(Rc::new(move || queue.is_cancelled())));
+        }
+        perturb::<R>(
+            self.opts.chaos,
+            self.opts.seed,
+            index,
+            ChaosPoint::AfterVmCreate,
+        );
+        let mut state = self.states.fork(index, self.state);
+        let policy = BranchPolicy {
+            deadlines: &self.deadlines,
+            states: &self.states,
+            index,
+            queue,
+            fail_fast,
+        };
+        let nested: &mut RunFanOut<'_> =
+            &mut |_, _, _| unreachable!("nested fan-outs are rejected at load");
+        path.walk(
+            &mut state,
+            Target::Node(start),
+            Target::Node(self.fan_out.fan_in),
+            &policy,
+            nested,
+        )?;
+        Ok(state)
+    }
+}
+
+/// One `parallel_results` entry, TEA's shape.
+fn result_entry(r: &BranchResult) -> Value {
+    let (state, error, kind) = match &r.outcome {
+        Ok(state) => (state.clone(), Value::Null, Value::Null),
+        Err(e) => (
+            Value::Null,
+            Value::String(format!("failed to {e}")),
+            Value::String(e.kind().as_str().into()),
+        ),
+    };
+    json!({
+        "branch": r.name,
+        "success": r.outcome.is_ok(),
+        "state": state,
+        "error": error,
+        "error_kind": kind,
+        "timed_out": matches!(r.outcome, Err(RunError::Timeout { .. })),
+        "elapsed_ms": r.elapsed.as_secs_f64() * 1000.0,
+    })
+}

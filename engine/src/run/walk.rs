@@ -1,0 +1,223 @@
+//! The one path walker: the main path and every branch run their nodes through [`Path`].
+//!
+//! A path has one VM, created lazily on the thread that walks it and shared by the path's
+//! nodes (so a helper defined early can be used later), and its own state. It runs nodes
+//! from a start target until it reaches its stop (`__end__` for the main path, the fan-in
+//! for a branch), following routes. What differs between the main path and a branch (how a
+//! node's deadline is set, what happens to the state after a node, cancellation) comes from
+//! its [`PathPolicy`]; a fan-out route is handed to the caller.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use super::guard::{fault_error, guarded, routing};
+use crate::error::RunError;
+use crate::lua::vm::{Budget, Vm, VmFactory, VmSpec};
+use crate::sync::Runtime;
+use crate::trace::Step;
+use crate::workflow::{FanOut, Node, Route, Target, Workflow};
+
+/// What a path asks of the place it runs in.
+pub(crate) trait PathPolicy {
+    /// The budget of a node execution of `length` that starts now.
+    fn budget(&self, length: Duration) -> Budget;
+
+    /// Called after each node with the path's state.
+    fn after_node(&self, state: &mut Value);
+
+    /// Whether the path must stop before its next node (a cancelled fan-out).
+    fn cancelled(&self) -> bool;
+}
+
+/// The main path's policy: a node gets its whole budget from when it starts.
+pub(crate) struct MainPolicy<R>(pub(crate) std::marker::PhantomData<fn() -> R>);
+
+impl<R: Runtime> PathPolicy for MainPolicy<R> {
+    fn budget(&self, length: Duration) -> Budget {
+        Budget::after::<R>(length)
+    }
+
+    fn after_node(&self, _state: &mut Value) {}
+
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Runs a fan-out route for the main path: `(fan_out, state, steps) -> parallel_results`.
+pub(crate) type RunFanOut<'f> =
+    dyn FnMut(&FanOut, &Value, &mut Vec<Step>) -> Result<Value, RunError> + 'f;
+
+/// One path of a run: where it is, its VM and its trace.
+pub(crate) struct Path<'a, R: Runtime, F: VmFactory<R>> {
+    pub(crate) wf: &'a Workflow,
+    pub(crate) factory: &'a F,
+    /// `(0-based index, name)` inside a branch; `None` on the main path.
+    pub(crate) branch: Option<(usize, &'a str)>,
+    /// The fan-out worker walking it; `None` on the main path.
+    pub(crate) worker: Option<usize>,
+    /// Seeds `math.random` in the path's VM.
+    pub(crate) seed: u64,
+    pub(crate) vm: Option<Vm<R>>,
+    pub(crate) steps: Vec<Step>,
+}
+
+impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
+    fn branch_name(&self) -> Option<&'a str> {
+        self.branch.map(|(_, name)| name)
+    }
+
+    /// The path's VM, created on first use; `node` names the node that needs it, for errors.
+    pub(crate) fn vm(&mut self, node: &str) -> Result<&Vm<R>, RunError> {
+        if self.vm.is_none() {
+            let spec = VmSpec {
+                branch: self.branch.map(|(i, name)| (name, i + 1)),
+                worker: self.worker,
+                ..VmSpec::new(self.seed, self.wf.settings.lua_memory_limit)
+            };
+            let created = self
+                .factory
+                .create(&spec)
+                .map_err(|f| fault_error(f, self.wf, node, self.branch_name()))?;
+            self.vm = Some(created);
+        }
+        Ok(self.vm.as_ref().expect("just created"))
+    }
+
+    /// Runs nodes from `from` until the path reaches `stop`, merging what each returns into
+    /// `state`. A fan-out route runs through `fan_out`, and its fan-in gets the results.
+    pub(crate) fn walk(
+        &mut self,
+        state: &mut Value,
+        from: Target,
+        stop: Target,
+        policy: &impl PathPolicy,
+        fan_out: &mut RunFanOut<'_>,
+    ) -> Result<(), RunError> {
+        let wf = self.wf;
+        let mut current = from;
+        let mut parallel_results: Option<Value> = None;
+        let mut executed = 0;
+        while current != stop {
+            let Target::Node(id) = current else {
+                unreachable!("a path stops at `__end__` at the latest");
+            };
+            if policy.cancelled() {
+                return Err(RunError::Cancelled {
+                    branch: self.branch_name().unwrap_or("__main__").to_string(),
+                });
+            }
+            let node = &wf.nodes[id];
+            executed += 1;
+            if executed > wf.settings.max_steps {
+                return Err(routing(
+                    &node.name,
+                    format!(
+                        "exceeded `max_steps` ({}); is there a loop with no exit?",
+                        wf.settings.max_steps
+                    ),
+                ));
+            }
+            let results = parallel_results.take();
+            self.exec_node(node, state, results.as_ref(), policy)?;
+            policy.after_node(state);
+            current = match &node.route {
+                Route::FanOut(f) => {
+                    parallel_results = Some(fan_out(f, state, &mut self.steps)?);
+                    Target::Node(f.fan_in)
+                }
+                route => self.choose(route, &node.name, state, policy)?,
+            };
+            if let (Target::End, Target::Node(fan_in)) = (current, stop) {
+                return Err(routing(
+                    &node.name,
+                    format!(
+                        "branch `{}` reached `__end__` before its fan-in `{}`",
+                        self.branch_name().unwrap_or("__main__"),
+                        wf.nodes[fan_in].name
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one node and merges what it returned into `state`.
+    fn exec_node(
+        &mut self,
+        node: &Node,
+        state: &mut Value,
+        parallel_results: Option<&Value>,
+        policy: &impl PathPolicy,
+    ) -> Result<(), RunError> {
+        let Some(chunk) = &node.chunk else {
+            self.step(node, 0, None);
+            return Ok(());
+        };
+        let (wf, branch) = (self.wf, self.branch_name());
+        let vm = self.vm(&node.name)?;
+        let serial = vm.serial();
+        // The budget starts once the VM exists: creating it is not the node's time.
+        let budget = policy.budget(Duration::from_millis(wf.settings.lua_timeout_ms));
+        let merged = guarded(wf, &node.name, branch, || {
+            vm.run_node(chunk, state, parallel_results, budget)
+        })
+        .map(|result| {
+            if let (Some(Value::Object(out)), Value::Object(target)) = (result, &mut *state) {
+                merge(target, out);
+            }
+        });
+        self.step(node, serial, merged.as_ref().err());
+        merged
+    }
+
+    /// Picks the next target of `route` (not a fan-out).
+    pub(crate) fn choose(
+        &mut self,
+        route: &Route,
+        from: &str,
+        state: &Value,
+        policy: &impl PathPolicy,
+    ) -> Result<Target, RunError> {
+        let rules = match route {
+            Route::Go(target) => return Ok(*target),
+            Route::FanOut(_) => {
+                unreachable!("fan-outs are walked by the caller; nested ones are rejected at load")
+            }
+            Route::Choose(rules) => rules,
+        };
+        let (wf, branch) = (self.wf, self.branch_name());
+        for (condition, target) in rules {
+            let Some(condition) = condition else {
+                return Ok(*target);
+            };
+            let vm = self.vm(from)?;
+            let budget = policy.budget(Duration::from_millis(wf.settings.lua_timeout_ms));
+            if guarded(wf, from, branch, || {
+                vm.eval_condition(condition, state, budget)
+            })? {
+                return Ok(*target);
+            }
+        }
+        Err(routing(
+            from,
+            "no condition matched and there is no fallback".into(),
+        ))
+    }
+
+    fn step(&mut self, node: &Node, vm: u64, error: Option<&RunError>) {
+        self.steps.push(Step {
+            node: node.name.clone(),
+            vm,
+            branch: self.branch.map(|(i, _)| i),
+            branch_name: self.branch_name().map(str::to_string),
+            ok: error.is_none(),
+            error: error.map(|e| e.kind().as_str().to_string()),
+        });
+    }
+}
+
+fn merge(target: &mut Map<String, Value>, update: Map<String, Value>) {
+    target.extend(update);
+}

@@ -1,0 +1,22 @@
+//! The seams tests and mutants plug into, in one place.
+//!
+//! Each is a trait with the engine's own implementation beside it, chosen through
+//! [`Executor`](crate::Executor)'s type parameters, so the real path pays nothing for it:
+//!
+//! | seam | engine's own | what it decides |
+//! |---|---|---|
+//! | [`VmFactory`] | [`SandboxFactory`] | which VM a path gets (a fresh sandboxed one) |
+//! | [`Collector`] | [`Slots`] | how branch results reach the fan-in (one slot per branch) |
+//! | [`Deadlines`] | [`PerNode`] | a branch node's deadline (its whole budget from its start) |
+//! | [`States`] | [`Copies`] | a branch's state (a deep copy of the state at the fan-out) |
+//!
+//! Also here, for the model tests and the fuzzers: the fan-out core itself
+//! ([`run_fan_out`], [`WorkQueue`]), the VM ([`Vm`], [`VmSpec`], [`Budget`], [`Fault`]),
+//! compiled [`Chunk`]s, and the JSON/Lua conversions every node's state goes through.
+
+pub use crate::lua::chunk::Chunk;
+pub use crate::lua::convert::{from_lua, results_to_lua, to_lua};
+pub use crate::lua::vm::{Budget, Fault, SandboxFactory, Vm, VmFactory, VmSpec};
+pub use crate::run::deadline::{Deadlines, PerNode};
+pub use crate::run::pool::{BranchResult, Collector, RunBranch, Slots, WorkQueue, run_fan_out};
+pub use crate::run::state::{Copies, States};

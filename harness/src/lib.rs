@@ -1,0 +1,24 @@
+//! The harness behind the `harness` CLI: soak, replay and measure branchproof workflows.
+//!
+//! Layers, each using only the ones below it (a test checks there is no cycle):
+//!
+//! | layer | modules | job |
+//! |---|---|---|
+//! | cmd | [`cmd`], [`progress`] | parse arguments, run a runner, print, write reports; one error type with its exit code |
+//! | report | [`report`], [`overhead`] | the report models and their views (terminal, JSON, Markdown, JUnit) |
+//! | runners | [`soak`] | run scenario iterations (soak on real threads) |
+//! | outcome | [`outcome`] | what an iteration ended with (fingerprint, invariants) and what many add up to (tally, classes, rates) |
+//! | scenario | [`scenario`] | scenario files: format, loading, compiled invariants |
+//! | util | [`util`] | exit codes, host figures, shell quoting |
+//!
+//! `main.rs` is a thin shell over [`cmd::dispatch`].
+#![deny(missing_docs, missing_debug_implementations)]
+
+pub mod cmd;
+pub mod outcome;
+pub mod overhead;
+pub mod progress;
+pub mod report;
+pub mod scenario;
+pub mod soak;
+pub mod util;

@@ -1,0 +1,37 @@
+//! The console view of an overhead report.
+
+use std::path::Path;
+
+use super::metrics::Verdict;
+use super::report::{Report, num};
+
+/// The console summary: a line per metric and the totals (stdout), then the notes.
+pub fn print(report: &Report, dir: &Path) {
+    for m in &report.metrics {
+        let figure = match &m.figure {
+            Ok(f) => format!("{} {}", num(f.span.mid), m.budget.unit),
+            Err(_) => "—".to_string(),
+        };
+        let status = match m.verdict {
+            Verdict::Within => "WITHIN",
+            Verdict::Over if m.budget.waived.is_some() => "WAIVED",
+            Verdict::Over => "OVER",
+            Verdict::NoBudget => "INFO",
+            Verdict::NotMeasured => "SKIP",
+        };
+        println!(
+            "{status:>8} {:<36} {figure:>14}   {:<15} {}",
+            m.budget.id,
+            m.budget.describe(),
+            m.budget.class.as_str()
+        );
+    }
+    let [within, over, no_budget, not_measured] = report.tally();
+    println!(
+        "overhead: {within} within, {over} over, {no_budget} without a budget, {not_measured} not measured; report in {}",
+        dir.join("overhead.md").display()
+    );
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+}

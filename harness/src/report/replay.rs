@@ -1,0 +1,70 @@
+//! What `harness soak --replay` prints: the knobs, the outcome, the fingerprint, the trace,
+//! every invariant, and whether the failure came back.
+
+use crate::scenario::Scenario;
+use crate::soak::replay::Replayed;
+
+/// The replay's report, line by line.
+pub fn lines(scenario: &Scenario, r: &Replayed) -> Vec<String> {
+    let mut out = vec![format!(
+        "REPLAY scenario `{}` ({}) seed {}",
+        scenario.name,
+        scenario.file.display(),
+        r.seed
+    )];
+    out.push(format!(
+        "  knobs: chaos {}, workers {}, engine on {} thread",
+        r.knobs.chaos.as_str(),
+        r.knobs
+            .workers
+            .map_or("from the workflow".to_string(), |w| w.to_string()),
+        if r.knobs.spawn_thread {
+            "a spawned"
+        } else {
+            "the calling"
+        }
+    ));
+    match &r.run.result {
+        Ok(state) => {
+            out.push("  outcome: ok".into());
+            out.push(format!(
+                "  final state: {}",
+                serde_json::to_string(state).expect("JSON values serialize")
+            ));
+        }
+        Err(e) => out.push(format!("  outcome: {}: failed to {e}", r.outcome.summary)),
+    }
+    out.push(format!("  fingerprint: {}", r.outcome.fingerprint));
+    out.push("  trace:".into());
+    out.extend(super::trace::lines(&r.run.trace, 4));
+    out.push("  invariants:".into());
+    for (i, inv) in scenario.invariants.iter().enumerate() {
+        match r.outcome.violations.iter().find(|(k, _)| *k == i) {
+            Some((_, why)) => out.push(format!("    VIOLATED {why}")),
+            None => out.push(format!("    held     {}", inv.label)),
+        }
+    }
+    if let Some(usual) = r.expected {
+        if r.diverged() {
+            out.push(format!(
+                "  DIVERGED outcome fingerprint {} differs from the usual {usual}",
+                r.outcome.fingerprint
+            ));
+        } else {
+            out.push(format!("  outcome fingerprint {usual} is the usual one"));
+        }
+    }
+    if r.again != r.outcome.fingerprint {
+        out.push(format!(
+            "  note: running the seed again gave fingerprint {}: this outcome does not \
+             depend on the seed alone (real-thread timing?)",
+            r.again
+        ));
+    }
+    out.push(if r.reproduced() {
+        format!("REPRODUCED: iteration seed {} fails", r.seed)
+    } else {
+        format!("NOT REPRODUCED: every invariant held for seed {}", r.seed)
+    });
+    out
+}

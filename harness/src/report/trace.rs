@@ -1,0 +1,25 @@
+//! A run's trace as text lines: which node ran on which VM, in which branch.
+
+use engine::Trace;
+
+/// One line per step, indented by `indent` spaces.
+pub fn lines(trace: &Trace, indent: usize) -> Vec<String> {
+    let pad = " ".repeat(indent);
+    trace
+        .steps
+        .iter()
+        .map(|step| {
+            let branch = match (&step.branch, &step.branch_name) {
+                (Some(i), Some(name)) => format!("branch {i} `{name}`"),
+                _ => "main".to_string(),
+            };
+            let vm = if step.vm == 0 {
+                "no VM".to_string()
+            } else {
+                format!("VM #{}", step.vm)
+            };
+            let status = if step.ok { "ok" } else { "FAILED" };
+            format!("{pad}{:<24} {vm:<10} {branch:<28} {status}", step.node)
+        })
+        .collect()
+}
