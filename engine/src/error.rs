@@ -106,8 +106,9 @@ pub enum RunError {
     },
     /// A node ran past its time budget.
     #[error(
-        "run node `{node}`{} within its {budget_ms} ms budget",
-        in_branch(branch)
+        "run node `{node}`{} within its {budget_ms} ms budget{}",
+        in_branch(branch),
+        overran(took_ms)
     )]
     Timeout {
         /// The node.
@@ -116,6 +117,9 @@ pub enum RunError {
         branch: Option<String>,
         /// The budget, in milliseconds.
         budget_ms: u64,
+        /// When the node came back on its own long past its budget (code the time budget
+        /// cannot interrupt), how long it took, in milliseconds; `None` when it was stopped.
+        took_ms: Option<u64>,
     },
     /// A node went over the VM's memory limit.
     #[error(
@@ -165,6 +169,15 @@ pub enum RunError {
         /// The branch.
         branch: String,
     },
+}
+
+fn overran(took_ms: &Option<u64>) -> String {
+    match took_ms {
+        Some(ms) => {
+            format!(" (it came back after {ms} ms, from code the time budget cannot interrupt)")
+        }
+        None => String::new(),
+    }
 }
 
 fn in_branch(branch: &Option<String>) -> String {

@@ -62,7 +62,6 @@
 mod chaos;
 mod compile;
 mod error;
-mod lint;
 pub mod loader;
 mod locate;
 mod lua;
@@ -72,11 +71,13 @@ pub mod seams;
 pub mod sync;
 mod trace;
 mod workflow;
+mod yaml_check;
 
 pub use chaos::{ChaosLevel, mix};
 pub use error::{ErrorKind, LoadError, LoadErrorKind, RunError};
+pub use lua::convert::MAX_STATE_DEPTH;
 pub use predicate::{PREDICATE_BUDGET, Predicate};
-pub use run::executor::Executor;
+pub use run::executor::{Executor, check_input};
 pub use run::options::{Run, RunOptions};
 pub use trace::{Step, Trace};
 pub use workflow::{Settings, Workflow};

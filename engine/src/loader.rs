@@ -134,14 +134,40 @@ pub fn parse_workflow(source: &str, file: Option<&Path>) -> Result<RawWorkflow, 
 
 /// Parses any YAML document into `T`, with file:line:column on errors. Shared by the
 /// workflow and scenario loaders so that all YAML goes through this module.
+///
+/// Numbers JSON cannot hold are errors, not silent nulls or strings: `.nan` and `.inf`
+/// (serde would read them as `null`), and a plain number too large for a double such as
+/// `1e400` (YAML reads it as the string `"1e400"`). Merge keys (`<<: *anchor`) are
+/// supported; such a document's type errors carry no line (serde_yaml merges a parsed
+/// value, which has lost its positions).
 pub fn from_yaml<T: serde::de::DeserializeOwned>(
     source: &str,
     file: Option<&Path>,
 ) -> Result<T, LoadError> {
-    if source.trim().is_empty() {
-        let mut err = LoadError::new(LoadErrorKind::Yaml, "the document is empty");
+    let located = |mut err: LoadError| {
         err.file = file.map(Path::to_path_buf);
-        return Err(err);
+        err
+    };
+    if source.trim().is_empty() {
+        return Err(located(LoadError::new(
+            LoadErrorKind::Yaml,
+            "the document is empty",
+        )));
+    }
+    let mut doc: serde_yaml::Value = match serde_yaml::from_str(source) {
+        Ok(doc) => doc,
+        // The typed parse names the field and its line (a duplicate key, say): prefer it.
+        Err(untyped) => {
+            return Err(match serde_yaml::from_str::<T>(source) {
+                Err(typed) => yaml_error(&typed, file),
+                Ok(_) => yaml_error(&untyped, file),
+            });
+        }
+    };
+    crate::yaml_check::check(&doc, source).map_err(located)?;
+    if crate::yaml_check::has_merge_keys(&doc) {
+        doc.apply_merge().map_err(|e| yaml_error(&e, file))?;
+        return T::deserialize(doc).map_err(|e| yaml_error(&e, file));
     }
     serde_yaml::from_str(source).map_err(|e| yaml_error(&e, file))
 }

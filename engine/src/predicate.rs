@@ -39,12 +39,6 @@ impl Predicate {
                 format!("create the Lua compiler: {e}"),
             )
         })?;
-        if crate::lint::to_be_closed_line(source).is_some() {
-            return Err(located(
-                "use the predicate: to-be-closed variables (`<close>`) are not allowed in the sandbox"
-                    .into(),
-            ));
-        }
         let name = format!("={label}");
         let chunk = Chunk::compile(&lua, &name, &format!("return ({source})"))
             .or_else(|_| Chunk::compile(&lua, &name, source))
@@ -72,6 +66,11 @@ fn describe(fault: Fault) -> String {
         Fault::Timeout => format!(
             "the predicate ran past its {} s budget",
             PREDICATE_BUDGET.as_secs()
+        ),
+        Fault::Overran(took) => format!(
+            "the predicate ran past its {} s budget (it came back after {} ms)",
+            PREDICATE_BUDGET.as_secs(),
+            took.as_millis()
         ),
         Fault::Memory => "the predicate ran out of memory".into(),
         Fault::Cancelled => "the predicate was cancelled".into(),

@@ -37,6 +37,17 @@ pub(crate) fn compile(
         return Err(LoadError::new(K::Invalid, "the workflow has no nodes"));
     }
     for (id, node) in raw.nodes.iter().enumerate() {
+        if node.name.contains('\0') {
+            return Err(LoadError::new(
+                K::Invalid,
+                format!(
+                    "node name {:?} contains a NUL byte (node {} of the list)",
+                    node.name,
+                    id + 1
+                ),
+            )
+            .at(locate::reference_line(source, "nodes"), None));
+        }
         if node.name == START || node.name == END {
             return Err(ctx.at_node(
                 K::Invalid,
@@ -71,7 +82,17 @@ pub(crate) fn compile(
     let settings = settings(&raw, source)?;
     let initial_state = match &raw.initial_state {
         None | Some(Value::Null) => Value::Object(Default::default()),
-        Some(v @ Value::Object(_)) => v.clone(),
+        Some(v @ Value::Object(_)) => {
+            crate::run::executor::check_input(v).map_err(|why| {
+                ctx.at_ref(
+                    K::Invalid,
+                    None,
+                    "initial_state",
+                    format!("`initial_state`: {why}"),
+                )
+            })?;
+            v.clone()
+        }
         Some(_) => {
             return Err(ctx.at_ref(
                 K::Yaml,
@@ -82,8 +103,8 @@ pub(crate) fn compile(
         }
     };
 
-    let (start, mut routes) = routes(&ctx, &raw)?;
-    let fan_outs = fan_outs(&ctx, &raw, &mut routes)?;
+    let (mut start, mut routes) = routes(&ctx, &raw)?;
+    let fan_outs = fan_outs(&ctx, &raw, &mut start, &mut routes)?;
 
     let mut nodes = Vec::with_capacity(raw.nodes.len());
     for (id, (node, route)) in raw.nodes.iter().zip(routes).enumerate() {
@@ -114,7 +135,7 @@ pub(crate) fn compile(
             fan_in,
         });
     }
-    check_branches(&ctx, &nodes)?;
+    check_branches(&ctx, &start, &nodes)?;
     drop(ctx);
 
     Ok(Workflow {

@@ -89,18 +89,6 @@ impl Ctx<'_> {
                 code.to_string(),
             ),
         };
-        if let Some(at) = crate::lint::to_be_closed_line(code) {
-            let line = first_line.map(|first| first + at - 1);
-            return Err(LoadError::new(
-                K::LuaSyntax,
-                format!(
-                    "use the {what}: to-be-closed variables (`<close>`) are not allowed in the sandbox: \
-                     their handlers run where a timeout cannot stop them"
-                ),
-            )
-            .node(node)
-            .at(line.or_else(|| locate::node_line(self.source, node)), None));
-        }
         Chunk::compile(&self.lua, &name, &text).map_err(|e| {
             let message = first_line_of(&e);
             let line = first_line.and_then(|_| lua_line(&message));
@@ -112,6 +100,25 @@ impl Ctx<'_> {
 
     pub(super) fn condition(&self, node: &str, expr: &str) -> Result<Chunk, LoadError> {
         self.chunk(node, "condition", &format!("return ({expr})"), None)
+            .map_err(|e| {
+                // The parentheses are ours: report the expression's own error (`1 +` is
+                // "near <eof>", not "near ')'").
+                match Chunk::compile(&self.lua, "=condition", &format!("return {expr}")) {
+                    Err(own) => {
+                        let message = first_line_of(&own);
+                        let message = message
+                            .split_once(": ")
+                            .map_or(message.as_str(), |(_, m)| m);
+                        LoadError {
+                            message: format!(
+                                "compile the condition of node `{node}` (`{expr}`): {message}"
+                            ),
+                            ..e
+                        }
+                    }
+                    Ok(_) => e,
+                }
+            })
     }
 }
 

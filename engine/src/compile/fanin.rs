@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use super::context::Ctx;
+use super::context::{Ctx, START};
 use crate::error::{LoadError, LoadErrorKind as K};
 use crate::loader::RawWorkflow;
-use crate::workflow::{Node, NodeId, Route, Target};
+use crate::workflow::{FanOut, Node, NodeId, Route, Target};
 
 /// Edges on the shortest route from `from` to `to` (`usize::MAX` when there is none).
 fn distance(routes: &[Option<Route>], from: NodeId, to: NodeId) -> usize {
@@ -51,104 +51,132 @@ fn reach(routes: &[Option<Route>], from: NodeId) -> BTreeSet<NodeId> {
 pub(super) fn fan_outs(
     ctx: &Ctx,
     raw: &RawWorkflow,
+    start: &mut Route,
     routes: &mut [Option<Route>],
 ) -> Result<BTreeSet<NodeId>, LoadError> {
     let mut fan_ins = BTreeSet::new();
+    if let Route::FanOut(f) = start {
+        let mut f = f.clone();
+        f.fan_in = fan_in(ctx, raw, routes, START, None, &f)?;
+        fan_ins.insert(f.fan_in);
+        *start = Route::FanOut(f);
+    }
     for x in 0..routes.len() {
         let Some(Route::FanOut(f)) = &routes[x] else {
             continue;
         };
-        let from = raw.nodes[x].name.as_str();
-        let branches = f.branches.clone();
-        let reaches: Vec<BTreeSet<NodeId>> = branches.iter().map(|&b| reach(routes, b)).collect();
-        let fan_in = if f.fan_in == usize::MAX {
-            let mut common = reaches[0].clone();
-            for r in &reaches[1..] {
-                common = common.intersection(r).copied().collect();
-            }
-            common.retain(|n| *n != x && !branches.contains(n));
-            let marked: BTreeSet<_> = common
-                .iter()
-                .copied()
-                .filter(|&n| raw.nodes[n].fan_in)
-                .collect();
-            let pool = if marked.is_empty() { common } else { marked };
-            // The nearest meeting point: the candidate with the smallest worst distance from
-            // the branches. A loop back through the fan-in (a retry) leaves one nearest node;
-            // two candidates at the same distance are a real ambiguity.
-            let worst: Vec<(NodeId, usize)> = pool
-                .iter()
-                .map(|&c| {
-                    (
-                        c,
-                        branches
-                            .iter()
-                            .map(|&b| distance(routes, b, c))
-                            .max()
-                            .unwrap_or(0),
-                    )
-                })
-                .collect();
-            let best = worst.iter().map(|&(_, d)| d).min();
-            let nearest: Vec<NodeId> = worst
-                .iter()
-                .filter(|&&(_, d)| Some(d) == best)
-                .map(|&(c, _)| c)
-                .collect();
-            match nearest.as_slice() {
-                [one] => *one,
-                [] if pool.is_empty() => {
-                    return Err(ctx.at_node(K::FanIn, from, format!("the branches of `{from}` never meet: no node is reachable from all of them")));
-                }
-                _ => {
-                    let names: Vec<_> = pool
-                        .iter()
-                        .map(|&n| format!("`{}`", raw.nodes[n].name))
-                        .collect();
-                    return Err(ctx.at_node(
-                        K::FanIn,
-                        from,
-                        format!("the fan-in of `{from}` is ambiguous: {} could all be it; mark one with `fan_in: true`", names.join(", ")),
-                    ));
-                }
-            }
-        } else {
-            f.fan_in
-        };
-        for (&b, r) in branches.iter().zip(&reaches) {
-            if b == fan_in {
-                return Err(ctx.at_node(
-                    K::FanIn,
-                    &raw.nodes[b].name,
-                    format!(
-                        "`{}` is both a branch of `{from}` and its fan-in",
-                        raw.nodes[b].name
-                    ),
-                ));
-            }
-            if !r.contains(&fan_in) {
-                return Err(ctx.at_node(
-                    K::FanIn,
-                    &raw.nodes[b].name,
-                    format!(
-                        "branch `{}` of `{from}` never reaches its fan-in `{}`",
-                        raw.nodes[b].name, raw.nodes[fan_in].name
-                    ),
-                ));
-            }
-        }
+        let decided = fan_in(ctx, raw, routes, &raw.nodes[x].name, Some(x), f)?;
         if let Some(Route::FanOut(f)) = &mut routes[x] {
-            f.fan_in = fan_in;
+            f.fan_in = decided;
         }
-        fan_ins.insert(fan_in);
+        fan_ins.insert(decided);
     }
     Ok(fan_ins)
 }
 
+/// The fan-in of fan-out `f` from `from` (node `source`, or `__start__`): given, or the
+/// nearest common successor of its branches; checked to be reachable from each branch.
+fn fan_in(
+    ctx: &Ctx,
+    raw: &RawWorkflow,
+    routes: &[Option<Route>],
+    from: &str,
+    source: Option<NodeId>,
+    f: &FanOut,
+) -> Result<NodeId, LoadError> {
+    let branches = &f.branches;
+    let reaches: Vec<BTreeSet<NodeId>> = branches.iter().map(|&b| reach(routes, b)).collect();
+    let fan_in = if f.fan_in == usize::MAX {
+        let mut common = reaches[0].clone();
+        for r in &reaches[1..] {
+            common = common.intersection(r).copied().collect();
+        }
+        common.retain(|n| Some(*n) != source && !branches.contains(n));
+        let marked: BTreeSet<_> = common
+            .iter()
+            .copied()
+            .filter(|&n| raw.nodes[n].fan_in)
+            .collect();
+        let pool = if marked.is_empty() { common } else { marked };
+        // The nearest meeting point: the candidate with the smallest worst distance from
+        // the branches. A loop back through the fan-in (a retry) leaves one nearest node;
+        // two candidates at the same distance are a real ambiguity.
+        let worst: Vec<(NodeId, usize)> = pool
+            .iter()
+            .map(|&c| {
+                (
+                    c,
+                    branches
+                        .iter()
+                        .map(|&b| distance(routes, b, c))
+                        .max()
+                        .unwrap_or(0),
+                )
+            })
+            .collect();
+        let best = worst.iter().map(|&(_, d)| d).min();
+        let nearest: Vec<NodeId> = worst
+            .iter()
+            .filter(|&&(_, d)| Some(d) == best)
+            .map(|&(c, _)| c)
+            .collect();
+        match nearest.as_slice() {
+            [one] => *one,
+            [] if pool.is_empty() => {
+                return Err(ctx.at_node(
+                    K::FanIn,
+                    from,
+                    format!(
+                        "the branches of `{from}` never meet: no node is reachable from all of them"
+                    ),
+                ));
+            }
+            _ => {
+                let names: Vec<_> = pool
+                    .iter()
+                    .map(|&n| format!("`{}`", raw.nodes[n].name))
+                    .collect();
+                return Err(ctx.at_node(
+                    K::FanIn,
+                    from,
+                    format!("the fan-in of `{from}` is ambiguous: {} could all be it; mark one with `fan_in: true`", names.join(", ")),
+                ));
+            }
+        }
+    } else {
+        f.fan_in
+    };
+    for (&b, r) in branches.iter().zip(&reaches) {
+        if b == fan_in {
+            return Err(ctx.at_node(
+                K::FanIn,
+                &raw.nodes[b].name,
+                format!(
+                    "`{}` is both a branch of `{from}` and its fan-in",
+                    raw.nodes[b].name
+                ),
+            ));
+        }
+        if !r.contains(&fan_in) {
+            return Err(ctx.at_node(
+                K::FanIn,
+                &raw.nodes[b].name,
+                format!(
+                    "branch `{}` of `{from}` never reaches its fan-in `{}`",
+                    raw.nodes[b].name, raw.nodes[fan_in].name
+                ),
+            ));
+        }
+    }
+    Ok(fan_in)
+}
+
 /// Rejects fan-outs nested inside branches: they are not supported, so they must not run.
-pub(super) fn check_branches(ctx: &Ctx, nodes: &[Node]) -> Result<(), LoadError> {
-    for node in nodes {
-        let Route::FanOut(f) = &node.route else {
+pub(super) fn check_branches(ctx: &Ctx, start: &Route, nodes: &[Node]) -> Result<(), LoadError> {
+    let fan_outs =
+        std::iter::once((START, start)).chain(nodes.iter().map(|n| (n.name.as_str(), &n.route)));
+    for (from, route) in fan_outs {
+        let Route::FanOut(f) = route else {
             continue;
         };
         for &b in &f.branches {
@@ -164,7 +192,7 @@ pub(super) fn check_branches(ctx: &Ctx, nodes: &[Node]) -> Result<(), LoadError>
                         &nodes[n].name,
                         format!(
                             "node `{}` fans out inside branch `{}` of `{}`; nested fan-out is not supported",
-                            nodes[n].name, nodes[b].name, node.name
+                            nodes[n].name, nodes[b].name, from
                         ),
                     ));
                 }

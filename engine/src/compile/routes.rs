@@ -24,17 +24,8 @@ pub(super) fn routes(
     let plain_list = raw.edges.is_empty() && raw.nodes.iter().all(|n| n.goto.is_none());
 
     let start = match by_from.get(START) {
-        Some(edges) => {
-            if edges.iter().any(|e| is_parallel(e)) {
-                return Err(ctx.at_ref(
-                    K::Invalid,
-                    None,
-                    START,
-                    format!("a fan-out from `{START}` is not supported: add a setup node"),
-                ));
-            }
-            edge_route(ctx, START, edges)?
-        }
+        // A fan-out straight from `__start__` is how TEA users often begin.
+        Some(edges) => edge_route(ctx, START, edges)?,
         None => Route::Go(Target::Node(0)),
     };
 

@@ -41,7 +41,23 @@ pub fn results_to_lua(lua: &Lua, results: &Value) -> mlua::Result<mlua::Value> {
 /// A Lua value to JSON; functions, userdata (other than `null`), recursive tables and
 /// mixed array/map tables are errors.
 pub fn from_lua(lua: &Lua, value: mlua::Value) -> mlua::Result<Value> {
-    check_keys(&value, &lua.array_metatable(), 0)?;
+    check_keys(&value, &lua.array_metatable(), &mut Vec::new(), None)?;
+    read(lua, value)
+}
+
+/// A node's returned table to JSON, as [`from_lua`], refusing one nested more than
+/// [`MAX_STATE_DEPTH`] levels (a fan-in sees a branch's state 3 levels deeper).
+pub(crate) fn state_from_lua(lua: &Lua, value: mlua::Value) -> mlua::Result<Value> {
+    check_keys(
+        &value,
+        &lua.array_metatable(),
+        &mut Vec::new(),
+        Some(MAX_STATE_DEPTH),
+    )?;
+    read(lua, value)
+}
+
+fn read(lua: &Lua, value: mlua::Value) -> mlua::Result<Value> {
     // Without mixed-table detection mlua reads a table as the array `1..=#t` when `#t > 0`
     // and as a map otherwise (an empty one as `{}`); `check_keys` has ruled out the tables
     // where that would drop keys. (Detection would read every empty table as `[]`.)
@@ -53,10 +69,31 @@ pub fn from_lua(lua: &Lua, value: mlua::Value) -> mlua::Result<Value> {
 /// and stopping here keeps this walk's own recursion bounded.
 const MAX_DEPTH: usize = 128;
 
+/// How deep a state may nest: a fan-in gets every branch's state inside
+/// `parallel_results[i].state`, 3 levels deeper, and Lua conversions stop at 128.
+pub const MAX_STATE_DEPTH: usize = 100;
+
+/// How many levels `value` nests (a scalar is 0, `{}` and `[]` are 1).
+pub fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 /// Rejects what has no faithful JSON form: tables whose keys do not fit one JSON shape (an
 /// array needs its keys to be exactly integers in `1..=#t`, an object string keys only), and
 /// NaN or infinite numbers, which mlua would turn into `null` without a word.
-fn check_keys(value: &mlua::Value, array_mt: &mlua::Table, depth: usize) -> mlua::Result<()> {
+///
+/// `path` holds the tables above this one (a table met again on its own path is recursive);
+/// past `limit` levels the table is refused as too deep.
+fn check_keys(
+    value: &mlua::Value,
+    array_mt: &mlua::Table,
+    path: &mut Vec<*const std::ffi::c_void>,
+    limit: Option<usize>,
+) -> mlua::Result<()> {
     let table = match value {
         mlua::Value::Table(table) => table,
         mlua::Value::Number(n) if !n.is_finite() => {
@@ -66,10 +103,24 @@ fn check_keys(value: &mlua::Value, array_mt: &mlua::Table, depth: usize) -> mlua
         }
         _ => return Ok(()),
     };
+    let depth = path.len();
+    if path.contains(&table.to_pointer()) {
+        return Err(mlua::Error::DeserializeError(
+            "recursive table detected".into(),
+        ));
+    }
+    if let Some(limit) = limit
+        && depth >= limit
+    {
+        return Err(mlua::Error::DeserializeError(format!(
+            "a table nested more than {limit} levels deep (a state may nest {limit} levels)"
+        )));
+    }
     if depth >= MAX_DEPTH {
         // mlua reports the recursion limit (or a recursive table) with its own message.
         return Ok(());
     }
+    path.push(table.to_pointer());
     let len = table.raw_len() as i64;
     let mut strings = 0usize;
     let mut items = 0usize;
@@ -90,8 +141,9 @@ fn check_keys(value: &mlua::Value, array_mt: &mlua::Table, depth: usize) -> mlua
                 ));
             }
         }
-        check_keys(&value, array_mt, depth + 1)
+        check_keys(&value, array_mt, path, limit)
     })?;
+    path.pop();
     // A JSON array keeps mlua's array metatable; mlua would read it as `1..=#t` alone.
     let is_array = table.metatable().as_ref() == Some(array_mt);
     if bad.is_none() && strings > 0 && (items > 0 || is_array) {

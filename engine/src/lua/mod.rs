@@ -1,6 +1,8 @@
 //! Lua: compiled chunks, the sandbox, VMs with their limits, state conversions and error text.
 
 pub(crate) mod chunk;
+pub(crate) mod clib;
+pub(crate) mod control;
 pub(crate) mod convert;
 pub(crate) mod message;
 pub(crate) mod sandbox;

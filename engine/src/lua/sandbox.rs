@@ -14,15 +14,15 @@
 //!   disabled once a hook has raised an error, and a looping handler would escape the budget.
 //! * `__gc` metamethods are refused: finalizers run with hooks disabled (and at VM close), so
 //!   a looping finaliser could never be stopped.
-//!
-//! * `table.move`, `table.insert` and `table.remove` refuse a loop over far more elements
-//!   than the table holds (a huge range, a lying `__len`): those loops run in C, where the
-//!   hook cannot stop them.
-//! * To-be-closed variables (`<close>`) are refused at load time (the lint module).
+//! * The string metatable cannot be read or changed (`getmetatable("")` is `false`): a
+//!   `__close` or `__index` planted there would reach every string.
+//! * The C library's loops over a caller-chosen count or range are bounded
+//!   ([`super::clib`]); to-be-closed variables are allowed, because the time budget's hook
+//!   stops a looping `__close` handler too ([`super::control`]).
 //!
 //! Known limit: Lua's pattern matcher (`string.find` and friends) is C code that the
-//! instruction hook cannot interrupt; a pathological pattern on a huge subject can run past
-//! the time budget.
+//! instruction hook cannot interrupt; a pathological pattern on a huge subject runs past
+//! the time budget, and only the harness's hard deadline stops it.
 //!
 //! The setup is one Lua chunk, compiled once per process and loaded as bytecode into each VM.
 
@@ -39,9 +39,7 @@ pub(crate) fn libs() -> StdLib {
 const SETUP: &str = r##"
 local tripped, sleep_ms, seed_hi, seed_lo, branch_data, null = ...
 local rawpcall, error, rawsetmetatable, rawget, rawset, type = pcall, error, setmetatable, rawget, rawset, type
-local rawlen, mathtype = rawlen, math.type
 local pack, unpack = table.pack, table.unpack
-local native_move, native_insert, native_remove = table.move, table.insert, table.remove
 -- The protected call returns one packed table: mlua's pcall pushes its status without
 -- checking the stack, so a call returning many values would overflow it.
 local function packed(f, ...) return pack(f(...)) end
@@ -68,25 +66,6 @@ setmetatable = function(t, mt)
   end
   return rawsetmetatable(t, mt)
 end
--- These C loops run no Lua instructions, so the hook cannot stop them: a huge range, or a
--- __len that lies, would run for ever over elements that are not there. Refuse those.
-local function bounded(n, t, what)
-  if type(t) == "table" and mathtype(n) == "integer" and n - rawlen(t) > 65536 then
-    error(what .. ": refusing a loop over " .. n .. " elements the table does not hold", 3)
-  end
-end
-table.move = function(a1, f, e, ...)
-  if mathtype(f) == "integer" and mathtype(e) == "integer" and e > f then bounded(e - f + 1, a1, "table.move") end
-  return native_move(a1, f, e, ...)
-end
-local function guarded(native, what)
-  return function(t, ...)
-    if type(t) == "table" then bounded(#t, t, what) end
-    return native(t, ...)
-  end
-end
-table.insert = guarded(native_insert, "table.insert")
-table.remove = guarded(native_remove, "table.remove")
 load, loadfile, dofile, warn = nil, nil, nil, nil
 print = function() end
 local gc = collectgarbage
@@ -99,6 +78,9 @@ math.randomseed(seed_hi, seed_lo)
 rawset(_G, "sleep_ms", sleep_ms)
 -- JSON null arrives as this sentinel (a light userdata, so truthy): compare with `== null`.
 rawset(_G, "null", null)
+-- The string metatable is shared by every string: no code may read or change it (a
+-- `__close` or `__index` planted there would reach every string).
+getmetatable("").__metatable = false
 if branch_data then
   local proxy = rawsetmetatable({}, {
     __index = branch_data,
@@ -110,6 +92,8 @@ if branch_data then
     if t == proxy then error("branch is read-only", 2) end
     return rawset(t, k, v)
   end
+  -- The engine puts it back as the global `branch` before every node of the branch.
+  return proxy
 end
 "##;
 
@@ -127,12 +111,14 @@ fn setup_bytecode() -> &'static [u8] {
 }
 
 /// Creates a fresh sandboxed VM. `tripped` and `sleep_ms` are host functions made by the
-/// caller; `branch` is `(name, 1-based index)` inside a branch.
+/// caller; `branch` is `(name, 1-based index)` inside a branch. Returns the VM and, in a
+/// branch, the read-only `branch` table, which the engine puts back as the global `branch`
+/// before every node (a node may shadow it for itself, never for the next one).
 pub(crate) fn new_sandbox(
     seed: u64,
     branch: Option<(&str, usize)>,
     make_host: impl FnOnce(&Lua) -> mlua::Result<(Function, Function)>,
-) -> mlua::Result<Lua> {
+) -> mlua::Result<(Lua, Option<Table>)> {
     // A panic in a host function must reach the engine (a `panic` failure), not become a
     // Lua error value that `pcall` can catch and drop.
     let lua = Lua::new_with(libs(), LuaOptions::new().catch_rust_panics(false))?;
@@ -148,13 +134,14 @@ pub(crate) fn new_sandbox(
     };
     // Lua integers are i64: split the u64 seed without losing bits.
     let (hi, lo) = ((seed >> 32) as i64, (seed & 0xffff_ffff) as i64);
-    lua.load(setup_bytecode())
+    let proxy: Option<Table> = lua
+        .load(setup_bytecode())
         .set_mode(ChunkMode::Binary)
         .set_name("=sandbox")
-        .call::<()>((tripped, sleep_ms, hi, lo, branch_data, lua.null()))?;
+        .call((tripped, sleep_ms, hi, lo, branch_data, lua.null()))?;
     // The setup chunk and its temporaries are garbage now. Collecting them here keeps a
     // fresh VM at its live set (~18.3 KiB instead of ~20.1 KiB of `used_memory`) for ~16k
     // instructions, ~6% of a VM's creation (`harness overhead`, benches/budgets.yaml).
     lua.gc_collect()?;
-    Ok(lua)
+    Ok((lua, proxy))
 }

@@ -7,28 +7,31 @@
 //! A VM reads time only through its runtime `R` ([`Runtime::now`]), so the same VM keeps
 //! virtual time under shuttle and loom.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::marker::PhantomData;
+use std::panic::resume_unwind;
 use std::rc::Rc;
 use std::time::Duration;
 
-use mlua::{Function, HookTriggers, Lua, VmState};
+use mlua::{Function, Lua};
 use serde_json::Value;
 
 use super::chunk::Chunk;
+use super::control::{Control, Trip, trip_error};
 use super::message::{is_memory, message};
 use crate::sync::Runtime;
 use crate::sync::counters::{LiveVmGuard, next_vm_serial};
 
-/// How often (in Lua instructions) the hook checks the deadline and cancellation.
-const HOOK_EVERY: u32 = 1000;
 /// Longest single real sleep inside `sleep_ms`, so cancellation stays responsive.
 const SLEEP_SLICE: Duration = Duration::from_millis(2);
 /// Under virtual time, each hook check charges this fraction of the node's budget to the
 /// worker's clock: a spin loop times out after about this many checks.
 const CHECKS_PER_BUDGET: u32 = 100;
-
+/// A node that comes back more than this much past its deadline (or its whole budget past
+/// it, when that is longer) ran where the hook could not stop it (a long C call): it is a
+/// timeout, with how long it took. Less is ordinary descheduling and stays a success.
+pub const OVERRUN_TOLERANCE: Duration = Duration::from_millis(250);
 /// What a new VM needs to know.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -93,13 +96,6 @@ impl<R: Runtime> VmFactory<R> for SandboxFactory {
     }
 }
 
-/// Why a VM trip-wire fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Trip {
-    Timeout,
-    Cancelled,
-}
-
 /// A failure inside a VM, before the engine adds the node and branch.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -108,41 +104,15 @@ pub enum Fault {
     Lua(String),
     /// The deadline passed.
     Timeout,
+    /// The node came back long after its deadline (more than [`OVERRUN_TOLERANCE`], or its
+    /// budget if longer), from code the hook could not stop; it took this long.
+    Overran(Duration),
     /// The memory limit was hit.
     Memory,
     /// Cancelled (fail_fast).
     Cancelled,
     /// The node returned something other than a table or nil.
     BadReturn(String),
-}
-
-/// Per-VM trip-wires, shared by the hook, `sleep_ms` and the `pcall` wrapper.
-#[derive(Default)]
-struct Control {
-    /// The running node's deadline, on the runtime's clock; `None` between nodes.
-    deadline: Cell<Option<Duration>>,
-    /// Virtual time each hook check charges (nothing on real threads).
-    quantum: Cell<Duration>,
-    tripped: Cell<Option<Trip>>,
-    cancel: RefCell<Option<Rc<dyn Fn() -> bool>>>,
-}
-
-impl Control {
-    /// Checks cancellation and the deadline at `now`; records and returns a trip.
-    fn check(&self, now: Duration) -> Option<Trip> {
-        if let Some(trip) = self.tripped.get() {
-            return Some(trip);
-        }
-        let trip = if self.cancel.borrow().as_ref().is_some_and(|c| c()) {
-            Some(Trip::Cancelled)
-        } else if self.deadline.get().is_some_and(|d| now >= d) {
-            Some(Trip::Timeout)
-        } else {
-            None
-        };
-        self.tripped.set(trip);
-        trip
-    }
 }
 
 /// A Lua VM with its serial number, keeping time through runtime `R`. Cloning shares the
@@ -163,6 +133,8 @@ impl<R: Runtime> Clone for Vm<R> {
 }
 
 struct VmInner {
+    /// The read-only `branch` table, in a branch.
+    branch: Option<mlua::Table>,
     // Field order matters: the Lua state is dropped before the live-VM guard.
     lua: Lua,
     serial: u64,
@@ -191,24 +163,17 @@ impl<R: Runtime> Vm<R> {
             let sleep_ms = lua.create_function(move |_, ms: f64| host_sleep::<R>(&c, ms))?;
             Ok((tripped, sleep_ms))
         };
-        let lua = super::sandbox::new_sandbox(spec.seed, spec.branch, host)
+        let (lua, branch) = super::sandbox::new_sandbox(spec.seed, spec.branch, host)
             .map_err(|e| Fault::Lua(message(&e)))?;
-        let c = control.clone();
-        lua.set_hook(
-            HookTriggers::new().every_nth_instruction(HOOK_EVERY),
-            move |_, _| {
-                R::tick(c.quantum.get());
-                match c.check(R::now()) {
-                    None => Ok(VmState::Continue),
-                    Some(trip) => Err(trip_error(trip)),
-                }
-            },
-        )
-        .map_err(|e| Fault::Lua(message(&e)))?;
+        control.memory_limit.set(spec.memory_limit);
+        super::control::install::<R>(&lua, &control)
+            .and_then(|()| super::clib::install::<R>(&lua))
+            .map_err(|e| Fault::Lua(message(&e)))?;
         lua.set_memory_limit(spec.memory_limit)
             .map_err(|e| Fault::Lua(message(&e)))?;
         Ok(Vm {
             inner: Rc::new(VmInner {
+                branch,
                 lua,
                 serial: next_vm_serial(),
                 control,
@@ -258,12 +223,16 @@ impl<R: Runtime> Vm<R> {
                     super::convert::results_to_lua(lua, results)?,
                 )?;
             }
-            lua.globals().raw_set("state", table)?;
+            let globals = lua.globals();
+            globals.raw_set("state", table)?;
+            if let Some(branch) = &self.inner.branch {
+                globals.raw_set("branch", branch)?;
+            }
             self.function(chunk)?.call(())
         })?;
         match ret {
             mlua::Value::Nil => Ok(None),
-            value @ mlua::Value::Table(_) => match super::convert::from_lua(lua, value) {
+            value @ mlua::Value::Table(_) => match super::convert::state_from_lua(lua, value) {
                 Ok(v @ Value::Object(_)) => Ok(Some(v)),
                 Ok(Value::Array(a)) if a.is_empty() => Ok(Some(Value::Object(Default::default()))),
                 Ok(_) => Err(Fault::BadReturn(
@@ -297,8 +266,11 @@ impl<R: Runtime> Vm<R> {
     ) -> Result<bool, Fault> {
         let lua = &self.inner.lua;
         let value: mlua::Value = self.guarded(budget, || {
-            lua.globals()
-                .raw_set("state", super::convert::to_lua(lua, state)?)?;
+            let globals = lua.globals();
+            globals.raw_set("state", super::convert::to_lua(lua, state)?)?;
+            if let Some(branch) = &self.inner.branch {
+                globals.raw_set("branch", branch)?;
+            }
             self.function(chunk)?.call(())
         })?;
         Ok(truthy(&value))
@@ -337,12 +309,19 @@ impl<R: Runtime> Vm<R> {
         control
             .quantum
             .set((budget.length / CHECKS_PER_BUDGET).max(Duration::from_micros(1)));
+        let started = R::now();
         let result = f();
         control.deadline.set(None);
+        if let Some(payload) = control.panic.take() {
+            resume_unwind(payload);
+        }
+        let ended = R::now();
+        let overran = ended.saturating_sub(budget.deadline) > OVERRUN_TOLERANCE.max(budget.length);
         // A trip is final even if Lua code somehow returned normally after it.
         match (control.tripped.take(), result) {
             (Some(Trip::Timeout), _) => Err(Fault::Timeout),
             (Some(Trip::Cancelled), _) => Err(Fault::Cancelled),
+            (None, _) if overran => Err(Fault::Overran(ended.saturating_sub(started))),
             (None, Ok(v)) => Ok(v),
             (None, Err(e)) if is_memory(&e) => Err(Fault::Memory),
             (None, Err(e)) => Err(Fault::Lua(message(&e))),
@@ -354,21 +333,14 @@ fn truthy(value: &mlua::Value) -> bool {
     !matches!(value, mlua::Value::Nil | mlua::Value::Boolean(false))
 }
 
-fn trip_error(trip: Trip) -> mlua::Error {
-    mlua::Error::runtime(match trip {
-        Trip::Timeout => "branchproof: the node ran past its time budget",
-        Trip::Cancelled => "branchproof: the branch was cancelled",
-    })
-}
-
 /// `sleep_ms(n)`: sleeps through the runtime seam, honouring the deadline and cancellation.
 /// On real threads it sleeps in slices (so a cancellation is seen within one); under
 /// virtual time it moves the worker's clock in one step, to the deadline at most.
 fn host_sleep<R: Runtime>(control: &Control, ms: f64) -> mlua::Result<()> {
     if !ms.is_finite() || ms < 0.0 {
-        return Err(mlua::Error::runtime(
-            "sleep_ms: expected a non-negative number of milliseconds",
-        ));
+        return Err(mlua::Error::runtime(format!(
+            "sleep_ms: expected a non-negative number of milliseconds, got {ms} (it must be finite)"
+        )));
     }
     let until = R::now().saturating_add(Duration::from_secs_f64(ms.min(1e12) / 1000.0));
     loop {

@@ -20,10 +20,11 @@ use super::state::{Copies, States};
 use super::walk::{MainPolicy, Path, RunFanOut};
 use crate::chaos::mix;
 use crate::error::RunError;
+use crate::lua::convert::{MAX_STATE_DEPTH, depth};
 use crate::lua::vm::{SandboxFactory, VmFactory};
 use crate::sync::{Runtime, StdRuntime};
 use crate::trace::{Step, Trace};
-use crate::workflow::{Target, Workflow};
+use crate::workflow::{Route, Target, Workflow};
 
 impl Workflow {
     /// Runs the workflow on real threads with the engine's own seams. `input` (an object,
@@ -105,22 +106,12 @@ where
         opts: &RunOptions,
     ) -> Result<Value, RunError> {
         let wf = path.wf;
+        check_input(&input).map_err(|why| routing("__start__", why))?;
         let mut state = wf.initial_state.clone();
-        match (input, &mut state) {
-            (Value::Null, _) => {}
-            (Value::Object(map), Value::Object(target)) => target.extend(map),
-            (other, _) => {
-                return Err(routing(
-                    "__start__",
-                    format!(
-                        "the initial state must be a JSON object, got {}",
-                        json_type(&other)
-                    ),
-                ));
-            }
+        if let (Value::Object(map), Value::Object(target)) = (input, &mut state) {
+            target.extend(map);
         }
         let policy = MainPolicy::<R>(PhantomData);
-        let first = path.choose(&wf.start, "__start__", &state, &policy)?;
         let mut fan_outs = 0;
         let fan_out: &mut RunFanOut<'_> = &mut |fan_out, state, steps: &mut Vec<Step>| {
             fan_outs += 1;
@@ -137,9 +128,38 @@ where
             };
             fan.run::<C>(steps)
         };
+        let first = match &wf.start {
+            Route::FanOut(f) => {
+                let results = fan_out(f, &state, &mut path.steps)?;
+                (Target::Node(f.fan_in), Some(results))
+            }
+            route => (path.choose(route, "__start__", &state, &policy)?, None),
+        };
         path.walk(&mut state, first, Target::End, &policy, fan_out)?;
         Ok(state)
     }
+}
+
+/// Whether `input` can start a run: an object (or null) nested at most
+/// [`MAX_STATE_DEPTH`] levels. The message says why not.
+pub fn check_input(input: &Value) -> Result<(), String> {
+    match input {
+        Value::Null | Value::Object(_) => {}
+        other => {
+            return Err(format!(
+                "the initial state must be a JSON object, got {}",
+                json_type(other)
+            ));
+        }
+    }
+    let levels = depth(input);
+    if levels > MAX_STATE_DEPTH {
+        return Err(format!(
+            "the initial state nests {levels} levels deep; a state may nest {MAX_STATE_DEPTH} \
+             (a fan-in sees each branch's state 3 levels deeper)"
+        ));
+    }
+    Ok(())
 }
 
 fn json_type(v: &Value) -> &'static str {

@@ -168,7 +168,7 @@ where
             &mut |_, _, _| unreachable!("nested fan-outs are rejected at load");
         path.walk(
             &mut state,
-            Target::Node(start),
+            (Target::Node(start), None),
             Target::Node(self.fan_out.fan_in),
             &policy,
             nested,

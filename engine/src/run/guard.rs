@@ -44,6 +44,13 @@ pub(crate) fn fault_error(
             node,
             branch,
             budget_ms: wf.settings.lua_timeout_ms,
+            took_ms: None,
+        },
+        Fault::Overran(took) => RunError::Timeout {
+            node,
+            branch,
+            budget_ms: wf.settings.lua_timeout_ms,
+            took_ms: Some(took.as_millis() as u64),
         },
         Fault::Memory => RunError::Memory {
             node,

@@ -86,18 +86,19 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
     }
 
     /// Runs nodes from `from` until the path reaches `stop`, merging what each returns into
-    /// `state`. A fan-out route runs through `fan_out`, and its fan-in gets the results.
+    /// `state`. A fan-out route runs through `fan_out`, and its fan-in gets the results;
+    /// `parallel_results` is for `from` when it is a fan-in already (a fan-out from
+    /// `__start__`).
     pub(crate) fn walk(
         &mut self,
         state: &mut Value,
-        from: Target,
+        (from, mut parallel_results): (Target, Option<Value>),
         stop: Target,
         policy: &impl PathPolicy,
         fan_out: &mut RunFanOut<'_>,
     ) -> Result<(), RunError> {
         let wf = self.wf;
         let mut current = from;
-        let mut parallel_results: Option<Value> = None;
         let mut executed = 0;
         while current != stop {
             let Target::Node(id) = current else {

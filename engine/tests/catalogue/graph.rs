@@ -180,7 +180,7 @@ fn a_language_other_than_lua() {
 }
 
 #[test]
-fn reserved_names_and_fan_out_from_start_are_invalid() {
+fn reserved_names_are_invalid_and_a_fan_out_from_start_must_meet() {
     load_fails(
         "name: t\nnodes:\n  - name: __end__\n",
         Load {
@@ -190,13 +190,14 @@ fn reserved_names_and_fan_out_from_start_are_invalid() {
             says: &["`__end__` is reserved"],
         },
     );
+    // A fan-out straight from `__start__` is supported; its branches must still meet.
     load_fails(
-        "name: t\nnodes:\n  - name: a\n  - name: b\n  - name: j\nedges:\n  - { from: __start__, parallel: [a, b] }\n",
+        "name: t\nnodes:\n  - name: a\n    goto: __end__\n  - name: b\n    goto: __end__\nedges:\n  - { from: __start__, parallel: [a, b] }\n",
         Load {
-            kind: Invalid,
-            line: Some(7),
-            node: None,
-            says: &["fan-out from `__start__` is not supported"],
+            kind: FanIn,
+            line: None,
+            node: Some("__start__"),
+            says: &["the branches of `__start__` never meet"],
         },
     );
 }

@@ -9,4 +9,5 @@ mod graph;
 mod host_panic;
 mod lua;
 mod sandbox;
+mod state;
 mod yaml;

@@ -44,9 +44,10 @@ fn code_loaders_are_gone() {
 fn string_dump_is_gone_also_through_the_string_metatable() {
     blocked("return { b = string.dump(print) }", "(field 'dump')");
     blocked("return { b = ('x'):dump() }", "(method 'dump')");
+    // The string metatable itself is out of reach: `getmetatable('')` is false.
     blocked(
         "return { b = getmetatable('').__index.dump(print) }",
-        "(field 'dump')",
+        "attempt to index a boolean value",
     );
 }
 

@@ -94,3 +94,25 @@ edges:
     );
     assert!(is_fan_in(&wf, "join"), "join was found as the fan-in");
 }
+
+#[test]
+fn a_fan_out_straight_from_start_runs_in_both_dialects() {
+    let head = "name: t\ninitial_state: { base: 10 }\nnodes:\n  - { name: a, run: \"return { v = state.base + 1 }\" }\n  - { name: b, run: \"return { v = state.base + 2 }\" }\n  - name: join\n    run: |\n      local s = 0\n      for _, r in ipairs(state.parallel_results) do s = s + r.state.v end\n      return { sum = s, n = #state.parallel_results }\nedges:\n";
+    let rust = format!(
+        "{head}  - {{ from: __start__, parallel: [a, b] }}\n  - {{ from: a, to: join }}\n  - {{ from: b, to: join }}\n  - {{ from: join, to: __end__ }}\n"
+    );
+    let python = format!(
+        "{head}  - {{ from: __start__, to: a, type: parallel, fan_in: join }}\n  - {{ from: __start__, to: b, type: parallel, fan_in: join }}\n  - {{ from: a, to: join }}\n  - {{ from: b, to: join }}\n  - {{ from: join, to: __end__ }}\n"
+    );
+    for yaml in [rust, python] {
+        let wf = load(&yaml);
+        assert!(is_fan_in(&wf, "join"), "{yaml}");
+        let run = run(&wf, 3);
+        run.trace.check_distinct_vms().unwrap();
+        let state = run.result.unwrap();
+        assert_eq!(
+            (state["sum"].as_i64(), state["n"].as_i64()),
+            (Some(23), Some(2))
+        );
+    }
+}

@@ -88,19 +88,6 @@ fn wrapped_table_functions_keep_lua_semantics_on_tables_with_metatables() {
 }
 
 #[test]
-fn to_be_closed_variables_are_rejected_at_load_naming_the_line() {
-    let yaml = "name: t\nnodes:\n  - name: a\n    run: |\n      local ok = 1\n      local x < close > = setmetatable({}, { __close = function() while true do end end })\n";
-    let e = Workflow::from_yaml(yaml, None).unwrap_err();
-    assert_eq!(
-        (e.kind, e.node.as_deref(), e.line),
-        (K::LuaSyntax, Some("a"), Some(6))
-    );
-    assert!(e.message.contains("<close>"), "{e}");
-    let in_string = "name: t\nnodes:\n  - name: a\n    run: return { s = '<close>' }\n";
-    assert!(Workflow::from_yaml(in_string, None).is_ok());
-}
-
-#[test]
 fn branch_cannot_be_changed_with_rawset() {
     let probe = "local ok = pcall(rawset, branch, 'index', 99)\nlocal t = {}\nrawset(t, 'k', 1)\nreturn { ok = ok, index = branch.index, k = t.k }";
     let state = ok_state(

@@ -11,5 +11,6 @@ mod limits;
 mod load_errors;
 mod order;
 mod routing;
+mod runaway;
 mod sandbox;
 mod stress;

@@ -95,7 +95,9 @@ fn only_the_allowed_libraries_are_loaded() {
 
 #[test]
 fn string_metatable_changes_stay_inside_one_vm() {
-    let patch = "getmetatable('').__index.upper = function() return 'pwned' end\nreturn { mine = ('a'):upper() }";
+    // The metatable itself is hidden (`getmetatable('')` is false); its `__index` is the
+    // `string` table, which a node can still change.
+    let patch = "string.upper = function() return 'pwned' end\nreturn { mine = ('a'):upper(), hidden = getmetatable('') == false }";
     let check = "sleep_ms(2)\nreturn { mine = ('a'):upper() }";
     let wf = load(&fan_out(
         Dialect::Rust,
@@ -107,5 +109,6 @@ fn string_metatable_changes_stay_inside_one_vm() {
     let state = ok_state(&wf, 0);
     assert_eq!(state["main"], "A");
     assert_eq!(results(&state)[0]["state"]["mine"], "pwned");
+    assert_eq!(results(&state)[0]["state"]["hidden"], true);
     assert_eq!(results(&state)[1]["state"]["mine"], "A");
 }

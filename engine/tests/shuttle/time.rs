@@ -145,3 +145,40 @@ fn shuttle_the_sibling_check_fails_when_the_fan_out_shares_one_deadline() {
         "a shared deadline must fail the sibling check"
     );
 }
+
+#[test]
+fn shuttle_a_sort_with_a_c_comparator_is_charged_to_the_branch_and_times_out() {
+    // 100 sorts of 2,000 numbers with `math.ult`: a couple of million comparisons in C and
+    // almost no Lua instructions. The engine calls a C comparator through a checked closure,
+    // so the time is charged (virtual time here) and the branch times out; a sibling is fine.
+    let wf = load(
+        r#"
+name: shuttle-c-comparator
+settings: { max_parallel_branches: 2, lua_timeout_ms: 50 }
+nodes:
+  - { name: setup, run: "return {}" }
+  - name: sorter
+    run: |
+      local t = {}
+      for i = 1, 2000 do t[i] = (i * 7919) % 2003 end
+      for r = 1, 100 do table.sort(t, math.ult) end
+      return { first = t[1] }
+  - { name: nap, run: "sleep_ms(10)\nreturn { napped = true }" }
+  - name: join
+    fan_in: true
+    run: |
+      local out = {}
+      for _, r in ipairs(state.parallel_results) do out[r.branch] = r.error_kind or "ok" end
+      return out
+edges:
+  - { from: setup, parallel: [sorter, nap] }
+  - { from: sorter, to: join }
+  - { from: nap, to: join }
+  - { from: join, to: __end__ }
+"#,
+    );
+    shuttle::Runner::new(RandomScheduler::new(20), shuttle_config()).run(move || {
+        let state = run_with::<engine::seams::PerNode>(&wf);
+        assert_eq!(state, json!({ "sorter": "timeout", "nap": "ok" }));
+    });
+}
