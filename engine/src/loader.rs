@@ -46,6 +46,9 @@ pub struct RawSettings {
     /// Per-node time budget in ms (default 30000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lua_timeout_ms: Option<u64>,
+    /// Per-node hard deadline in ms (default: twice the budget plus 5000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hard_timeout_ms: Option<u64>,
     /// Per-VM memory limit in bytes (default 64 MiB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lua_memory_limit: Option<usize>,

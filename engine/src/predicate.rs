@@ -26,8 +26,15 @@ pub struct Predicate {
 
 impl Predicate {
     /// Compiles `source` (a chunk that returns a value; a bare expression is accepted too).
-    /// `label` names it in error messages, e.g. `scenarios/x.yaml (expect #2)`.
-    pub fn compile(source: &str, label: &str, file: Option<&Path>) -> Result<Predicate, LoadError> {
+    /// `label` names it in error messages, e.g. `scenarios/x.yaml (expect #2)`; `line`, when
+    /// known, is the file line `source` starts on, so Lua's line numbers (and the error's
+    /// line) are the file's.
+    pub fn compile(
+        source: &str,
+        label: &str,
+        file: Option<&Path>,
+        line: Option<usize>,
+    ) -> Result<Predicate, LoadError> {
         let located = |message: String| {
             let mut err = LoadError::new(LoadErrorKind::LuaSyntax, message);
             err.file = file.map(Path::to_path_buf);
@@ -40,9 +47,19 @@ impl Predicate {
             )
         })?;
         let name = format!("={label}");
-        let chunk = Chunk::compile(&lua, &name, &format!("return ({source})"))
-            .or_else(|_| Chunk::compile(&lua, &name, source))
-            .map_err(|e| located(format!("compile the predicate: {}", message(&e))))?;
+        let pad = "\n".repeat(line.map_or(0, |l| l.saturating_sub(1)));
+        let chunk = Chunk::compile(&lua, &name, &format!("{pad}return ({source})"))
+            .or_else(|_| Chunk::compile(&lua, &name, &format!("{pad}{source}")))
+            .map_err(|e| {
+                let mut err = located(format!("compile the predicate: {}", message(&e)));
+                // Lua's message is `label:LINE: ...`; the error's line is that line.
+                err.line = line.and_then(|_| {
+                    message(&e)
+                        .strip_prefix(label)
+                        .and_then(|rest| crate::lua::message::lua_line(&format!("x{rest}")))
+                });
+                err
+            })?;
         Ok(Predicate { chunk })
     }
 

@@ -1,9 +1,9 @@
 //! The run trace: which node ran on which VM, in which branch.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One node execution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     /// The node.
     pub node: String,
@@ -21,7 +21,7 @@ pub struct Step {
 
 /// Every node execution of a run: the main path in order, each fan-out's branches inserted
 /// in declared branch order before their fan-in.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trace {
     /// The steps.
     pub steps: Vec<Step>,

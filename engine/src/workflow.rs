@@ -32,6 +32,9 @@ pub struct Settings {
     pub max_parallel_branches: Option<usize>,
     /// Time budget of one node execution, in ms.
     pub lua_timeout_ms: u64,
+    /// Hard deadline of one node execution, in ms: past it a [`NodeWatch`](crate::NodeWatch)
+    /// is told the node never came back. Default: twice the budget plus 5 s.
+    pub hard_timeout_ms: u64,
     /// Memory limit of every VM, in bytes.
     pub lua_memory_limit: usize,
     /// Most node executions on the main path, and in each branch.

@@ -154,6 +154,12 @@ fn settings(raw: &RawWorkflow, source: &str) -> Result<Settings, LoadError> {
     let settings = Settings {
         max_parallel_branches: s.max_parallel_branches,
         lua_timeout_ms: s.lua_timeout_ms.unwrap_or(30_000),
+        hard_timeout_ms: s.hard_timeout_ms.unwrap_or_else(|| {
+            s.lua_timeout_ms
+                .unwrap_or(30_000)
+                .saturating_mul(2)
+                .saturating_add(5_000)
+        }),
         lua_memory_limit: s.lua_memory_limit.unwrap_or(64 * 1024 * 1024),
         max_steps: s.max_steps.unwrap_or(1000),
         fail_fast: s.fail_fast.unwrap_or(false),
@@ -173,6 +179,11 @@ fn settings(raw: &RawWorkflow, source: &str) -> Result<Settings, LoadError> {
     if settings.lua_memory_limit < 256 * 1024 {
         return bad(
             "`lua_memory_limit` must be at least 262144 bytes (a sandboxed VM needs about 20 KiB)",
+        );
+    }
+    if settings.hard_timeout_ms <= settings.lua_timeout_ms {
+        return bad(
+            "`hard_timeout_ms` must be longer than `lua_timeout_ms`, the budget it backs up",
         );
     }
     if settings.max_steps == 0 {

@@ -91,6 +91,7 @@ where
             seed: mix(options.seed, 0),
             vm: None,
             steps: Vec::new(),
+            watch: options.watch.as_deref(),
         };
         let result = self.run_main(&mut path, input, options);
         Run {

@@ -118,6 +118,7 @@ where
             seed: mix(mix(self.opts.seed, self.ordinal), index as u64 + 1),
             vm: None,
             steps: Vec::new(),
+            watch: self.opts.watch.as_deref(),
         };
         let outcome = self.branch_path(&mut path, index, queue);
         if matches!(outcome, Err(RunError::Timeout { .. })) {

@@ -1,13 +1,30 @@
 //! What a run takes (its options) and what it gives back (the result and the trace).
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use serde_json::Value;
 
 use crate::chaos::ChaosLevel;
 use crate::error::RunError;
 use crate::trace::Trace;
 
+/// Watches node executions from outside the VM: what stops a process whose node never
+/// comes back (Lua's pattern matcher runs C code no hook can interrupt). The engine tells it
+/// when each node execution starts, with the wall-clock time it must end within (the
+/// node's hard deadline: `settings.hard_timeout_ms`, or twice its budget plus 5 s), and
+/// when it ends.
+pub trait NodeWatch: Send + Sync + std::fmt::Debug {
+    /// Node `node` (in `branch`, if any) starts; it must end within `hard`. Returns a
+    /// ticket for [`NodeWatch::leave`].
+    fn enter(&self, node: &str, branch: Option<&str>, hard: Duration) -> u64;
+
+    /// The node execution with `ticket` ended.
+    fn leave(&self, ticket: u64);
+}
+
 /// Options for one run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RunOptions {
     /// Seeds `math.random` in every VM (mixed with the branch index) and the chaos.
@@ -16,7 +33,24 @@ pub struct RunOptions {
     pub max_parallel_branches: Option<usize>,
     /// Schedule perturbation.
     pub chaos: ChaosLevel,
+    /// Told about every node execution, when set.
+    pub watch: Option<Arc<dyn NodeWatch>>,
 }
+
+impl PartialEq for RunOptions {
+    fn eq(&self, other: &Self) -> bool {
+        self.seed == other.seed
+            && self.max_parallel_branches == other.max_parallel_branches
+            && self.chaos == other.chaos
+            && match (&self.watch, &other.watch) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            }
+    }
+}
+
+impl Eq for RunOptions {}
 
 impl RunOptions {
     /// Options with this seed.
@@ -36,6 +70,12 @@ impl RunOptions {
     /// Sets the chaos level.
     pub fn with_chaos(mut self, chaos: ChaosLevel) -> Self {
         self.chaos = chaos;
+        self
+    }
+
+    /// Sets the node watch.
+    pub fn with_watch(mut self, watch: Arc<dyn NodeWatch>) -> Self {
+        self.watch = Some(watch);
         self
     }
 }

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use super::guard::{fault_error, guarded, routing};
 use crate::error::RunError;
 use crate::lua::vm::{Budget, Vm, VmFactory, VmSpec};
+use crate::run::options::NodeWatch;
 use crate::sync::Runtime;
 use crate::trace::Step;
 use crate::workflow::{FanOut, Node, Route, Target, Workflow};
@@ -61,6 +62,8 @@ pub(crate) struct Path<'a, R: Runtime, F: VmFactory<R>> {
     pub(crate) seed: u64,
     pub(crate) vm: Option<Vm<R>>,
     pub(crate) steps: Vec<Step>,
+    /// Told about every node execution, when the run has one.
+    pub(crate) watch: Option<&'a dyn NodeWatch>,
 }
 
 impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
@@ -157,12 +160,15 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
             return Ok(());
         };
         let (wf, branch) = (self.wf, self.branch_name());
+        let watch = self.watch;
         let vm = self.vm(&node.name)?;
         let serial = vm.serial();
         // The budget starts once the VM exists: creating it is not the node's time.
         let budget = policy.budget(Duration::from_millis(wf.settings.lua_timeout_ms));
-        let merged = guarded(wf, &node.name, branch, || {
-            vm.run_node(chunk, state, parallel_results, budget)
+        let merged = watched(watch, wf, &node.name, branch, || {
+            guarded(wf, &node.name, branch, || {
+                vm.run_node(chunk, state, parallel_results, budget)
+            })
         })
         .map(|result| {
             if let (Some(Value::Object(out)), Value::Object(target)) = (result, &mut *state) {
@@ -193,10 +199,13 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
             let Some(condition) = condition else {
                 return Ok(*target);
             };
+            let watch = self.watch;
             let vm = self.vm(from)?;
             let budget = policy.budget(Duration::from_millis(wf.settings.lua_timeout_ms));
-            if guarded(wf, from, branch, || {
-                vm.eval_condition(condition, state, budget)
+            if watched(watch, wf, from, branch, || {
+                guarded(wf, from, branch, || {
+                    vm.eval_condition(condition, state, budget)
+                })
             })? {
                 return Ok(*target);
             }
@@ -217,6 +226,27 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
             error: error.map(|e| e.kind().as_str().to_string()),
         });
     }
+}
+
+/// Runs `f`, the execution of `node`, telling `watch` (if any) when it starts and ends.
+fn watched<T>(
+    watch: Option<&dyn NodeWatch>,
+    wf: &Workflow,
+    node: &str,
+    branch: Option<&str>,
+    f: impl FnOnce() -> T,
+) -> T {
+    let Some(watch) = watch else {
+        return f();
+    };
+    let ticket = watch.enter(
+        node,
+        branch,
+        Duration::from_millis(wf.settings.hard_timeout_ms),
+    );
+    let out = f();
+    watch.leave(ticket);
+    out
 }
 
 fn merge(target: &mut Map<String, Value>, update: Map<String, Value>) {

@@ -22,6 +22,9 @@ pub enum Command {
     Soak(super::soak_args::SoakArgs),
     /// Measure VM overhead against benches/budgets.yaml; write reports/overhead.{md,json,svg}.
     Overhead(crate::overhead::args::OverheadArgs),
+    /// Internal: a soak's worker process (started by the supervisor, not by hand).
+    #[command(name = "__worker", hide = true)]
+    Worker(crate::soak::worker::WorkerArgs),
 }
 
 /// `harness run`.

@@ -18,5 +18,6 @@ pub fn dispatch(cli: Cli) -> Result<u8, CmdError> {
         Command::Run(args) => run::run(&args),
         Command::Soak(args) => soak::run(&args),
         Command::Overhead(args) => overhead::run(&args),
+        Command::Worker(args) => Ok(crate::soak::worker::serve(&args)),
     }
 }

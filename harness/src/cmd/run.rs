@@ -6,13 +6,27 @@ use serde_json::Value;
 use super::cli::RunArgs;
 use super::error::CmdError;
 use crate::report::trace;
+use crate::soak::watch::Watch;
 use crate::util::exit;
 
-/// Runs the workflow once; a failed run is [`CmdError::Run`].
+/// Runs the workflow once; a failed run is [`CmdError::Run`]. A node that does not come
+/// back by its hard deadline (code no time budget can interrupt) ends the process with a
+/// timeout error and exit code 1.
 pub fn run(args: &RunArgs) -> Result<u8, CmdError> {
-    let workflow = Workflow::from_file(&args.workflow)?;
+    let workflow =
+        Workflow::from_file(&args.workflow).map_err(|e| scenario_hint(&args.workflow, e))?;
     let input = initial_state(args)?;
-    let run = workflow.run(input, &RunOptions::seeded(args.seed));
+    let watch = Watch::start(|overdue| {
+        eprintln!(
+            "error: failed to finish {} within its hard deadline of {}: it is still running, \
+             in code the time budget cannot interrupt (Lua's pattern matcher, say); stopping",
+            overdue.label,
+            humantime::format_duration(overdue.hard)
+        );
+        std::process::exit(i32::from(exit::FAILED));
+    });
+    let options = RunOptions::seeded(args.seed).with_watch(watch.for_run());
+    let run = workflow.run(input, &options);
     if args.trace {
         eprintln!("trace (seed {}):", args.seed);
         for line in trace::lines(&run.trace, 2) {
@@ -41,12 +55,35 @@ fn initial_state(args: &RunArgs) -> Result<Value, CmdError> {
         (None, None) => return Ok(Value::Null),
     };
     match serde_json::from_str::<Value>(&text) {
-        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(v @ Value::Object(_)) => engine::check_input(&v)
+            .map(|()| v)
+            .map_err(|why| CmdError::Usage(format!("use the state from {origin}: {why}"))),
         Ok(_) => Err(CmdError::Usage(format!(
             "use the state from {origin}: it must be a JSON object"
         ))),
         Err(e) => Err(CmdError::Usage(format!(
             "parse the state from {origin} as JSON: {e}"
         ))),
+    }
+}
+
+/// A scenario file handed to `harness run` fails as a workflow (no `nodes`, unknown
+/// `workflow`): say what it is and how to run it.
+fn scenario_hint(file: &std::path::Path, e: engine::LoadError) -> CmdError {
+    let is_scenario = std::fs::read_to_string(file).is_ok_and(|text| {
+        serde_yaml::from_str::<serde_yaml::Mapping>(&text).is_ok_and(|doc| {
+            ["workflow", "workflow_file", "expect"]
+                .iter()
+                .any(|key| doc.contains_key(*key))
+        })
+    });
+    if is_scenario {
+        CmdError::Usage(format!(
+            "run {}: it is a scenario, not a workflow; soak it with `harness soak {}`",
+            file.display(),
+            crate::util::shell::shell_word(&file.display().to_string())
+        ))
+    } else {
+        CmdError::Workflow(e)
     }
 }

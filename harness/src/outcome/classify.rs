@@ -1,17 +1,17 @@
 //! Classifying a scenario from its tally: clean, failing (deterministic), flaky.
 //!
-//! Seed 004's lesson is that most "concurrency failures" are test bugs that fail every time,
-//! and they must not be reported as flakes. So:
+//! The classes follow the pass/fail split, never the failure text (seed 004's lesson: most
+//! "concurrency failures" are test bugs that fail every time, and must not be reported as
+//! flakes). An iteration **passes** when it kept every invariant, did not hang or crash,
+//! and, in a `deterministic` scenario, ended with the usual outcome (the most common
+//! fingerprint among iterations that did not fail on their own). Then:
 //!
-//! * **clean**: no iteration violated an invariant and (when `deterministic`) every iteration
-//!   had the same outcome fingerprint;
-//! * **failing**: every iteration violated, and the same invariant was the first one violated
-//!   in all of them;
-//! * **flaky**: anything in between: some iterations violated, or the fingerprints differ.
+//! * **clean**: every iteration passed;
+//! * **failing**: no iteration passed, even when the failures differ from one iteration to
+//!   the next (their distinct signatures are listed with their counts);
+//! * **flaky**: some passed and some failed.
 //!
-//! A failing iteration is one that violated an invariant or, for a `deterministic` scenario,
-//! ended with a fingerprint other than the most common one. The most common one is only
-//! known at the end, which is why this runs on the finished tally.
+//! The usual outcome is only known at the end, which is why this runs on the finished tally.
 
 use serde::Serialize;
 
@@ -66,12 +66,14 @@ pub struct ReplayTarget {
 pub struct Verdict {
     /// Its class.
     pub class: Class,
-    /// Failing iterations (violations, plus outcomes other than the usual one).
+    /// Failing iterations (failed on their own, plus outcomes other than the usual one).
     pub failures: u64,
-    /// Iterations whose outcome differed from the most common one (deterministic only).
+    /// Iterations whose outcome differed from the usual one (deterministic only).
     pub divergent: u64,
     /// The first bad iteration, when there is one.
     pub replay: Option<ReplayTarget>,
+    /// Every way the iterations failed, with how many failed that way, most first.
+    pub signatures: Vec<(String, u64)>,
 }
 
 /// Classifies a tally. `deterministic` is the scenario's `expect: deterministic`.
@@ -83,27 +85,44 @@ pub fn classify(tally: &Tally, deterministic: bool) -> Verdict {
             failures: 0,
             divergent: 0,
             replay: None,
+            signatures: Vec::new(),
         };
     }
-    let modal = tally.modal();
-    let (failures, divergent) = match (deterministic, modal) {
-        (true, Some((usual, usual_count))) => {
-            let others: u64 = tally
-                .fingerprints
-                .iter()
-                .filter(|(f, _)| **f != usual)
-                .map(|(_, c)| c.count)
-                .sum::<u64>()
-                + tally.overflow;
-            (usual_count.violating + others, others)
+    let usual = tally.usual().filter(|_| deterministic);
+    let mut signatures: Vec<(String, u64)> = tally
+        .signatures
+        .iter()
+        .map(|(s, c)| (s.clone(), c.count))
+        .collect();
+    if tally.signature_overflow > 0 {
+        signatures.push(("other ways".into(), tally.signature_overflow));
+    }
+    let mut divergent = 0;
+    if let Some((usual_fp, usual_count)) = usual {
+        for (f, c) in tally.fingerprints.iter().filter(|(f, _)| **f != usual_fp) {
+            let clean = c.count - c.violating;
+            if clean > 0 {
+                divergent += clean;
+                signatures.push((
+                    format!(
+                        "outcome `{}` (fingerprint {f}) instead of the usual `{}`",
+                        c.summary, usual_count.summary
+                    ),
+                    clean,
+                ));
+            }
         }
-        _ => (tally.violating, 0),
-    };
-    let same_invariant_every_time =
-        tally.violating == n && tally.invariants.iter().any(|c| c.first_violated == n);
+        let overflow = tally.overflow - tally.overflow_violating;
+        if overflow > 0 {
+            divergent += overflow;
+            signatures.push(("outcomes past the fingerprint table".into(), overflow));
+        }
+    }
+    signatures.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let failures = tally.violating + divergent;
     let class = if failures == 0 {
         Class::Clean
-    } else if same_invariant_every_time {
+    } else if failures >= n {
         Class::Failing
     } else {
         Class::Flaky
@@ -115,22 +134,21 @@ pub fn classify(tally: &Tally, deterministic: bool) -> Verdict {
             reason: bad.message.clone(),
             expect_fingerprint: None,
         })
-    } else if divergent > 0 {
-        let (usual, usual_count) = modal.expect("divergent outcomes imply a table");
+    } else if let (true, Some((usual_fp, usual_count))) = (divergent > 0, usual) {
         tally
             .fingerprints
             .iter()
-            .filter(|(f, _)| **f != usual)
+            .filter(|(f, c)| **f != usual_fp && c.count > c.violating)
             .min_by_key(|(_, c)| c.example_iteration)
             .map(|(f, c)| ReplayTarget {
                 iteration: c.example_iteration,
                 seed: c.example_seed,
                 reason: format!(
                     "its outcome ({}, fingerprint {f}) differs from the usual one ({}, \
-                     fingerprint {usual}, {} of {n} iterations)",
+                     fingerprint {usual_fp}, {} of {n} iterations)",
                     c.summary, usual_count.summary, usual_count.count
                 ),
-                expect_fingerprint: Some(usual),
+                expect_fingerprint: Some(usual_fp),
             })
     } else {
         None
@@ -140,6 +158,7 @@ pub fn classify(tally: &Tally, deterministic: bool) -> Verdict {
         failures,
         divergent,
         replay,
+        signatures,
     }
 }
 
@@ -149,12 +168,13 @@ mod tests {
     use crate::outcome::Outcome;
 
     fn tally(outcomes: &[(u64, &[usize])]) -> Tally {
-        let mut t = Tally::new(2);
+        let mut t = Tally::new(vec!["#1 lua".into(), "#2 lua".into()]);
         for (i, (f, v)) in outcomes.iter().enumerate() {
             let o = Outcome {
                 fingerprint: Fingerprint(*f),
                 summary: "ok".into(),
                 violations: v.iter().map(|&k| (k, format!("inv {k}"))).collect(),
+                stopped: None,
             };
             t.record(i as u64, 100 + i as u64, &o);
         }
@@ -175,15 +195,53 @@ mod tests {
     }
 
     #[test]
-    fn different_violations_every_time_are_flaky() {
-        let v = classify(&tally(&[(1, &[1]), (1, &[0])]), true);
-        assert_eq!(v.class, Class::Flaky);
+    fn different_failures_in_every_iteration_are_failing_with_their_signatures() {
+        // A bug that breaks every iteration, with varying symptoms, is not a flake.
+        let v = classify(&tally(&[(1, &[1]), (2, &[0]), (1, &[1])]), true);
+        assert_eq!((v.class, v.failures), (Class::Failing, 3));
+        assert_eq!(
+            v.signatures,
+            [
+                ("#2 lua / ok".to_string(), 2),
+                ("#1 lua / ok".to_string(), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn some_failing_iterations_among_passing_ones_are_flaky() {
+        // 11 iterations with a violation and 9 without: flaky, not failing.
+        let mut outcomes: Vec<(u64, &[usize])> = vec![(7, &[0]); 11];
+        outcomes.extend(vec![(8, &[] as &[usize]); 9]);
+        let v = classify(&tally(&outcomes), true);
+        assert_eq!((v.class, v.failures, v.divergent), (Class::Flaky, 11, 0));
+    }
+
+    #[test]
+    fn a_hang_or_a_crash_is_a_failure() {
+        let mut t = tally(&[(1, &[]), (1, &[])]);
+        t.record(
+            2,
+            102,
+            &Outcome::stopped(crate::outcome::evaluate::Stopped::Crash("SIGSEGV".into())),
+        );
+        let v = classify(&t, true);
+        assert_eq!((v.class, v.failures), (Class::Flaky, 1));
+        assert_eq!(v.replay.unwrap().reason, "crash: SIGSEGV");
+        let mut all = Tally::new(vec![]);
+        all.record(
+            0,
+            1,
+            &Outcome::stopped(crate::outcome::evaluate::Stopped::Hang("node `x`".into())),
+        );
+        assert_eq!(classify(&all, true).class, Class::Failing);
     }
 
     #[test]
     fn some_violations_are_flaky_and_replay_the_first() {
         let v = classify(&tally(&[(1, &[]), (2, &[0]), (1, &[]), (2, &[0])]), true);
-        assert_eq!((v.class, v.failures, v.divergent), (Class::Flaky, 2, 2));
+        // The violating iterations are failures once, not also divergent outcomes.
+        assert_eq!((v.class, v.failures, v.divergent), (Class::Flaky, 2, 0));
         let target = v.replay.unwrap();
         assert_eq!((target.iteration, target.seed), (1, 101));
         assert_eq!(target.expect_fingerprint, None);
@@ -206,6 +264,6 @@ mod tests {
 
     #[test]
     fn nothing_run_is_not_run() {
-        assert_eq!(classify(&Tally::new(1), true).class, Class::NotRun);
+        assert_eq!(classify(&Tally::new(vec![]), true).class, Class::NotRun);
     }
 }

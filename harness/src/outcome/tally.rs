@@ -14,6 +14,8 @@ use super::fingerprint::Fingerprint;
 
 /// Most distinct fingerprints kept with their own counts.
 pub const FINGERPRINT_CAP: usize = 64;
+/// Most distinct failure signatures kept with their own counts.
+pub const SIGNATURE_CAP: usize = 64;
 
 /// One iteration that went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,30 +54,48 @@ pub struct InvariantCount {
     pub first: Option<BadIteration>,
 }
 
+/// Counts for one way of failing (see [`Outcome::signature`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureCount {
+    /// Iterations that failed this way.
+    pub count: u64,
+    /// The lowest of them.
+    pub first: BadIteration,
+}
+
 /// The streaming statistics of one scenario.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
+    /// The invariants' labels (`#1 lua`), in `expect:` order.
+    pub labels: Vec<String>,
     /// Iterations recorded.
     pub run: u64,
-    /// Iterations that violated at least one invariant.
+    /// Iterations that failed on their own: violated an invariant, hung or crashed.
     pub violating: u64,
+    /// Of those, how many hung or crashed.
+    pub stopped: u64,
+    /// Failing iterations by the way they failed (at most [`SIGNATURE_CAP`] ways).
+    pub signatures: BTreeMap<String, SignatureCount>,
     /// Per invariant, in `expect:` order.
     pub invariants: Vec<InvariantCount>,
     /// Distinct fingerprints (at most [`FINGERPRINT_CAP`]).
     pub fingerprints: BTreeMap<Fingerprint, FingerprintCount>,
     /// Iterations whose fingerprint did not fit in the table.
     pub overflow: u64,
-    /// Of those, how many violated an invariant.
+    /// Of those, how many failed on their own.
     pub overflow_violating: u64,
-    /// The lowest iteration that violated an invariant.
+    /// Failing iterations whose way of failing did not fit in the signature table.
+    pub signature_overflow: u64,
+    /// The lowest iteration that failed on its own.
     pub first_bad: Option<BadIteration>,
 }
 
 impl Tally {
-    /// An empty tally for a scenario with `invariants` per-iteration invariants.
-    pub fn new(invariants: usize) -> Tally {
+    /// An empty tally for a scenario whose per-iteration invariants have these labels.
+    pub fn new(labels: Vec<String>) -> Tally {
         Tally {
-            invariants: vec![InvariantCount::default(); invariants],
+            invariants: vec![InvariantCount::default(); labels.len()],
+            labels,
             ..Tally::default()
         }
     }
@@ -83,9 +103,12 @@ impl Tally {
     /// Records one iteration.
     pub fn record(&mut self, iteration: u64, seed: u64, outcome: &Outcome) {
         self.run += 1;
-        let violated = !outcome.violations.is_empty();
+        let violated = outcome.failed();
         if violated {
             self.violating += 1;
+        }
+        if outcome.stopped.is_some() {
+            self.stopped += 1;
         }
         for (n, (index, message)) in outcome.violations.iter().enumerate() {
             let count = &mut self.invariants[*index];
@@ -102,12 +125,21 @@ impl Tally {
                 },
             );
         }
-        if let Some((_, message)) = outcome.violations.first() {
+        if let (Some(message), Some(signature)) =
+            (outcome.failure(), outcome.signature(&self.labels))
+        {
             let bad = BadIteration {
                 iteration,
                 seed,
-                message: message.clone(),
+                message,
             };
+            self.add_signature(
+                signature,
+                SignatureCount {
+                    count: 1,
+                    first: bad.clone(),
+                },
+            );
             keep_lowest(&mut self.first_bad, bad);
         }
         let entry = FingerprintCount {
@@ -118,6 +150,22 @@ impl Tally {
             summary: outcome.summary.clone(),
         };
         self.add_fingerprint(outcome.fingerprint, entry);
+    }
+
+    fn add_signature(&mut self, signature: String, entry: SignatureCount) {
+        let full = self.signatures.len() >= SIGNATURE_CAP;
+        match self.signatures.get_mut(&signature) {
+            Some(known) => {
+                known.count += entry.count;
+                if entry.first.iteration < known.first.iteration {
+                    known.first = entry.first;
+                }
+            }
+            None if full => self.signature_overflow += entry.count,
+            None => {
+                self.signatures.insert(signature, entry);
+            }
+        }
     }
 
     fn add_fingerprint(&mut self, fingerprint: Fingerprint, entry: FingerprintCount) {
@@ -145,6 +193,14 @@ impl Tally {
     pub fn merge(&mut self, other: Tally) {
         self.run += other.run;
         self.violating += other.violating;
+        self.stopped += other.stopped;
+        if self.labels.is_empty() {
+            self.labels = other.labels.clone();
+        }
+        for (signature, entry) in other.signatures {
+            self.add_signature(signature, entry);
+        }
+        self.signature_overflow += other.signature_overflow;
         if self.invariants.len() < other.invariants.len() {
             self.invariants
                 .resize(other.invariants.len(), InvariantCount::default());
@@ -166,13 +222,16 @@ impl Tally {
         self.overflow_violating += other.overflow_violating;
     }
 
-    /// The most common fingerprint (ties go to the one seen at the lowest iteration).
-    pub fn modal(&self) -> Option<(Fingerprint, &FingerprintCount)> {
+    /// The usual outcome: the fingerprint most iterations that did not fail on their own
+    /// ended with (ties go to the one seen at the lowest iteration); `None` when every
+    /// iteration failed on its own.
+    pub fn usual(&self) -> Option<(Fingerprint, &FingerprintCount)> {
         self.fingerprints
             .iter()
+            .filter(|(_, c)| c.count > c.violating)
             .max_by(|(_, a), (_, b)| {
-                a.count
-                    .cmp(&b.count)
+                (a.count - a.violating)
+                    .cmp(&(b.count - b.violating))
                     .then(b.example_iteration.cmp(&a.example_iteration))
             })
             .map(|(f, c)| (*f, c))
@@ -200,13 +259,18 @@ mod tests {
                 .iter()
                 .map(|&i| (i, format!("inv {i}")))
                 .collect(),
+            stopped: None,
         }
+    }
+
+    fn labels(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("#{i} lua")).collect()
     }
 
     #[test]
     fn merged_worker_tallies_equal_one_sequential_tally() {
-        let mut sequential = Tally::new(2);
-        let (mut even, mut odd) = (Tally::new(2), Tally::new(2));
+        let mut sequential = Tally::new(labels(2));
+        let (mut even, mut odd) = (Tally::new(labels(2)), Tally::new(labels(2)));
         for i in 0..100u64 {
             let o = outcome(i % 3, if i % 7 == 3 { &[1, 0] } else { &[] });
             sequential.record(i, i * 10, &o);
@@ -225,7 +289,7 @@ mod tests {
 
     #[test]
     fn the_fingerprint_table_is_capped() {
-        let mut tally = Tally::new(0);
+        let mut tally = Tally::new(labels(0));
         let n = FINGERPRINT_CAP as u64 + 36;
         for i in 0..n {
             tally.record(i, i, &outcome(i, &[]));
@@ -236,12 +300,50 @@ mod tests {
     }
 
     #[test]
-    fn modal_is_the_most_common_fingerprint() {
-        let mut tally = Tally::new(0);
+    fn the_usual_outcome_is_the_most_common_one_that_did_not_fail() {
+        let mut tally = Tally::new(labels(1));
         for i in 0..10 {
             tally.record(i, i, &outcome(if i == 4 { 9 } else { 1 }, &[]));
         }
-        let (f, c) = tally.modal().unwrap();
+        let (f, c) = tally.usual().unwrap();
         assert_eq!((f, c.count), (Fingerprint(1), 9));
+        // Iterations that violated an invariant do not make their outcome the usual one.
+        let mut tally = Tally::new(labels(1));
+        for i in 0..10 {
+            let violations: &[usize] = if i < 7 { &[0] } else { &[] };
+            tally.record(i, i, &outcome(if i < 7 { 5 } else { 6 }, violations));
+        }
+        assert_eq!(tally.usual().unwrap().0, Fingerprint(6));
+        let mut all_bad = Tally::new(labels(1));
+        all_bad.record(0, 0, &outcome(5, &[0]));
+        assert_eq!(all_bad.usual(), None);
+    }
+
+    #[test]
+    fn failures_are_counted_by_signature_with_their_first_iteration() {
+        let mut tally = Tally::new(labels(2));
+        for i in 0..6u64 {
+            let violations: &[usize] = if i % 2 == 0 { &[1] } else { &[0, 1] };
+            tally.record(10 - i, i, &outcome(1, violations));
+        }
+        tally.record(
+            20,
+            7,
+            &Outcome::stopped(crate::outcome::evaluate::Stopped::Hang("x".into())),
+        );
+        let rows: Vec<(&str, u64, u64)> = tally
+            .signatures
+            .iter()
+            .map(|(s, c)| (s.as_str(), c.count, c.first.iteration))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("#1 lua / ok", 3, 5),
+                ("#2 lua / ok", 3, 6),
+                ("hang", 1, 20)
+            ]
+        );
+        assert_eq!((tally.violating, tally.stopped), (7, 1));
     }
 }

@@ -1,39 +1,41 @@
 //! Building the report from what the soak measured, and the exit code it implies.
 
 use std::path::Path;
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use engine::ChaosLevel;
 
 use super::model::{
     BadReport, FingerprintRow, Fingerprints, Host, InvariantReport, Iterations, Options, Report,
-    SCHEMA_VERSION, ScenarioReport, Totals,
+    SCHEMA_VERSION, ScenarioReport, SignatureRow, Totals, WorkersReport,
 };
 use crate::outcome::stats::Rate;
 use crate::outcome::tally::BadIteration;
-use crate::outcome::{Class, classify};
+use crate::outcome::{Class, Tally, classify};
 use crate::scenario::Scenario;
 use crate::soak::replay;
-use crate::soak::runner::Soaked;
+use crate::soak::runner::WorkerStats;
 use crate::util::exit;
 
-/// The report of a scenario that ran (completely or not): its class, rates, outcomes and
-/// the command that replays its first failure. `chaos` is the `--chaos` override, if any.
+/// The report of a scenario that ran (completely or not, or is running): its class, rates,
+/// outcomes and the command that replays its first failure. `chaos` is the `--chaos`
+/// override, if any.
 pub fn ran(
     scenario: &Scenario,
     planned: u64,
     asked: u64,
-    soaked: &Soaked,
+    tally: &Tally,
+    elapsed: Duration,
     chaos: Option<ChaosLevel>,
 ) -> ScenarioReport {
-    let tally = &soaked.tally;
     let verdict = classify(tally, scenario.deterministic);
     let replay = verdict
         .replay
         .as_ref()
         .map(|t| replay::command(&scenario.file, t.seed, chaos, t.expect_fingerprint));
     let chaos = chaos.unwrap_or(scenario.chaos);
-    let secs = soaked.elapsed.as_secs_f64();
+    let secs = elapsed.as_secs_f64();
     let mut table: Vec<FingerprintRow> = tally
         .fingerprints
         .iter()
@@ -69,7 +71,7 @@ pub fn ran(
     ScenarioReport {
         name: scenario.name.clone(),
         file: scenario.file.display().to_string(),
-        story: Some(scenario.story.clone()),
+        story: scenario.story.clone(),
         description: scenario.description.clone(),
         status: verdict.class,
         expect_failure: scenario.expect_failure,
@@ -98,6 +100,15 @@ pub fn ran(
             seed: t.seed.to_string(),
             message: t.reason.clone(),
         }),
+        failure_signatures: verdict
+            .signatures
+            .iter()
+            .map(|(signature, count)| SignatureRow {
+                signature: signature.clone(),
+                count: *count,
+            })
+            .collect(),
+        hangs: tally.signatures.get("hang").map_or(0, |c| c.count),
         replay,
         error: None,
     }
@@ -133,6 +144,8 @@ pub fn not_ran(name: String, file: &Path, class: Class, error: Option<String>) -
         },
         invariants: Vec::new(),
         first_bad: None,
+        failure_signatures: Vec::new(),
+        hangs: 0,
         replay: None,
         error,
     }
@@ -180,10 +193,12 @@ pub fn totals(scenarios: &[ScenarioReport], elapsed_s: f64) -> Totals {
 /// What a whole run was, besides its scenarios.
 #[derive(Debug, Clone)]
 pub struct RunInfo {
-    /// Ctrl-C or SIGTERM stopped it.
-    pub interrupted: bool,
-    /// `--fail-fast` stopped it.
-    pub stopped_early: bool,
+    /// It is still going (a checkpoint).
+    pub running: bool,
+    /// The signal that stopped it (SIGINT 2, SIGTERM 15).
+    pub signal: Option<i32>,
+    /// Why it stopped before its end, when it did.
+    pub stopped: Option<String>,
     /// The run seed.
     pub run_seed: u64,
     /// The command line.
@@ -201,11 +216,12 @@ pub struct RunInfo {
 /// The whole run's report: totals and exit code from the scenarios' reports.
 pub fn report(run: RunInfo, scenarios: Vec<ScenarioReport>) -> Report {
     let totals = totals(&scenarios, run.elapsed_s);
-    let exit_code = exit_code(&totals, run.interrupted);
+    let exit_code = exit_code(&totals, run.signal);
     Report {
         schema_version: SCHEMA_VERSION,
-        complete: !run.interrupted && !run.stopped_early,
-        interrupted: run.interrupted,
+        complete: !run.running && run.stopped.is_none(),
+        interrupted: run.signal.is_some(),
+        stopped: run.stopped,
         run_seed: run.run_seed.to_string(),
         command: run.command,
         started_at: run.started_at.to_rfc3339_opts(SecondsFormat::Secs, true),
@@ -219,19 +235,32 @@ pub fn report(run: RunInfo, scenarios: Vec<ScenarioReport>) -> Report {
     }
 }
 
-/// The exit code: 3 when a scenario could not be loaded or run, else 1 for a deterministic
-/// failure (including a canary that passed), else 2 for a flaky scenario, else 130 when
-/// interrupted, else 0. An expected failure that failed is a success.
-pub fn exit_code(totals: &Totals, interrupted: bool) -> u8 {
-    if totals.error > 0 {
+/// The exit code: 128 + the signal when one stopped the run (130 for SIGINT, 143 for
+/// SIGTERM), else 3 when a scenario could not be loaded or run, else 1 for a deterministic
+/// failure (including a canary that passed), else 2 for a flaky scenario, else 0. An
+/// expected failure that failed is a success.
+pub fn exit_code(totals: &Totals, signal: Option<i32>) -> u8 {
+    if let Some(signal) = signal {
+        (128 + signal) as u8
+    } else if totals.error > 0 {
         exit::USAGE
     } else if totals.failing > 0 || totals.unexpected_passes > 0 {
         exit::FAILED
     } else if totals.flaky > 0 {
         exit::FLAKY
-    } else if interrupted {
-        exit::INTERRUPTED
     } else {
         exit::OK
+    }
+}
+
+/// The workers' part of the host report.
+pub fn workers(stats: &WorkerStats) -> WorkersReport {
+    WorkersReport {
+        spawned: stats.spawned,
+        hangs: stats.hangs,
+        crashes: stats.crashes,
+        live_vms_max: stats.host.live_vms,
+        threads_max: stats.host.threads,
+        peak_rss_kib_max: stats.host.peak_rss_kib,
     }
 }

@@ -1,24 +1,31 @@
 //! `report.json`: the machine-readable soak report. Its schema is stable within a
-//! `schema_version`; fields are only ever added.
+//! `schema_version`; fields are only ever added. Version 2 (issue 9): classes follow the
+//! pass/fail split, hangs and crashes, failure signatures, isolation and workers, `stopped`.
 //!
 //! Seeds are decimal **strings** (a u64 does not survive a JSON double, as in jq or
 //! JavaScript); fingerprints are 16 hex digits. Rates are fractions in [0, 1].
 //!
 //! ```text
 //! {
-//!   "schema_version": 1,
-//!   "complete": bool,            // false: interrupted, or stopped by --fail-fast
+//!   "schema_version": 2,
+//!   "complete": bool,            // false: stopped early, or a checkpoint of a running soak
 //!   "interrupted": bool,         // Ctrl-C / SIGTERM
+//!   "stopped": "by SIGTERM" | "by --fail-fast in scenario `x`" | "in scenario `x`: ..." | null,
+//!                                // null with complete false: a checkpoint, still running
 //!   "run_seed": "123",           // pass as --seed to rerun the whole run
 //!   "command": "harness soak ...",
 //!   "started_at": "2026-01-01T00:00:00Z", "finished_at": "...", "elapsed_s": 1.5,
 //!   "options": { "iterations": 10000 | null, "jobs": 2, "chaos": "light" | null,
-//!                "fail_fast": bool, "include_canary": bool },
+//!                "fail_fast": bool, "include_canary": bool,
+//!                "isolation": "process" | "thread", "hard_deadline_s": 90.0 | null },
 //!   "host": { "peak_rss_kib": 23000 | null, "threads_start": 1 | null,
-//!             "threads_end": 1 | null, "live_vms_end": 0 },
+//!             "threads_end": 1 | null, "live_vms_end": 0,
+//!             "workers": { "spawned": 4, "hangs": 1, "crashes": 0, "live_vms_max": 0,
+//!                          "threads_max": 3 | null, "peak_rss_kib_max": 10240 | null }
+//!                        | null },        // null in thread isolation
 //!   "totals": { "scenarios", "clean", "failing", "flaky", "error", "not_run",
 //!               "expected_failures", "unexpected_passes", "iterations", "iterations_per_s" },
-//!   "exit_code": 0,              // 0 clean, 1 failing, 2 flaky, 3 bad input, 130 interrupted
+//!   "exit_code": 0,              // 0 clean, 1 failing, 2 flaky, 3 bad input, 130/143 signal
 //!   "scenarios": [{
 //!     "name": "isolation-globals", "file": "scenarios/isolation-globals.yaml",
 //!     "story": "..." | null, "description": "..." | null,
@@ -39,6 +46,9 @@
 //!     "invariants": [{ "label": "#1 lua", "violations": 0,
 //!                      "first": { "iteration", "seed", "message" } | null }],
 //!     "first_bad": { "iteration": 7, "seed": "...", "message": "..." } | null,
+//!     "failure_signatures": [{ "signature": "#1 lua / ok" | "hang" | "crash" | "outcome ...",
+//!                              "count": 7 }],   // every way it failed, most first
+//!     "hangs": 0,                // iterations past a hard deadline
 //!     "replay": "harness soak scenarios/x.yaml --replay 123" | null,
 //!     "error": "load scenario x.yaml:3:1: unknown field `foo` ..." | null
 //!   }]

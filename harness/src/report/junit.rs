@@ -6,6 +6,8 @@
 //! * flaky: a passing testcase with a `<flakyFailure>` per violated invariant (the first
 //!   bad iteration always, with the replay command), which is how nextest records a test that
 //!   failed and passed; CI tools show it as flaky. The exit code (2) still fails the run;
+//! * with `--junit-flaky fail`, a flaky scenario is a `<failure>` instead (for CI systems
+//!   that only read failures);
 //! * error: `<error>`; not run: `<skipped>`;
 //! * the canary: passing when it failed as expected (`XFAIL`), `<failure>` when it passed.
 
@@ -19,8 +21,19 @@ use super::model::{Report, ScenarioReport};
 use super::status::detail_lines;
 use crate::outcome::Class;
 
+/// How a flaky scenario appears in JUnit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum JunitFlaky {
+    /// A passing testcase with a `flakyFailure` per failure (nextest's convention; CI
+    /// systems that read it show the test as flaky).
+    #[default]
+    Pass,
+    /// A `failure`, for CI systems that only read failures.
+    Fail,
+}
+
 /// The report as JUnit XML.
-pub fn render(r: &Report) -> String {
+pub fn render(r: &Report, flaky_as: JunitFlaky) -> String {
     let mut junit = Junit::new("harness soak");
     junit.set_time(Duration::from_secs_f64(r.elapsed_s));
     let mut suite = TestSuite::new("soak");
@@ -28,7 +41,7 @@ pub fn render(r: &Report) -> String {
     suite.add_property(("run_seed", r.run_seed.as_str()));
     suite.add_property(("complete", if r.complete { "true" } else { "false" }));
     for s in &r.scenarios {
-        suite.add_test_case(case(s));
+        suite.add_test_case(case(s, flaky_as));
     }
     junit.add_test_suite(suite);
     junit
@@ -36,7 +49,7 @@ pub fn render(r: &Report) -> String {
         .expect("quick-junit serializes its own model")
 }
 
-fn case(s: &ScenarioReport) -> TestCase {
+fn case(s: &ScenarioReport, flaky_as: JunitFlaky) -> TestCase {
     let details = detail_lines(s)
         .iter()
         .map(|l| l.trim_start().to_string())
@@ -49,7 +62,14 @@ fn case(s: &ScenarioReport) -> TestCase {
     let status = match (s.status, s.expect_failure) {
         (Class::Clean, false) => TestCaseStatus::success(),
         (Class::Failing, true) => TestCaseStatus::success(),
-        (Class::Flaky, _) => flaky(s, &details),
+        (Class::Flaky, _) if flaky_as == JunitFlaky::Pass => flaky(s, &details),
+        (Class::Flaky, _) => {
+            let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            st.set_message(format!("flaky: {summary}"));
+            st.set_type("flaky");
+            st.set_description(details.clone());
+            st
+        }
         (Class::Error, _) => {
             let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
             st.set_message(s.error.clone().unwrap_or_default());

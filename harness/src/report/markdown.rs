@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
+use super::escape::{code, markdown};
 use super::model::{Report, ScenarioReport};
+use crate::outcome::Class;
 use crate::outcome::stats::percent;
 
 /// The report as Markdown.
@@ -11,10 +13,9 @@ pub fn render(r: &Report) -> String {
     let t = &r.totals;
     let _ = writeln!(md, "# Soak report\n");
     if !r.complete {
-        let why = if r.interrupted {
-            "interrupted"
-        } else {
-            "stopped early (--fail-fast)"
+        let why = match &r.stopped {
+            Some(why) => format!("stopped {}", markdown(why)),
+            None => "still running when this was written (a checkpoint)".to_string(),
         };
         let _ = writeln!(
             md,
@@ -26,7 +27,7 @@ pub fn render(r: &Report) -> String {
         "- run seed: `{}` (`--seed {}` reruns it)",
         r.run_seed, r.run_seed
     );
-    let _ = writeln!(md, "- command: `{}`", r.command);
+    let _ = writeln!(md, "- command: {}", code(&r.command));
     let _ = writeln!(
         md,
         "- started: {}, finished: {}",
@@ -52,12 +53,25 @@ pub fn render(r: &Report) -> String {
     let h = &r.host;
     let _ = writeln!(
         md,
-        "- host: peak RSS {} KiB, threads {} at start and {} at end, {} live VMs at end\n",
+        "- host: peak RSS {} KiB, threads {} at start and {} at end, {} live VMs at end",
         opt(h.peak_rss_kib),
         opt(h.threads_start),
         opt(h.threads_end),
         h.live_vms_end
     );
+    if let Some(w) = &h.workers {
+        let _ = writeln!(
+            md,
+            "- workers: {} started, {} hangs, {} crashes; at most {} threads, {} live VMs and {} KiB peak RSS in one worker",
+            w.spawned,
+            w.hangs,
+            w.crashes,
+            opt(w.threads_max),
+            w.live_vms_max,
+            opt(w.peak_rss_kib_max)
+        );
+    }
+    let _ = writeln!(md);
     let _ = writeln!(
         md,
         "| status | scenario | iterations | failures | rate | 95% CI (Wilson) | rule of three | it/s | outcomes |"
@@ -69,11 +83,22 @@ pub fn render(r: &Report) -> String {
         if s.iterations.capped {
             iterations.push_str(" (capped)");
         }
+        if matches!(s.status, Class::NotRun | Class::Error) || s.iterations.run == 0 {
+            // Nothing ran: no rate, no interval.
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | | | | | | |",
+                s.label(),
+                markdown(&s.name),
+                iterations
+            );
+            continue;
+        }
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} | {}-{} | {} | {:.0} | {} |",
             s.label(),
-            s.name,
+            markdown(&s.name),
             iterations,
             f.failures,
             percent(f.rate),
@@ -96,24 +121,33 @@ fn needs_section(s: &ScenarioReport) -> bool {
 }
 
 fn section(md: &mut String, s: &ScenarioReport) {
-    let _ = writeln!(md, "\n## {} `{}`\n", s.label(), s.name);
-    let _ = writeln!(md, "- file: `{}`", s.file);
+    let _ = writeln!(md, "\n## {} {}\n", s.label(), code(&s.name));
+    let _ = writeln!(md, "- file: {}", code(&s.file));
     if let Some(story) = &s.story {
-        let _ = writeln!(md, "- story: {story}");
+        let _ = writeln!(md, "- story: {}", markdown(story));
     }
     if let Some(error) = &s.error {
-        let _ = writeln!(md, "- error: failed to {error}");
+        let _ = writeln!(md, "- error: failed to {}", markdown(error));
         return;
     }
     if let Some(bad) = &s.first_bad {
         let _ = writeln!(
             md,
             "- first bad iteration: {} (seed `{}`): {}",
-            bad.iteration, bad.seed, bad.message
+            bad.iteration,
+            bad.seed,
+            markdown(&bad.message)
         );
     }
     if let Some(replay) = &s.replay {
-        let _ = writeln!(md, "- replay: `{replay}`");
+        let _ = writeln!(md, "- replay: {}", code(replay));
+    }
+    if !s.failure_signatures.is_empty() {
+        let _ = writeln!(md, "\n| failed as | iterations |");
+        let _ = writeln!(md, "|---|---:|");
+        for row in &s.failure_signatures {
+            let _ = writeln!(md, "| {} | {} |", markdown(&row.signature), row.count);
+        }
     }
     if !s.invariants.is_empty() {
         let _ = writeln!(md, "\n| invariant | violations | first violation |");
@@ -128,9 +162,9 @@ fn section(md: &mut String, s: &ScenarioReport) {
             let _ = writeln!(
                 md,
                 "| {} | {} | {} |",
-                inv.label,
+                markdown(&inv.label),
                 inv.violations,
-                cell(&first)
+                markdown(&first)
             );
         }
     }
@@ -144,7 +178,7 @@ fn section(md: &mut String, s: &ScenarioReport) {
             md,
             "| `{}` | {} | {} | {} | `{}` |",
             row.fingerprint,
-            cell(&row.outcome),
+            markdown(&row.outcome),
             row.count,
             row.violating,
             row.example_seed
@@ -157,11 +191,6 @@ fn section(md: &mut String, s: &ScenarioReport) {
             s.fingerprints.overflow
         );
     }
-}
-
-/// Keeps a table cell on one line and its pipes literal.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
 }
 
 fn opt(v: Option<u64>) -> String {

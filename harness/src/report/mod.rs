@@ -1,6 +1,7 @@
 //! Soak reports: one model, four views (terminal status lines, JSON, Markdown, JUnit).
 
 pub mod build;
+pub mod escape;
 pub mod json;
 pub mod junit;
 pub mod markdown;

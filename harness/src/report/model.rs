@@ -7,7 +7,7 @@ use crate::outcome::Class;
 use crate::outcome::stats::Rate;
 
 /// Version of the `report.json` schema; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A whole soak run.
 #[derive(Debug, Clone, Serialize)]
@@ -18,6 +18,9 @@ pub struct Report {
     pub complete: bool,
     /// Whether Ctrl-C (SIGINT) or SIGTERM stopped it.
     pub interrupted: bool,
+    /// Why it stopped before its end, when it did: the signal, `--fail-fast`, or an
+    /// iteration stuck in a thread.
+    pub stopped: Option<String>,
     /// The run seed, as a decimal string (u64 does not fit a JSON double).
     pub run_seed: String,
     /// The command line, as a shell would take it.
@@ -53,6 +56,10 @@ pub struct Options {
     pub fail_fast: bool,
     /// `--include-canary`.
     pub include_canary: bool,
+    /// `process` or `thread`.
+    pub isolation: String,
+    /// `--hard-deadline`, when given (seconds).
+    pub hard_deadline_s: Option<f64>,
 }
 
 /// What the run cost the host, from `/proc/self/status` (null where unavailable).
@@ -66,6 +73,25 @@ pub struct Host {
     pub threads_end: Option<u64>,
     /// Live Lua VMs when it ended (must be 0).
     pub live_vms_end: usize,
+    /// The worker processes (process isolation), or null.
+    pub workers: Option<WorkersReport>,
+}
+
+/// What the worker processes went through and the largest figures they reported.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WorkersReport {
+    /// Worker processes started.
+    pub spawned: u64,
+    /// Iterations that hung.
+    pub hangs: u64,
+    /// Workers that died on their own.
+    pub crashes: u64,
+    /// The most Lua VMs alive in a worker between batches (must be 0).
+    pub live_vms_max: usize,
+    /// The most threads a worker had between batches.
+    pub threads_max: Option<u64>,
+    /// The largest peak resident set of a worker, KiB.
+    pub peak_rss_kib_max: Option<u64>,
 }
 
 /// Counts over all scenarios.
@@ -132,6 +158,10 @@ pub struct ScenarioReport {
     pub invariants: Vec<InvariantReport>,
     /// The first bad iteration (the one the replay command reproduces).
     pub first_bad: Option<BadReport>,
+    /// Every way its iterations failed, with how many failed that way, most first.
+    pub failure_signatures: Vec<SignatureRow>,
+    /// Iterations that hung (passed a hard deadline).
+    pub hangs: u64,
     /// The command that replays `first_bad`.
     pub replay: Option<String>,
     /// Why it could not be loaded or run.
@@ -177,6 +207,15 @@ pub struct FingerprintRow {
     pub example_iteration: u64,
     /// Its seed (decimal string).
     pub example_seed: String,
+}
+
+/// One way of failing.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureRow {
+    /// `#1 final_state / ok`, `hang`, `crash`, or an outcome other than the usual one.
+    pub signature: String,
+    /// Iterations that failed this way.
+    pub count: u64,
 }
 
 /// One invariant.

@@ -24,21 +24,39 @@ pub fn lines(scenario: &Scenario, r: &Replayed) -> Vec<String> {
             "the calling"
         }
     ));
-    match &r.run.result {
-        Ok(state) => {
-            out.push("  outcome: ok".into());
-            out.push(format!(
-                "  final state: {}",
-                serde_json::to_string(state).expect("JSON values serialize")
-            ));
-        }
-        Err(e) => out.push(format!("  outcome: {}: failed to {e}", r.outcome.summary)),
+    match (&r.run, &r.outcome.stopped) {
+        (_, Some(stopped)) => out.push(format!("  outcome: {}", stopped.describe())),
+        (Some(run), None) => match (&run.state, &run.error) {
+            (Some(state), _) => {
+                out.push("  outcome: ok".into());
+                out.push(format!(
+                    "  final state: {}",
+                    serde_json::to_string(state).expect("JSON values serialize")
+                ));
+            }
+            (None, error) => out.push(format!(
+                "  outcome: {}: {}",
+                r.outcome.summary,
+                error.as_deref().unwrap_or("failed")
+            )),
+        },
+        (None, None) => out.push("  outcome: none".into()),
     }
     out.push(format!("  fingerprint: {}", r.outcome.fingerprint));
-    out.push("  trace:".into());
-    out.extend(super::trace::lines(&r.run.trace, 4));
+    if let Some(run) = &r.run {
+        out.push("  trace:".into());
+        out.extend(super::trace::lines(&run.trace, 4));
+    }
     out.push("  invariants:".into());
-    for (i, inv) in scenario.invariants.iter().enumerate() {
+    if r.outcome.stopped.is_some() {
+        out.push("    not checked: the iteration did not finish".into());
+    }
+    for (i, inv) in scenario
+        .invariants
+        .iter()
+        .enumerate()
+        .filter(|_| r.outcome.stopped.is_none())
+    {
         match r.outcome.violations.iter().find(|(k, _)| *k == i) {
             Some((_, why)) => out.push(format!("    VIOLATED {why}")),
             None => out.push(format!("    held     {}", inv.label)),
@@ -54,11 +72,12 @@ pub fn lines(scenario: &Scenario, r: &Replayed) -> Vec<String> {
             out.push(format!("  outcome fingerprint {usual} is the usual one"));
         }
     }
-    if r.again != r.outcome.fingerprint {
+    if let Some(again) = r.again
+        && again != r.outcome.fingerprint
+    {
         out.push(format!(
-            "  note: running the seed again gave fingerprint {}: this outcome does not \
-             depend on the seed alone (real-thread timing?)",
-            r.again
+            "  note: running the seed again gave fingerprint {again}: this outcome does not \
+             depend on the seed alone (real-thread timing?)"
         ));
     }
     out.push(if r.reproduced() {

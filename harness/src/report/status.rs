@@ -14,6 +14,7 @@
 //!
 //! The format is pinned by a snapshot test (`harness/tests/soak/snapshot.rs`).
 
+use super::escape::console;
 use super::model::{Report, ScenarioReport};
 use crate::outcome::stats::percent;
 
@@ -33,7 +34,7 @@ pub fn status_line(s: &ScenarioReport, width: usize) -> String {
         s.elapsed_s,
         s.iterations.run,
         s.iterations.planned,
-        s.name,
+        console(&s.name),
     );
     if s.iterations.capped {
         line.push_str(&format!(" (capped at {})", s.iterations.planned));
@@ -50,7 +51,7 @@ pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
     let pad = indent();
     let mut out = Vec::new();
     if let Some(error) = &s.error {
-        out.push(format!("{pad}failed to {error}"));
+        out.push(format!("{pad}failed to {}", console(error)));
         return out;
     }
     let f = &s.failures;
@@ -69,14 +70,24 @@ pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
             s.iterations.run
         ));
     }
+    if s.failure_signatures.len() > 1 {
+        let ways: Vec<String> = s
+            .failure_signatures
+            .iter()
+            .map(|row| format!("{}x {}", row.count, console(&row.signature)))
+            .collect();
+        out.push(format!("{pad}failed as: {}", ways.join("; ")));
+    }
     if let Some(bad) = &s.first_bad {
         out.push(format!(
             "{pad}first: iteration {} (seed {}): {}",
-            bad.iteration, bad.seed, bad.message
+            bad.iteration,
+            bad.seed,
+            console(&bad.message)
         ));
     }
     if let Some(replay) = &s.replay {
-        out.push(format!("{pad}replay: {replay}"));
+        out.push(format!("{pad}replay: {}", console(replay)));
     }
     out
 }
@@ -118,13 +129,27 @@ pub fn host_line(r: &Report) -> String {
     let rss = h
         .peak_rss_kib
         .map_or("?".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
-    format!(
+    let mut line = format!(
         "{:>LABEL$} peak RSS {rss}, threads {} -> {}, live VMs {}",
         "Host",
         show(h.threads_start),
         show(h.threads_end),
         h.live_vms_end
-    )
+    );
+    if let Some(w) = &h.workers {
+        line.push_str(&format!(
+            "; workers {} started, {} hang{}, {} crash{}, worst peak RSS {}, live VMs {}",
+            w.spawned,
+            w.hangs,
+            if w.hangs == 1 { "" } else { "s" },
+            w.crashes,
+            if w.crashes == 1 { "" } else { "es" },
+            w.peak_rss_kib_max
+                .map_or("?".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0)),
+            w.live_vms_max
+        ));
+    }
+    line
 }
 
 /// The width that aligns every scenario's `run/planned` column.

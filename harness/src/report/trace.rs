@@ -2,7 +2,8 @@
 
 use engine::Trace;
 
-/// One line per step, indented by `indent` spaces.
+/// One line per step, indented by `indent` spaces. Branches are numbered from 1, as
+/// `branch.index` numbers them in Lua.
 pub fn lines(trace: &Trace, indent: usize) -> Vec<String> {
     let pad = " ".repeat(indent);
     trace
@@ -10,7 +11,7 @@ pub fn lines(trace: &Trace, indent: usize) -> Vec<String> {
         .iter()
         .map(|step| {
             let branch = match (&step.branch, &step.branch_name) {
-                (Some(i), Some(name)) => format!("branch {i} `{name}`"),
+                (Some(i), Some(name)) => format!("branch {} `{name}`", i + 1),
                 _ => "main".to_string(),
             };
             let vm = if step.vm == 0 {

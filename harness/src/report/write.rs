@@ -28,18 +28,39 @@ pub fn create_dir(base: &Path, stamp: &str) -> io::Result<PathBuf> {
 }
 
 /// Writes the three report files into `dir`, and the JUnit XML to `junit_copy` too.
-pub fn write_all(dir: &Path, report: &Report, junit_copy: Option<&Path>) -> io::Result<()> {
-    let xml = junit::render(report);
+pub fn write_all(
+    dir: &Path,
+    report: &Report,
+    junit_copy: Option<&Path>,
+    flaky_as: junit::JunitFlaky,
+) -> io::Result<()> {
+    let xml = junit::render(report, flaky_as);
     write_atomic(&dir.join("report.json"), &json::render(report))?;
     write_atomic(&dir.join("report.md"), &markdown::render(report))?;
     write_atomic(&dir.join("junit.xml"), &xml)?;
     if let Some(path) = junit_copy {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
-        }
         write_atomic(path, &xml)?;
     }
     Ok(())
+}
+
+/// Makes sure the JUnit copy can be written where it was asked for (its folder is made),
+/// before any iteration runs.
+pub fn prepare_junit(path: &Path) -> io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    if path.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a folder; name a file",
+        ));
+    }
+    // Probe with a file beside it: the report writes there by rename.
+    let mut probe = path.as_os_str().to_owned();
+    probe.push(".tmp");
+    std::fs::write(&probe, b"")?;
+    std::fs::remove_file(&probe)
 }
 
 fn write_atomic(path: &Path, text: &str) -> io::Result<()> {

@@ -59,9 +59,11 @@ pub fn compile_invariants(
     raw: &[RawInvariant],
     file: &Path,
     base: &Path,
+    source: &str,
 ) -> Result<Compiled, ScenarioError> {
     let mut invariants = Vec::new();
-    let mut deterministic = true;
+    let mut deterministic: Option<(bool, usize)> = None;
+    let mut lua_lines = lua_code_lines(source).into_iter();
     for (i, inv) in raw.iter().enumerate() {
         let n = i + 1;
         let raw = inv.check().map_err(|why| ScenarioError::Invalid {
@@ -70,7 +72,16 @@ pub fn compile_invariants(
         })?;
         let (kind, check) = match raw {
             RawCheck::Deterministic(d) => {
-                deterministic = d;
+                if let Some((before, at)) = deterministic {
+                    return Err(ScenarioError::Invalid {
+                        file: file.to_path_buf(),
+                        message: format!(
+                            "read expect #{n}: `deterministic: {d}` after `deterministic: \
+                             {before}` (expect #{at}): say it once"
+                        ),
+                    });
+                }
+                deterministic = Some((d, n));
                 continue;
             }
             RawCheck::DistinctVms(false) | RawCheck::Reproducible(false) => continue,
@@ -79,8 +90,8 @@ pub fn compile_invariants(
             RawCheck::FinalState(subset) => ("final_state", Check::FinalState(subset.clone())),
             RawCheck::Lua(source) => {
                 let label = format!("{} (expect #{n})", file.display());
-                let predicate = Predicate::compile(source, &label, Some(file))
-                    .map_err(ScenarioError::Workflow)?;
+                let predicate = Predicate::compile(source, &label, Some(file), lua_lines.next())
+                    .map_err(ScenarioError::Parse)?;
                 ("lua", Check::Lua(predicate))
             }
             RawCheck::Error(e) => {
@@ -112,6 +123,25 @@ pub fn compile_invariants(
     }
     Ok(Compiled {
         invariants,
-        deterministic,
+        deterministic: deterministic.is_none_or(|(d, _)| d),
     })
+}
+
+/// The file line each `lua:` check's code starts on, in order: the key's own line for an
+/// inline expression, the next line for a block (`lua: |`).
+fn lua_code_lines(source: &str) -> Vec<usize> {
+    source
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let body = line.trim_start();
+            let body = body.strip_prefix("- ").unwrap_or(body).trim_start();
+            let rest = body.strip_prefix("lua:")?.trim();
+            Some(if rest.starts_with('|') || rest.starts_with('>') {
+                i + 2
+            } else {
+                i + 1
+            })
+        })
+        .collect()
 }

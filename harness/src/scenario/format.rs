@@ -5,12 +5,13 @@
 //! ```yaml
 //! name: isolation-globals
 //! description: a global set in one branch is nil in its siblings and in the parent
-//! story: "TEA-PY-002 (seed 001): a shared runtime leaked globals between branches"
+//! story: "TEA-PY-002 (seed 001): a shared runtime leaked globals between branches"   # optional
 //! workflow_file: workflows/isolation-globals.yaml   # or `workflow:` inline
 //! initial_state: { n: 1 }          # merged over the workflow's own initial_state
 //! iterations: 2000                 # this scenario's default; `--iterations` overrides
 //! max_iterations: 5000             # optional cap for deliberately slow scenarios
 //! engine_thread: caller            # caller | spawned | mixed (seeded per iteration)
+//! hard_deadline: 60s               # an iteration past it is a hang (default 60s)
 //! chaos:
 //!   level: light                   # off | light | heavy; `--chaos` overrides
 //!   workers: [1, 2, 4]             # each iteration picks max_parallel_branches by seed
@@ -42,8 +43,9 @@ pub struct RawScenario {
     /// What it checks, in a sentence.
     #[serde(default)]
     pub description: Option<String>,
-    /// The seed story or bug class it comes from (see `shared/seeds/README.md`).
-    pub story: String,
+    /// The seed story or bug class it comes from (see `shared/seeds/README.md`), if any.
+    #[serde(default)]
+    pub story: Option<String>,
     /// The workflow, inline. Exactly one of `workflow` and `workflow_file`.
     #[serde(default)]
     pub workflow: Option<RawWorkflow>,
@@ -62,6 +64,10 @@ pub struct RawScenario {
     /// Which thread runs the engine in each iteration.
     #[serde(default)]
     pub engine_thread: EngineThread,
+    /// How long one iteration may take before it is a hang (`60s`, `500ms`, `2m`; default
+    /// 60 s; `--hard-deadline` overrides).
+    #[serde(default)]
+    pub hard_deadline: Option<String>,
     /// Schedule perturbation knobs.
     #[serde(default)]
     pub chaos: RawChaos,

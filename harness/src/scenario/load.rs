@@ -6,6 +6,8 @@
 //! back as an [`Entry`] holding the error, and the soak reports it as `error`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use engine::{ChaosLevel, Workflow};
 use serde_json::Value;
@@ -14,6 +16,9 @@ use super::error::ScenarioError;
 use super::expect::{Invariant, compile_invariants};
 use super::format::{EngineThread, RawScenario};
 
+/// An iteration's hard deadline when the scenario does not give one.
+pub const DEFAULT_HARD_DEADLINE: Duration = Duration::from_secs(60);
+
 /// A loaded scenario, ready to run many times (from many threads).
 #[derive(Debug)]
 pub struct Scenario {
@@ -21,8 +26,8 @@ pub struct Scenario {
     pub name: String,
     /// What it checks.
     pub description: Option<String>,
-    /// The seed story it comes from.
-    pub story: String,
+    /// The seed story it comes from, if it says.
+    pub story: Option<String>,
     /// The scenario file.
     pub file: PathBuf,
     /// The compiled workflow.
@@ -35,6 +40,8 @@ pub struct Scenario {
     pub max_iterations: Option<u64>,
     /// Which thread runs the engine.
     pub engine_thread: EngineThread,
+    /// How long one iteration may take before it is a hang.
+    pub hard_deadline: Duration,
     /// Its chaos level (the command line may override it).
     pub chaos: ChaosLevel,
     /// Swarm worker caps; empty means the workflow's setting.
@@ -53,7 +60,7 @@ pub struct Entry {
     /// The file.
     pub file: PathBuf,
     /// The scenario, or the error that keeps it from running.
-    pub scenario: Result<Scenario, ScenarioError>,
+    pub scenario: Result<Arc<Scenario>, ScenarioError>,
 }
 
 impl Entry {
@@ -137,7 +144,7 @@ fn reject_duplicate_names(entries: &mut [Entry]) {
 pub fn load_entry(file: &Path) -> Entry {
     Entry {
         file: file.to_path_buf(),
-        scenario: load_file(file),
+        scenario: load_file(file).map(Arc::new),
     }
 }
 
@@ -194,7 +201,21 @@ pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
             "`iterations` and `max_iterations` must be at least 1".into(),
         ));
     }
-    let compiled = compile_invariants(&raw.expect, file, base)?;
+    let hard_deadline = match raw.hard_deadline.as_deref() {
+        None => DEFAULT_HARD_DEADLINE,
+        Some(text) => humantime::parse_duration(text).map_err(|e| {
+            invalid(format!(
+                "read `hard_deadline`: `{text}` is not a duration like 60s or 500ms ({e})"
+            ))
+        })?,
+    };
+    if hard_deadline.is_zero() {
+        return Err(invalid("`hard_deadline` must be longer than 0".into()));
+    }
+    if let Err(why) = engine::check_input(&input) {
+        return Err(invalid(format!("read `initial_state`: {why}")));
+    }
+    let compiled = compile_invariants(&raw.expect, file, base, source)?;
     Ok(Scenario {
         name: raw.name,
         description: raw.description,
@@ -205,6 +226,7 @@ pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
         iterations: raw.iterations,
         max_iterations: raw.max_iterations,
         engine_thread: raw.engine_thread,
+        hard_deadline,
         chaos,
         workers: raw.chaos.workers,
         invariants: compiled.invariants,

@@ -2,8 +2,9 @@
 //! judge what it did through the outcome layer.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
-use engine::{Run, RunError, RunOptions, Trace, Workflow};
+use engine::{NodeWatch, Run, RunError, RunOptions, Trace, Workflow};
 use serde_json::Value;
 
 use super::knobs::Knobs;
@@ -12,11 +13,21 @@ use crate::scenario::Scenario;
 
 /// Runs `workflow` once with `seed` and `knobs`, on a thread of its own when the knobs say
 /// so (TEA-PY-006 only broke off the main thread). A panic escaping the engine becomes a
-/// `panic` outcome instead of taking the soak down.
-pub fn execute(workflow: &Workflow, input: &Value, seed: u64, knobs: &Knobs) -> Run {
+/// `panic` outcome instead of taking the soak down. `watch`, when given, is told about
+/// every node (for hard deadlines).
+pub fn execute(
+    workflow: &Workflow,
+    input: &Value,
+    seed: u64,
+    knobs: &Knobs,
+    watch: Option<Arc<dyn NodeWatch>>,
+) -> Run {
     let mut options = RunOptions::seeded(seed).with_chaos(knobs.chaos);
     if let Some(workers) = knobs.workers {
         options = options.with_max_parallel(workers);
+    }
+    if let Some(watch) = watch {
+        options = options.with_watch(watch);
     }
     let run = || {
         catch_unwind(AssertUnwindSafe(|| workflow.run(input.clone(), &options))).unwrap_or_else(
@@ -42,12 +53,29 @@ pub fn execute(workflow: &Workflow, input: &Value, seed: u64, knobs: &Knobs) -> 
     })
 }
 
-/// Runs one iteration of `scenario` and judges it.
-pub fn run_iteration(scenario: &Scenario, seed: u64, knobs: &Knobs) -> (Run, Outcome) {
-    let run = execute(&scenario.workflow, &scenario.input, seed, knobs);
+/// Runs one iteration of `scenario` and judges it; `watch` sees every node it runs.
+pub fn run_iteration(
+    scenario: &Scenario,
+    seed: u64,
+    knobs: &Knobs,
+    watch: Option<Arc<dyn NodeWatch>>,
+) -> (Run, Outcome) {
+    let run = execute(
+        &scenario.workflow,
+        &scenario.input,
+        seed,
+        knobs,
+        watch.clone(),
+    );
     let rerun = |other: Option<&Workflow>| {
         let workflow = other.unwrap_or(&scenario.workflow);
-        Fingerprint::of(&execute(workflow, &scenario.input, seed, knobs))
+        Fingerprint::of(&execute(
+            workflow,
+            &scenario.input,
+            seed,
+            knobs,
+            watch.clone(),
+        ))
     };
     let outcome = evaluate(scenario, &run, &rerun);
     (run, outcome)

@@ -1,11 +1,22 @@
-//! The soak runner: replay scenarios thousands of times on real threads.
+//! The soak runner: replay scenarios thousands of times, in supervised worker processes or
+//! on threads.
 //!
 //! One file per job: [`knobs`] derives every iteration's seed and knobs, [`iteration`] runs
-//! and judges one, [`runner`] spreads a scenario's iterations over threads, [`replay`]
+//! and judges one, [`runner`] soaks a scenario in [`processes`] (supervised workers, each
+//! a [`worker`] speaking the [`protocol`]) or [`threads`], into one [`sink`]; [`watch`]
+//! enforces nodes' hard deadlines, [`stop`] turns signals into a clean stop, [`replay`]
 //! reruns one iteration from its seed. What the iterations add up to is the outcome layer's
 //! job ([`crate::outcome`]).
 
 pub mod iteration;
 pub mod knobs;
+pub mod plan;
+pub mod processes;
+pub mod protocol;
 pub mod replay;
 pub mod runner;
+pub mod sink;
+pub mod stop;
+pub mod threads;
+pub mod watch;
+pub mod worker;

@@ -2,13 +2,25 @@
 //!
 //! The seed is the whole of an iteration's randomness (see [`super::knobs`]), so the replay
 //! is the same iteration: same `math.random` values, same chaos, same worker cap, same
-//! thread. The iteration runs a second time too, which shows whether its outcome depends on
-//! the seed alone.
+//! thread. It runs where soak ran it, in a worker process under the same hard deadline, so
+//! a hang replays as a hang instead of hanging the replay; and it runs a second time, which
+//! shows whether its outcome depends on the seed alone.
 
-use engine::{ChaosLevel, Run};
+use std::io::{BufRead, BufReader, Write};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use engine::ChaosLevel;
 
 use super::iteration::{execute, run_iteration};
 use super::knobs::Knobs;
+use super::plan::{Isolation, Plan};
+use super::processes::worker_command;
+use super::protocol::{Reply, Request, WireRun};
+use super::watch::Watch;
+use crate::outcome::evaluate::Stopped;
 use crate::outcome::{Fingerprint, Outcome};
 use crate::scenario::Scenario;
 use crate::util::shell::shell_word;
@@ -40,14 +52,14 @@ pub struct Replayed {
     pub seed: u64,
     /// Its knobs.
     pub knobs: Knobs,
-    /// The run.
-    pub run: Run,
-    /// How it was judged.
+    /// The run, when it finished.
+    pub run: Option<WireRun>,
+    /// How it was judged (a hang or a crash when it did not finish).
     pub outcome: Outcome,
     /// The usual fingerprint it was compared with, when one was given.
     pub expected: Option<Fingerprint>,
-    /// The fingerprint of running the same seed once more.
-    pub again: Fingerprint,
+    /// The fingerprint of running the same seed once more (when the first run finished).
+    pub again: Option<Fingerprint>,
 }
 
 impl Replayed {
@@ -57,22 +69,26 @@ impl Replayed {
             .is_some_and(|usual| usual != self.outcome.fingerprint)
     }
 
-    /// Whether the failure came back: an invariant violated, or a diverging outcome.
+    /// Whether the failure came back: an invariant violated, a hang or a crash, or a
+    /// diverging outcome.
     pub fn reproduced(&self) -> bool {
-        !self.outcome.violations.is_empty() || self.diverged()
+        self.outcome.failed() || self.diverged()
     }
 }
 
-/// Replays iteration `seed` of `scenario`.
+/// Replays iteration `seed` of `scenario` as `plan` says (isolation, chaos, hard deadline).
 pub fn replay(
-    scenario: &Scenario,
+    scenario: &Arc<Scenario>,
     seed: u64,
-    chaos: Option<ChaosLevel>,
+    plan: &Plan,
     expected: Option<Fingerprint>,
 ) -> Replayed {
-    let knobs = Knobs::derive(scenario, seed, chaos);
-    let (run, outcome) = run_iteration(scenario, seed, &knobs);
-    let again = Fingerprint::of(&execute(&scenario.workflow, &scenario.input, seed, &knobs));
+    let knobs = Knobs::derive(scenario, seed, plan.chaos);
+    let hard_deadline = plan.hard_deadline.unwrap_or(scenario.hard_deadline);
+    let (run, outcome, again) = match plan.isolation {
+        Isolation::Process => in_worker(scenario, seed, plan, hard_deadline),
+        Isolation::Thread => in_process(scenario, seed, &knobs, hard_deadline),
+    };
     Replayed {
         seed,
         knobs,
@@ -80,5 +96,124 @@ pub fn replay(
         outcome,
         expected,
         again,
+    }
+}
+
+type Ran = (Option<WireRun>, Outcome, Option<Fingerprint>);
+
+/// Runs the replay on a thread of this process; a hang leaves that thread behind (the
+/// process exits soon after, with the replay's verdict).
+fn in_process(scenario: &Arc<Scenario>, seed: u64, knobs: &Knobs, hard_deadline: Duration) -> Ran {
+    let (tx, rx) = mpsc::channel();
+    let overdue = std::sync::Mutex::new(tx.clone());
+    let watch = Watch::start(move |o| {
+        if let Ok(t) = overdue.lock() {
+            let _ = t.send(Err(o.to_string()));
+        }
+    });
+    let (scenario, knobs) = (scenario.clone(), *knobs);
+    let watched = watch.for_iteration(None, seed);
+    std::thread::spawn(move || {
+        let (run, outcome) = run_iteration(&scenario, seed, &knobs, Some(watched.clone()));
+        let again = Fingerprint::of(&execute(
+            &scenario.workflow,
+            &scenario.input,
+            seed,
+            &knobs,
+            Some(watched),
+        ));
+        let _ = tx.send(Ok((wire(run), outcome, again)));
+    });
+    match rx.recv_timeout(hard_deadline) {
+        Ok(Ok((run, outcome, again))) => (Some(run), outcome, Some(again)),
+        Ok(Err(overdue)) => (None, Outcome::stopped(Stopped::Hang(overdue)), None),
+        Err(_) => (
+            None,
+            Outcome::stopped(Stopped::Hang(deadline_passed(hard_deadline))),
+            None,
+        ),
+    }
+}
+
+fn in_worker(scenario: &Scenario, seed: u64, plan: &Plan, hard_deadline: Duration) -> Ran {
+    let started = worker_command(&scenario.file, plan).and_then(|mut cmd| {
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+    });
+    let mut child = match started {
+        Ok(child) => child,
+        Err(e) => {
+            let why = format!("could not start a worker process: {e}");
+            return (None, Outcome::stopped(Stopped::Crash(why)), None);
+        }
+    };
+    let mut stdin = child.stdin.take().expect("piped");
+    let stdout = child.stdout.take().expect("piped");
+    let mut line = serde_json::to_string(&Request::Replay { seed }).expect("serializes");
+    line.push('\n');
+    let _ = stdin
+        .write_all(line.as_bytes())
+        .and_then(|()| stdin.flush());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(reply) = serde_json::from_str::<Reply>(&line)
+                && tx.send(reply).is_err()
+            {
+                return;
+            }
+        }
+    });
+    let until = Instant::now() + hard_deadline;
+    let result = loop {
+        match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+            Ok(Reply::Done {
+                outcome,
+                run,
+                again,
+                ..
+            }) => {
+                let again = again.as_deref().and_then(Fingerprint::parse);
+                break (run, outcome.outcome(), again);
+            }
+            Ok(Reply::Overdue { what, .. }) => {
+                break (None, Outcome::stopped(Stopped::Hang(what)), None);
+            }
+            Ok(Reply::Failed { message }) => {
+                break (None, Outcome::stopped(Stopped::Crash(message)), None);
+            }
+            Ok(Reply::Host(_)) => continue,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = child.kill();
+                let why = deadline_passed(hard_deadline) + " (its worker was killed)";
+                break (None, Outcome::stopped(Stopped::Hang(why)), None);
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
+                let why = format!("its worker died ({status})");
+                break (None, Outcome::stopped(Stopped::Crash(why)), None);
+            }
+        }
+    };
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+fn deadline_passed(hard_deadline: Duration) -> String {
+    format!(
+        "the iteration did not finish within its hard deadline of {}",
+        humantime::format_duration(hard_deadline)
+    )
+}
+
+fn wire(run: engine::Run) -> WireRun {
+    WireRun {
+        state: run.result.as_ref().ok().cloned(),
+        error: run.result.as_ref().err().map(|e| format!("failed to {e}")),
+        trace: run.trace,
     }
 }

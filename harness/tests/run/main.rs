@@ -45,7 +45,8 @@ fn trace_shows_each_node_with_its_vm_and_branch() {
             "{node} missing:\n{err}"
         );
     }
-    assert!(err.contains("branch 2 `c`"), "{err}");
+    // Numbered from 1, as `branch.index` numbers them in Lua.
+    assert!(err.contains("branch 3 `c`"), "{err}");
 }
 
 #[test]
@@ -116,4 +117,67 @@ fn bad_state_and_bad_usage_exit_3() {
         "a missing argument is a usage error"
     );
     assert_eq!(harness(&["run", "no/such.yaml"]).status.code(), Some(3));
+}
+
+#[test]
+fn a_node_stuck_past_its_hard_deadline_ends_the_run_with_a_timeout_and_exit_1() {
+    let path = write_temp(
+        "stuck.yaml",
+        "name: stuck\nsettings: { lua_timeout_ms: 100, hard_timeout_ms: 500 }\nnodes:\n  - name: matcher\n    run: |\n      local s = ('a'):rep(2000000)\n      return { found = s:find('.-.-.-.-x') ~= nil }\n",
+    );
+    let out = harness(&["run", path.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("failed to finish node `matcher` within its hard deadline of 500ms"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_scenario_handed_to_run_says_it_is_a_scenario_and_how_to_soak_it() {
+    let out = harness(&["run", "scenarios/isolation-globals.yaml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("it is a scenario, not a workflow")
+            && err.contains("harness soak scenarios/isolation-globals.yaml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_state_json_cannot_hold_or_nested_too_deep_is_bad_input() {
+    let out = harness(&[
+        "run",
+        "scenarios/workflows/fan-out-3.yaml",
+        "--state",
+        r#"{"x": 1e400}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("number out of range"),
+        "{}",
+        stderr(&out)
+    );
+    let deep = (0..120).fold("1".to_string(), |v, _| format!("{{\"a\": {v}}}"));
+    let out = harness(&[
+        "run",
+        "scenarios/workflows/fan-out-3.yaml",
+        "--state",
+        &deep,
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("nests 120 levels deep"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn expect_fingerprint_without_replay_is_a_usage_error() {
+    let out = harness(&["soak", "--expect-fingerprint", "00000000000000aa"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("--replay"), "{}", stderr(&out));
 }

@@ -164,3 +164,40 @@ fn the_run_seed_is_printed_first_and_fixes_every_iteration() {
     let c = soak(&[&fixture("soak/flaky-random.yaml"), "--seed", "43"]);
     assert_ne!(c.scenario("flaky-random")["first_bad"], sa["first_bad"]);
 }
+
+#[test]
+fn some_lua_errors_among_successes_are_flaky_not_failing() {
+    let run = soak(&[&fixture("soak/errors-sometimes.yaml"), "--seed", "7"]);
+    let s = run.scenario("errors-sometimes");
+    let failures = s["failures"]["failures"].as_u64().unwrap();
+    assert!(failures > 0 && failures < 20, "{}", run.stdout);
+    assert_eq!(s["status"], "flaky", "{}", run.stdout);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn a_bug_that_breaks_every_iteration_differently_is_failing_with_its_signatures() {
+    let run = soak(&[&fixture("soak/broken-every-way.yaml"), "--seed", "7"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let s = run.scenario("broken-every-way");
+    assert_eq!(s["status"], "failing");
+    assert_eq!(s["failures"]["failures"], 30);
+    let signatures = s["failure_signatures"].as_array().unwrap();
+    assert_eq!(
+        signatures.len(),
+        2,
+        "a Lua error, and a wrong final state: {signatures:?}"
+    );
+    let total: u64 = signatures
+        .iter()
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 30);
+    assert!(
+        signatures
+            .iter()
+            .any(|r| r["signature"] == "#1 final_state / lua error at node `bug`"),
+        "{signatures:?}"
+    );
+    assert!(run.stdout.contains("failed as: "), "{}", run.stdout);
+}

@@ -68,9 +68,47 @@ fn an_expect_entry_with_two_checks_is_an_error() {
 }
 
 #[test]
-fn a_missing_story_is_an_error() {
-    let error = error_of(&format!("name: x\n{WORKFLOW}"));
-    assert!(error.contains("missing field `story`"), "{error}");
+fn a_missing_story_is_fine_and_a_missing_name_is_an_error() {
+    let (run, _dir) = soak_text(&format!("name: x\n{WORKFLOW}"));
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.json()["scenarios"][0]["story"], serde_json::Value::Null);
+    let error = error_of(&format!("story: s\n{WORKFLOW}"));
+    assert!(error.contains("missing field `name`"), "{error}");
+}
+
+#[test]
+fn deterministic_said_twice_is_an_error_naming_both() {
+    let error = error_of(&format!(
+        "name: x\n{WORKFLOW}expect:\n  - deterministic: true\n  - deterministic: false\n"
+    ));
+    assert!(
+        error.contains("expect #2")
+            && error.contains("(expect #1)")
+            && error.contains("say it once"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_predicate_with_a_syntax_error_names_its_file_line() {
+    // Inline on line 7, and in a block whose code starts on line 9 (the error is on 10).
+    let inline = error_of(&format!(
+        "name: x\n{WORKFLOW}expect:\n  - lua: \"state.v ==\"\n"
+    ));
+    assert!(
+        inline.starts_with("load scenario") && inline.contains("case.yaml:7"),
+        "{inline}"
+    );
+    let block = error_of(&format!(
+        "name: x\n{WORKFLOW}expect:\n  - final_state: {{ v: 1 }}\n  - lua: |\n      local a = 1\n      return a + * 2\n"
+    ));
+    assert!(block.contains("case.yaml:10"), "{block}");
+}
+
+#[test]
+fn a_hard_deadline_that_is_not_a_duration_is_an_error() {
+    let error = error_of(&format!("name: x\nhard_deadline: soon\n{WORKFLOW}"));
+    assert!(error.contains("`soon` is not a duration"), "{error}");
 }
 
 #[test]

@@ -8,9 +8,12 @@ mod common;
 
 mod classify;
 mod format;
+mod hang;
 mod interrupt;
 mod memory;
+mod paths;
 mod replay;
 mod reports;
 mod scenarios;
+mod signals;
 mod snapshot;

@@ -1,6 +1,7 @@
 //! Memory is bounded and nothing is left behind: after 10,000 iterations no Lua VM is alive
-//! and the thread count is back where it started. Both are read by the soak process itself
-//! (the engine's live-VM gauge, /proc/self/status) and written to its report.
+//! and the thread count is back where it started, in the supervisor and in every worker
+//! process. Each reads its own figures (the engine's live-VM gauge, /proc/self/status); the
+//! workers send theirs with every batch, and the report keeps the worst.
 
 use crate::common::{fixture, soak};
 
@@ -25,4 +26,16 @@ fn soak_long_ten_thousand_iterations_leave_no_live_vms_and_no_extra_threads() {
     // 200 MiB; the streamed statistics keep the whole soak in a few MiB.
     let peak = r["host"]["peak_rss_kib"].as_u64().unwrap();
     assert!(peak < 200 * 1024, "peak RSS {peak} KiB");
+    // The workers ran the iterations: their own figures, between batches.
+    let workers = &r["host"]["workers"];
+    assert_eq!(workers["live_vms_max"], 0, "{workers}");
+    assert!(
+        workers["threads_max"].as_u64().unwrap() <= 3,
+        "a worker's main thread, stdin reader and watchdog, nothing else: {workers}"
+    );
+    let worker_peak = workers["peak_rss_kib_max"].as_u64().unwrap();
+    assert!(
+        worker_peak < 200 * 1024,
+        "worker peak RSS {worker_peak} KiB"
+    );
 }

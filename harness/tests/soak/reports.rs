@@ -31,6 +31,7 @@ fn report_json_has_exactly_the_documented_fields() {
             "schema_version",
             "complete",
             "interrupted",
+            "stopped",
             "run_seed",
             "command",
             "started_at",
@@ -43,13 +44,22 @@ fn report_json_has_exactly_the_documented_fields() {
             "scenarios",
         ])
     );
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["stopped"], Value::Null);
     assert_eq!(r["complete"], true);
     assert_eq!(r["exit_code"], 2);
     assert!(r["run_seed"].is_string(), "seeds are strings");
     assert_eq!(
         keys(&r["options"]),
-        sorted(&["iterations", "jobs", "chaos", "fail_fast", "include_canary"])
+        sorted(&[
+            "iterations",
+            "jobs",
+            "chaos",
+            "fail_fast",
+            "include_canary",
+            "isolation",
+            "hard_deadline_s"
+        ])
     );
     assert_eq!(
         keys(&r["host"]),
@@ -57,7 +67,19 @@ fn report_json_has_exactly_the_documented_fields() {
             "peak_rss_kib",
             "threads_start",
             "threads_end",
-            "live_vms_end"
+            "live_vms_end",
+            "workers"
+        ])
+    );
+    assert_eq!(
+        keys(&r["host"]["workers"]),
+        sorted(&[
+            "spawned",
+            "hangs",
+            "crashes",
+            "live_vms_max",
+            "threads_max",
+            "peak_rss_kib_max"
         ])
     );
     assert_eq!(
@@ -98,9 +120,15 @@ fn report_json_has_exactly_the_documented_fields() {
             "fingerprints",
             "invariants",
             "first_bad",
+            "failure_signatures",
+            "hangs",
             "replay",
             "error",
         ])
+    );
+    assert_eq!(
+        keys(&s["failure_signatures"][0]),
+        sorted(&["signature", "count"])
     );
     assert_eq!(
         keys(&s["failures"]),
@@ -196,4 +224,58 @@ fn junit_flag_writes_a_copy_and_errors_are_junit_errors() {
             ..
         }
     ));
+}
+
+#[test]
+fn junit_flaky_fail_reports_a_flaky_scenario_as_a_failure() {
+    let run = soak(&[&fixture("soak/flaky-random.yaml"), "--junit-flaky", "fail"]);
+    let report = Report::deserialize_from_str(&run.file("junit.xml")).unwrap();
+    let case = &report.test_suites[0].test_cases[0];
+    match &case.status {
+        TestCaseStatus::NonSuccess {
+            kind: NonSuccessKind::Failure,
+            message,
+            ..
+        } => assert!(message.as_ref().unwrap().as_str().starts_with("flaky:")),
+        other => panic!("a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn names_and_messages_from_user_code_stay_text_in_markdown_and_on_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("odd.yaml");
+    std::fs::write(
+        &path,
+        "name: \"odd | name <b>\\u001b[31m\"\nworkflow:\n  name: w\n  nodes:\n    - { name: n, run: \"error('a | b <i>x</i>\\\\27[1m')\" }\n",
+    )
+    .unwrap();
+    let run = soak(&[path.to_str().unwrap(), "-n", "3"]);
+    assert!(
+        !run.stdout.contains('\u{1b}'),
+        "no raw escape reaches the terminal: {:?}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("odd | name <b>\\x1b[31m"),
+        "{}",
+        run.stdout
+    );
+    let md = run.file("report.md");
+    let row = md
+        .lines()
+        .find(|l| l.contains("odd \\| name"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert_eq!(
+        row.matches(" | ").count(),
+        8,
+        "nine cells, the name's pipe escaped: {row}"
+    );
+    assert!(row.contains("&lt;b&gt;") && !row.contains("<b>"), "{row}");
+    assert!(!md.contains('\u{1b}') && !md.contains("<i>"), "{md}");
+    // Nothing ran in a scenario that did not load: no rate and no interval in its row.
+    let skipped = soak(&[&fixture("soak-folder/b-unknown-key.yaml")]);
+    let md = skipped.file("report.md");
+    let row = md.lines().find(|l| l.contains("b-unknown-key")).unwrap();
+    assert!(!row.contains('%'), "{row}");
 }

@@ -4,7 +4,7 @@
 
 use crate::common::{fixture, soak};
 
-/// Replaces what varies between runs: `[   0.123s]` (as `[   T.TTTs]`), `(1234/s)`, `peak RSS 9.1 MiB`, and
+/// Replaces what varies between runs: `[   0.123s]` (as `[   T.TTTs]`), `(1234/s)`, every `peak RSS 9.1 MiB`, and
 /// the report path.
 fn mask(stdout: &str) -> String {
     stdout
@@ -19,9 +19,11 @@ fn mask(stdout: &str) -> String {
             if let (Some(open), Some(close)) = (line.find(" iterations ("), line.find("/s)")) {
                 line.replace_range(open + 13..close, "N");
             }
-            if let Some(at) = line.find("peak RSS ") {
+            let mut from = 0;
+            while let Some(at) = line[from..].find("peak RSS ").map(|a| from + a) {
                 let end = line[at..].find(" MiB").map_or(line.len(), |e| at + e);
                 line.replace_range(at + 9..end, "M");
+                from = at + 9;
             }
             if line.trim_start().starts_with("Report ") {
                 line = "    Report <dir>/report.md".to_string();
@@ -33,7 +35,7 @@ fn mask(stdout: &str) -> String {
 }
 
 const EXPECTED: &str = r#"SEED=1
-  Starting 4 scenarios, 120 iterations, jobs 1, chaos per scenario
+  Starting 4 scenarios, 120 iterations, jobs 1, chaos per scenario, isolation process
      CLEAN [   T.TTTs] 40/40 trivial-4
      FLAKY [   T.TTTs] 40/40 flaky-random
            7 of 40 iterations failed: 17.50% (95% CI 8.75%-31.95%)
@@ -44,9 +46,9 @@ const EXPECTED: &str = r#"SEED=1
            first: iteration 0 (seed 17700336175755201115): #1 final_state: `state.count` is 2, expected 3
            replay: harness soak harness/tests/fixtures/soak/always-failing.yaml --replay 17700336175755201115
      ERROR [   T.TTTs]  0/0  b-unknown-key
-           failed to load scenario harness/tests/fixtures/soak-folder/b-unknown-key.yaml:8:1: unknown field `expectations`, expected one of `name`, `description`, `story`, `workflow`, `workflow_file`, `initial_state`, `iterations`, `max_iterations`, `engine_thread`, `chaos`, `expect`, `expect_failure`
+           failed to load scenario harness/tests/fixtures/soak-folder/b-unknown-key.yaml:8:1: unknown field `expectations`, expected one of `name`, `description`, `story`, `workflow`, `workflow_file`, `initial_state`, `iterations`, `max_iterations`, `engine_thread`, `hard_deadline`, `chaos`, `expect`, `expect_failure`
    Summary [   T.TTTs] 4 scenarios, 120 iterations (N/s): 1 clean, 1 failing, 1 flaky, 1 error
-      Host peak RSS M MiB, threads 1 -> 1, live VMs 0
+      Host peak RSS M MiB, threads 1 -> 1, live VMs 0; workers 3 started, 0 hangs, 0 crashes, worst peak RSS M MiB, live VMs 0
     Report <dir>/report.md
       SEED rerun this whole run with --seed 1"#;
 

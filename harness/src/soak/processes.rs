@@ -1,0 +1,313 @@
+//! `--isolation process` (the default): a scenario's iterations in supervised worker
+//! processes, the way libFuzzer's fork mode and nextest's process-per-test run work that can
+//! hang or crash.
+//!
+//! Each worker is this same `harness` binary, re-executed as `harness __worker`; it takes a
+//! batch of iterations on its stdin and streams an outcome per iteration back on its stdout.
+//! The supervisor (this module) hands out batches, and when a worker's current iteration
+//! passes its hard deadline it kills the worker and records the iteration as a **hang**; a
+//! worker that dies on its own (abort, segfault, the OOM killer) leaves its iteration
+//! recorded as a **crash**. Either way a fresh worker takes the rest of the batch. Workers
+//! die with the supervisor, even when it is SIGKILLed (`PR_SET_PDEATHSIG` on Linux, and on
+//! every platform a worker exits when its stdin closes).
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::ops::Range;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::plan::{Halt, Plan, WorkerStats};
+use super::protocol::{Reply, Request};
+use super::sink::Sink;
+use super::stop::Stop;
+use crate::outcome::Outcome;
+use crate::outcome::evaluate::Stopped;
+use crate::scenario::Scenario;
+
+/// Iterations per batch, at most: small enough to spread a scenario over the workers, large
+/// enough that a batch's round trip costs nothing per iteration.
+const MAX_BATCH: u64 = 64;
+
+/// A message from a worker's reader thread: `(slot, generation, reply or end of output)`.
+type Event = (usize, u64, Option<Reply>);
+
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    generation: u64,
+    /// The batch it runs: the next index it will report, the end, and when it last reported.
+    batch: Option<(u64, u64, Instant)>,
+    /// It reported an overdue node and is on its way out.
+    dying: bool,
+}
+
+/// Runs iterations `0..iterations` of `scenario` into `sink` on `plan.jobs` workers.
+pub fn soak(
+    scenario: &Scenario,
+    iterations: u64,
+    plan: &Plan,
+    hard_deadline: Duration,
+    stop: &Stop,
+    sink: &mut Sink<'_>,
+) -> (Option<Halt>, WorkerStats) {
+    let jobs = plan.jobs.max(1);
+    let batch = (iterations / (jobs as u64 * 4)).clamp(1, MAX_BATCH);
+    let mut queue: VecDeque<Range<u64>> = (0..iterations)
+        .step_by(batch as usize)
+        .map(|s| s..(s + batch).min(iterations))
+        .collect();
+    let mut workers: Vec<Option<Worker>> =
+        (0..jobs.min(queue.len().max(1))).map(|_| None).collect();
+    let mut stats = WorkerStats::default();
+    let (tx, rx) = mpsc::channel::<Event>();
+    let mut generation = 0;
+    let mut halt = None;
+    loop {
+        let stopping = sink.failed_fast || stop.requested();
+        if stopping {
+            halt = stop.signal().map(Halt::Signal);
+            break;
+        }
+        // Hand out batches to idle workers, starting workers as needed.
+        for (slot, worker) in workers.iter_mut().enumerate() {
+            if worker
+                .as_ref()
+                .is_some_and(|w| w.batch.is_some() || w.dying)
+            {
+                continue;
+            }
+            let Some(range) = queue.pop_front() else {
+                break;
+            };
+            if worker.is_none() {
+                generation += 1;
+                match spawn(scenario, plan, slot, generation, &tx) {
+                    Ok(w) => {
+                        stats.spawned += 1;
+                        *worker = Some(w);
+                    }
+                    Err(e) => {
+                        queue.push_front(range);
+                        halt = Some(Halt::Abandoned(format!(
+                            "could not start a worker process: {e}"
+                        )));
+                        break;
+                    }
+                }
+            }
+            let w = worker.as_mut().expect("started above");
+            let request = Request::Iterations {
+                start: range.start,
+                end: range.end,
+            };
+            if send(&mut w.stdin, &request).is_err() {
+                // It died before taking the batch; its end of output will say how.
+                queue.push_front(range);
+                w.dying = true;
+                continue;
+            }
+            w.batch = Some((range.start, range.end, Instant::now()));
+        }
+        if halt.is_some() {
+            break;
+        }
+        if queue.is_empty() && workers.iter().flatten().all(|w| w.batch.is_none()) {
+            break;
+        }
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok((slot, generation_of, event)) => {
+                let Some(w) = workers[slot]
+                    .as_mut()
+                    .filter(|w| w.generation == generation_of)
+                else {
+                    continue; // from a worker already replaced
+                };
+                match event {
+                    Some(Reply::Done {
+                        index,
+                        seed,
+                        outcome,
+                        ..
+                    }) => {
+                        let index = index.unwrap_or(0);
+                        sink.record(index, seed, &outcome.outcome());
+                        // The batch ends with the worker's host report.
+                        if let Some((next, _, at)) = &mut w.batch {
+                            *next = index + 1;
+                            *at = Instant::now();
+                        }
+                    }
+                    Some(Reply::Host(host)) => {
+                        stats.host = stats.host.max(host);
+                        w.batch = None;
+                    }
+                    Some(Reply::Overdue { index, seed, what }) => {
+                        let index = index.unwrap_or(0);
+                        sink.record(index, seed, &Outcome::stopped(Stopped::Hang(what)));
+                        stats.hangs += 1;
+                        requeue_rest(w, index + 1, &mut queue);
+                        w.dying = true;
+                    }
+                    Some(Reply::Failed { message }) => {
+                        halt = Some(Halt::Abandoned(format!(
+                            "a worker could not start: {message}"
+                        )));
+                        break;
+                    }
+                    None => {
+                        // The worker's output ended: it exited, or died.
+                        let mut w = workers[slot].take().expect("matched above");
+                        let status = w.child.wait().map(describe_status);
+                        if let Some((next, end, _)) = w.batch.take()
+                            && next < end
+                            && !w.dying
+                        {
+                            let seed =
+                                super::knobs::iteration_seed(plan.run_seed, &scenario.name, next);
+                            let why =
+                                status.unwrap_or_else(|e| format!("could not be waited for: {e}"));
+                            sink.record(next, seed, &Outcome::stopped(Stopped::Crash(why)));
+                            stats.crashes += 1;
+                            if next + 1 < end {
+                                queue.push_front(next + 1..end);
+                            }
+                        }
+                    }
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => unreachable!("the loop holds a sender"),
+        }
+        // A worker whose current iteration is past its hard deadline is killed.
+        for w in workers.iter_mut().flatten() {
+            if w.dying {
+                continue;
+            }
+            if let Some((next, end, at)) = w.batch
+                && next < end
+                && at.elapsed() > hard_deadline
+            {
+                let seed = super::knobs::iteration_seed(plan.run_seed, &scenario.name, next);
+                let what = format!(
+                    "the iteration did not finish within its hard deadline of {} (its worker was killed)",
+                    humantime::format_duration(hard_deadline)
+                );
+                sink.record(next, seed, &Outcome::stopped(Stopped::Hang(what)));
+                stats.hangs += 1;
+                let _ = w.child.kill();
+                requeue_rest(w, next + 1, &mut queue);
+                w.dying = true;
+            }
+        }
+        sink.tick();
+    }
+    // Done or stopping: whatever still runs is killed (a stop must not wait for it).
+    for w in workers.iter_mut().flatten() {
+        if w.batch.is_some() || w.dying {
+            let _ = w.child.kill();
+        }
+    }
+    for mut w in workers.into_iter().flatten() {
+        drop(w.stdin);
+        let _ = w.child.wait();
+    }
+    (halt, stats)
+}
+
+/// Puts iterations `from..end` of the worker's batch back at the front of the queue.
+fn requeue_rest(w: &mut Worker, from: u64, queue: &mut VecDeque<Range<u64>>) {
+    if let Some((_, end, _)) = w.batch.take()
+        && from < end
+    {
+        queue.push_front(from..end);
+    }
+}
+
+fn send(stdin: &mut ChildStdin, request: &Request) -> std::io::Result<()> {
+    let mut line = serde_json::to_string(request).expect("requests serialize");
+    line.push('\n');
+    stdin.write_all(line.as_bytes())?;
+    stdin.flush()
+}
+
+/// Starts a worker for `scenario` in `slot`, with a thread that turns its output into events.
+fn spawn(
+    scenario: &Scenario,
+    plan: &Plan,
+    slot: usize,
+    generation: u64,
+    tx: &mpsc::Sender<Event>,
+) -> std::io::Result<Worker> {
+    let mut child = worker_command(&scenario.file, plan)?
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let stdin = child.stdin.take().expect("piped");
+    let stdout = child.stdout.take().expect("piped");
+    let tx = tx.clone();
+    std::thread::Builder::new()
+        .name(format!("worker-{slot}-reader"))
+        .spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                match serde_json::from_str::<Reply>(&line) {
+                    Ok(reply) => {
+                        if tx.send((slot, generation, Some(reply))).is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => break, // not our protocol: treat as the end of the worker
+                }
+            }
+            let _ = tx.send((slot, generation, None));
+        })?;
+    Ok(Worker {
+        child,
+        stdin,
+        generation,
+        batch: None,
+        dying: false,
+    })
+}
+
+/// `harness __worker --scenario FILE --run-seed S [--chaos L] --parent PID`.
+pub fn worker_command(scenario: &Path, plan: &Plan) -> std::io::Result<Command> {
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.arg("__worker")
+        .arg("--scenario")
+        .arg(scenario)
+        .arg("--run-seed")
+        .arg(plan.run_seed.to_string())
+        .arg("--parent")
+        .arg(std::process::id().to_string());
+    if let Some(chaos) = plan.chaos {
+        cmd.arg("--chaos").arg(chaos.as_str());
+    }
+    Ok(cmd)
+}
+
+/// `killed by SIGSEGV`, `exited with code 3`.
+fn describe_status(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("its worker exited with code {code}"),
+        (None, Some(signal)) => format!("its worker was killed by {}", signal_name(signal)),
+        (None, None) => format!("its worker ended ({status})"),
+    }
+}
+
+fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGSEGV => "SIGSEGV".into(),
+        libc::SIGABRT => "SIGABRT".into(),
+        libc::SIGKILL => "SIGKILL (the OOM killer, or someone else)".into(),
+        libc::SIGBUS => "SIGBUS".into(),
+        libc::SIGILL => "SIGILL".into(),
+        libc::SIGFPE => "SIGFPE".into(),
+        other => format!("signal {other}"),
+    }
+}

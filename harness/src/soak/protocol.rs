@@ -1,0 +1,133 @@
+//! What the supervisor and its worker processes say to each other: one JSON object per line,
+//! requests on the worker's stdin, replies on its stdout.
+
+use serde::{Deserialize, Serialize};
+
+use crate::outcome::evaluate::Stopped;
+use crate::outcome::{Fingerprint, Outcome};
+
+/// A request to a worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    /// Run iterations `start..end` of the scenario, in order, then report the host.
+    Iterations {
+        /// The first iteration index.
+        start: u64,
+        /// One past the last.
+        end: u64,
+    },
+    /// Run the iteration with this seed (a replay), twice, and send the run back.
+    Replay {
+        /// The iteration seed.
+        seed: u64,
+    },
+}
+
+/// A worker's reply.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reply {
+    /// An iteration finished.
+    Done {
+        /// Its index (`None` for a replay).
+        index: Option<u64>,
+        /// Its seed.
+        seed: u64,
+        /// How it was judged.
+        outcome: WireOutcome,
+        /// For a replay: the final state or error, and the trace.
+        run: Option<WireRun>,
+        /// For a replay: the fingerprint of running the seed once more.
+        again: Option<String>,
+    },
+    /// A node of the running iteration passed its hard deadline; the worker exits next.
+    Overdue {
+        /// The iteration's index (`None` for a replay).
+        index: Option<u64>,
+        /// Its seed.
+        seed: u64,
+        /// What passed which deadline.
+        what: String,
+    },
+    /// A batch is done: the worker's own figures.
+    Host(WorkerHost),
+    /// The worker could not start (the scenario did not load).
+    Failed {
+        /// Why.
+        message: String,
+    },
+}
+
+/// An [`Outcome`] on the wire (fingerprints as hex strings).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WireOutcome {
+    fingerprint: String,
+    summary: String,
+    violations: Vec<(usize, String)>,
+}
+
+impl From<&Outcome> for WireOutcome {
+    fn from(o: &Outcome) -> Self {
+        WireOutcome {
+            fingerprint: o.fingerprint.to_string(),
+            summary: o.summary.clone(),
+            violations: o.violations.clone(),
+        }
+    }
+}
+
+impl WireOutcome {
+    /// Back to an [`Outcome`].
+    pub fn outcome(self) -> Outcome {
+        Outcome {
+            fingerprint: Fingerprint::parse(&self.fingerprint).unwrap_or(Fingerprint(0)),
+            summary: self.summary,
+            violations: self.violations,
+            stopped: None::<Stopped>,
+        }
+    }
+}
+
+/// A replayed run as the supervisor prints it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WireRun {
+    /// The final state, when it succeeded.
+    pub state: Option<serde_json::Value>,
+    /// `failed to ...`, when it failed.
+    pub error: Option<String>,
+    /// The trace.
+    pub trace: engine::Trace,
+}
+
+/// A worker's own figures after a batch (leak checks read these, not only the supervisor's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerHost {
+    /// Lua VMs alive in the worker (must be 0 between iterations).
+    pub live_vms: usize,
+    /// The worker's threads (its main thread and the hard-deadline watchdog).
+    pub threads: Option<u64>,
+    /// The worker's peak resident set, KiB.
+    pub peak_rss_kib: Option<u64>,
+}
+
+impl WorkerHost {
+    /// This process's figures now; the thread count once threads just joined have left
+    /// the kernel's count (waiting for at most `threads_baseline`).
+    pub fn now(threads_baseline: Option<u64>) -> WorkerHost {
+        WorkerHost {
+            live_vms: engine::sync::counters::live_vms(),
+            threads: crate::util::host::settled_threads(threads_baseline),
+            peak_rss_kib: crate::util::host::peak_rss_kib(),
+        }
+    }
+
+    /// The larger of each figure.
+    pub fn max(self, other: WorkerHost) -> WorkerHost {
+        WorkerHost {
+            live_vms: self.live_vms.max(other.live_vms),
+            threads: self.threads.max(other.threads),
+            peak_rss_kib: self.peak_rss_kib.max(other.peak_rss_kib),
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Where a soak's iterations end up, in whichever isolation they ran: one aggregator on the
+//! caller's thread, which keeps the tally, advances the progress display, notices a bad
+//! iteration under `--fail-fast`, and checkpoints the report at least every
+//! [`CHECKPOINT_EVERY`].
+
+use std::time::{Duration, Instant};
+
+use crate::outcome::{Fingerprint, Outcome, Tally};
+use crate::scenario::Scenario;
+
+/// How often the report is checkpointed while a scenario runs.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
+
+/// Writes the report with this scenario's tally so far.
+pub type Checkpoint<'a> = dyn FnMut(&Tally, Duration) + 'a;
+
+/// The aggregator of one scenario's iterations.
+pub struct Sink<'a> {
+    /// What has been recorded.
+    pub tally: Tally,
+    scenario: &'a Scenario,
+    progress: &'a (dyn Fn() + Sync),
+    checkpoint: &'a mut Checkpoint<'a>,
+    fail_fast: bool,
+    first_fingerprint: Option<Fingerprint>,
+    /// Whether `--fail-fast` saw a bad iteration.
+    pub failed_fast: bool,
+    started: Instant,
+    last_checkpoint: Instant,
+}
+
+impl std::fmt::Debug for Sink<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sink")
+            .field("scenario", &self.scenario.name)
+            .field("run", &self.tally.run)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Sink<'a> {
+    /// An aggregator for `scenario`.
+    pub fn new(
+        scenario: &'a Scenario,
+        fail_fast: bool,
+        progress: &'a (dyn Fn() + Sync),
+        checkpoint: &'a mut Checkpoint<'a>,
+    ) -> Sink<'a> {
+        let now = Instant::now();
+        Sink {
+            tally: Tally::new(
+                scenario
+                    .invariants
+                    .iter()
+                    .map(|i| i.label.clone())
+                    .collect(),
+            ),
+            scenario,
+            progress,
+            checkpoint,
+            fail_fast: fail_fast && !scenario.expect_failure,
+            first_fingerprint: None,
+            failed_fast: false,
+            started: now,
+            last_checkpoint: now,
+        }
+    }
+
+    /// Records iteration `index` with `seed`.
+    pub fn record(&mut self, index: u64, seed: u64, outcome: &Outcome) {
+        if self.fail_fast {
+            let first = *self.first_fingerprint.get_or_insert(outcome.fingerprint);
+            if outcome.failed() || (self.scenario.deterministic && first != outcome.fingerprint) {
+                self.failed_fast = true;
+            }
+        }
+        self.tally.record(index, seed, outcome);
+        (self.progress)();
+        self.tick();
+    }
+
+    /// Checkpoints the report when the last checkpoint is [`CHECKPOINT_EVERY`] old.
+    pub fn tick(&mut self) {
+        if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+            (self.checkpoint)(&self.tally, self.started.elapsed());
+            self.last_checkpoint = Instant::now();
+        }
+    }
+
+    /// Wall time since the scenario started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}

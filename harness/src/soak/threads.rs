@@ -1,0 +1,135 @@
+//! `--isolation thread`: a scenario's iterations on `--jobs` threads of this process.
+//!
+//! Quicker to start than worker processes, but a thread cannot be killed: when an iteration
+//! passes its hard deadline (or a node its own), the run stops there, keeps what it
+//! measured, and leaves the stuck thread to die with the process.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::iteration::run_iteration;
+use super::knobs::{Knobs, iteration_seed};
+use super::plan::{Halt, Plan};
+use super::sink::Sink;
+use super::stop::Stop;
+use super::watch::{Overdue, Watch};
+use crate::outcome::Outcome;
+use crate::outcome::evaluate::Stopped;
+use crate::scenario::Scenario;
+
+/// How long a stop waits for running iterations to finish before leaving them.
+const GRACE: Duration = Duration::from_millis(1500);
+
+enum Msg {
+    Done(u64, u64, Outcome),
+    Overdue(Overdue),
+    Exited,
+}
+
+/// What each thread is running: `(index, seed, since)`.
+type Busy = Arc<Vec<Mutex<Option<(u64, u64, Instant)>>>>;
+
+/// Runs iterations `0..iterations` into `sink`; `Some` when the run must stop.
+pub fn soak(
+    scenario: &Arc<Scenario>,
+    iterations: u64,
+    plan: &Plan,
+    hard_deadline: Duration,
+    stop: &Stop,
+    sink: &mut Sink<'_>,
+) -> Option<Halt> {
+    let jobs = plan.jobs.clamp(1, iterations.clamp(1, 256) as usize);
+    let next = Arc::new(AtomicU64::new(0));
+    let halt = Arc::new(AtomicBool::new(false));
+    let busy: Busy = Arc::new((0..jobs).map(|_| Mutex::new(None)).collect());
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let overdue_tx = Mutex::new(tx.clone());
+    let watch = Watch::start(move |o| {
+        if let Ok(t) = overdue_tx.lock() {
+            let _ = t.send(Msg::Overdue(o));
+        }
+    });
+    for j in 0..jobs {
+        let (scenario, next, halt, busy, tx) = (
+            scenario.clone(),
+            next.clone(),
+            halt.clone(),
+            busy.clone(),
+            tx.clone(),
+        );
+        let (watch, run_seed, chaos) = (watch.clone(), plan.run_seed, plan.chaos);
+        std::thread::Builder::new()
+            .name(format!("soak-{j}"))
+            .spawn(move || {
+                while !halt.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= iterations {
+                        break;
+                    }
+                    let seed = iteration_seed(run_seed, &scenario.name, i);
+                    let knobs = Knobs::derive(&scenario, seed, chaos);
+                    *busy[j].lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some((i, seed, Instant::now()));
+                    let watch = watch.for_iteration(Some(i), seed);
+                    let (_, outcome) = run_iteration(&scenario, seed, &knobs, Some(watch));
+                    *busy[j].lock().unwrap_or_else(|p| p.into_inner()) = None;
+                    if tx.send(Msg::Done(i, seed, outcome)).is_err() {
+                        return;
+                    }
+                }
+                let _ = tx.send(Msg::Exited);
+            })
+            .expect("spawn a soak thread");
+    }
+    drop((tx, watch));
+    let mut exited = 0;
+    let mut stopping_since: Option<Instant> = None;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(Msg::Done(i, seed, outcome)) => sink.record(i, seed, &outcome),
+            Ok(Msg::Exited) => {
+                exited += 1;
+                if exited == jobs {
+                    return stop.signal().map(Halt::Signal);
+                }
+            }
+            Ok(Msg::Overdue(o)) => {
+                halt.store(true, Ordering::Relaxed);
+                let (index, seed) = o.iteration.expect("soak nodes are watched per iteration");
+                return hang(sink, index.unwrap_or(0), seed, o.to_string());
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return stop.signal().map(Halt::Signal),
+        }
+        for slot in busy.iter() {
+            let running = *slot.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((i, seed, since)) = running
+                && since.elapsed() > hard_deadline
+            {
+                halt.store(true, Ordering::Relaxed);
+                let what = format!(
+                    "the iteration did not finish within its hard deadline of {}",
+                    humantime::format_duration(hard_deadline)
+                );
+                return hang(sink, i, seed, what);
+            }
+        }
+        if sink.failed_fast || stop.requested() {
+            halt.store(true, Ordering::Relaxed);
+            let since = *stopping_since.get_or_insert_with(Instant::now);
+            if since.elapsed() > GRACE {
+                // Iterations still running are left behind (and lost), not waited for.
+                return stop.signal().map(Halt::Signal);
+            }
+        }
+        sink.tick();
+    }
+}
+
+/// Records iteration `index` as a hang and stops the run: its thread cannot be killed.
+fn hang(sink: &mut Sink<'_>, index: u64, seed: u64, what: String) -> Option<Halt> {
+    sink.record(index, seed, &Outcome::stopped(Stopped::Hang(what.clone())));
+    Some(Halt::Abandoned(what))
+}
