@@ -9,7 +9,10 @@ use std::time::Duration;
 use crate::sync::Runtime;
 
 /// How hard to shake the schedule.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum ChaosLevel {
     /// No perturbation.
     #[default]

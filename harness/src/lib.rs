@@ -6,18 +6,22 @@
 //! |---|---|---|
 //! | cmd | [`cmd`], [`progress`] | parse arguments, run a runner, print, write reports; one error type with its exit code |
 //! | report | [`report`], [`overhead`] | the report models and their views (terminal, JSON, Markdown, JUnit) |
-//! | runners | [`soak`] | run scenario iterations (soak on real threads) |
+//! | replay | [`replay`] | replay tokens, and replaying one (soak or explore) |
+//! | runners | [`soak`], [`explore`] | run scenario iterations: soak on real threads (in supervised worker processes), explore under shuttle's schedules |
 //! | outcome | [`outcome`] | what an iteration ended with (fingerprint, invariants) and what many add up to (tally, classes, rates) |
-//! | scenario | [`scenario`] | scenario files: format, loading, compiled invariants |
+//! | scenario | [`scenario`], [`mutant`] | scenario files: format, loading, compiled invariants; the engine variants a run may use |
 //! | util | [`util`] | exit codes, host figures, shell quoting |
 //!
 //! `main.rs` is a thin shell over [`cmd::dispatch`].
 #![deny(missing_docs, missing_debug_implementations)]
 
 pub mod cmd;
+pub mod explore;
+pub mod mutant;
 pub mod outcome;
 pub mod overhead;
 pub mod progress;
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod soak;

@@ -30,6 +30,8 @@ pub enum Mode {
 #[derive(Debug)]
 pub struct Progress {
     mode: Mode,
+    /// `iterations` or `schedules`.
+    unit: &'static str,
     bars: Option<(MultiProgress, ProgressBar)>,
 }
 
@@ -39,18 +41,23 @@ pub struct ScenarioBar {
     bars: Option<(ProgressBar, ProgressBar)>,
     /// For `lines`: the scenario's name, length and iterations so far.
     lines: Option<(String, u64, AtomicU64)>,
+    unit: &'static str,
 }
 
 impl Progress {
-    /// Progress for `total` iterations over all scenarios.
-    pub fn new(mode: Mode, total: u64) -> Progress {
+    /// Progress for `total` iterations (or schedules: `unit`) over all scenarios.
+    pub fn new(mode: Mode, total: u64, unit: &'static str) -> Progress {
         let mode = match mode {
             Mode::Auto if std::io::stderr().is_terminal() => Mode::Bars,
             Mode::Auto => Mode::None,
             other => other,
         };
         if mode != Mode::Bars {
-            return Progress { mode, bars: None };
+            return Progress {
+                mode,
+                unit,
+                bars: None,
+            };
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
         let overall = multi.add(
@@ -62,6 +69,7 @@ impl Progress {
         );
         Progress {
             mode,
+            unit,
             bars: Some((multi, overall)),
         }
     }
@@ -81,7 +89,11 @@ impl Progress {
             (bar, overall.clone())
         });
         let lines = (self.mode == Mode::Lines).then(|| (name.to_string(), len, AtomicU64::new(0)));
-        ScenarioBar { bars, lines }
+        ScenarioBar {
+            bars,
+            lines,
+            unit: self.unit,
+        }
     }
 
     /// Prints a line to stdout above the bars.
@@ -111,7 +123,7 @@ impl ScenarioBar {
         if let Some((name, len, done)) = &self.lines {
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if n.is_power_of_two() {
-                eprintln!("{:>10} {name}: {n}/{len} iterations", "Running");
+                eprintln!("{:>10} {name}: {n}/{len} {}", "Running", self.unit);
             }
         }
     }

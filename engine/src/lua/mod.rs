@@ -6,4 +6,5 @@ pub(crate) mod control;
 pub(crate) mod convert;
 pub(crate) mod message;
 pub(crate) mod sandbox;
+pub(crate) mod seed;
 pub(crate) mod vm;

@@ -116,12 +116,15 @@ fn setup_bytecode() -> &'static [u8] {
 /// before every node (a node may shadow it for itself, never for the next one).
 pub(crate) fn new_sandbox(
     seed: u64,
+    hash_seed: u32,
     branch: Option<(&str, usize)>,
     make_host: impl FnOnce(&Lua) -> mlua::Result<(Function, Function)>,
 ) -> mlua::Result<(Lua, Option<Table>)> {
     // A panic in a host function must reach the engine (a `panic` failure), not become a
     // Lua error value that `pcall` can catch and drop.
-    let lua = Lua::new_with(libs(), LuaOptions::new().catch_rust_panics(false))?;
+    let lua = super::seed::with_hash_seed(hash_seed, || {
+        Lua::new_with(libs(), LuaOptions::new().catch_rust_panics(false))
+    })?;
     let (tripped, sleep_ms) = make_host(&lua)?;
     let branch_data: Option<Table> = match branch {
         Some((name, index)) => {

@@ -45,6 +45,8 @@ pub struct VmSpec<'a> {
     /// The fan-out worker that asks for it (0 is the caller's thread); `None` on the main
     /// path. A worker runs one branch at a time.
     pub worker: Option<usize>,
+    /// Lua's string-hash seed, which decides the order `pairs()` visits string keys in.
+    pub hash_seed: u32,
 }
 
 impl VmSpec<'_> {
@@ -55,6 +57,7 @@ impl VmSpec<'_> {
             memory_limit,
             branch: None,
             worker: None,
+            hash_seed: super::seed::fold(seed),
         }
     }
 }
@@ -163,8 +166,9 @@ impl<R: Runtime> Vm<R> {
             let sleep_ms = lua.create_function(move |_, ms: f64| host_sleep::<R>(&c, ms))?;
             Ok((tripped, sleep_ms))
         };
-        let (lua, branch) = super::sandbox::new_sandbox(spec.seed, spec.branch, host)
-            .map_err(|e| Fault::Lua(message(&e)))?;
+        let (lua, branch) =
+            super::sandbox::new_sandbox(spec.seed, spec.hash_seed, spec.branch, host)
+                .map_err(|e| Fault::Lua(message(&e)))?;
         control.memory_limit.set(spec.memory_limit);
         super::control::install::<R>(&lua, &control)
             .and_then(|()| super::clib::install::<R>(&lua))

@@ -89,6 +89,7 @@ where
             branch: None,
             worker: None,
             seed: mix(options.seed, 0),
+            hash_seed: options.run_hash_seed(),
             vm: None,
             steps: Vec::new(),
             watch: options.watch.as_deref(),

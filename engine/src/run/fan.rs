@@ -116,6 +116,10 @@ where
             // Every fan-out of a run seeds its branches differently (a loop back through a
             // fan-out must not replay the same `math.random` draws).
             seed: mix(mix(self.opts.seed, self.ordinal), index as u64 + 1),
+            hash_seed: mix(
+                mix(self.opts.run_hash_seed(), self.ordinal),
+                index as u64 + 1,
+            ),
             vm: None,
             steps: Vec::new(),
             watch: self.opts.watch.as_deref(),

@@ -23,6 +23,9 @@ pub trait NodeWatch: Send + Sync + std::fmt::Debug {
     fn leave(&self, ticket: u64);
 }
 
+/// Mixed into the run seed for the default hash seed (ASCII "HASH").
+const HASH_STREAM: u64 = 0x4841_5348;
+
 /// Options for one run.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -35,6 +38,9 @@ pub struct RunOptions {
     pub chaos: ChaosLevel,
     /// Told about every node execution, when set.
     pub watch: Option<Arc<dyn NodeWatch>>,
+    /// Lua's string-hash seed for the run (every VM's is derived from it and its path), which
+    /// decides the order `pairs()` visits string keys in; `None` derives it from `seed`.
+    pub hash_seed: Option<u64>,
 }
 
 impl PartialEq for RunOptions {
@@ -42,6 +48,7 @@ impl PartialEq for RunOptions {
         self.seed == other.seed
             && self.max_parallel_branches == other.max_parallel_branches
             && self.chaos == other.chaos
+            && self.hash_seed == other.hash_seed
             && match (&self.watch, &other.watch) {
                 (None, None) => true,
                 (Some(a), Some(b)) => Arc::ptr_eq(a, b),
@@ -71,6 +78,18 @@ impl RunOptions {
     pub fn with_chaos(mut self, chaos: ChaosLevel) -> Self {
         self.chaos = chaos;
         self
+    }
+
+    /// Sets the string-hash seed.
+    pub fn with_hash_seed(mut self, hash_seed: u64) -> Self {
+        self.hash_seed = Some(hash_seed);
+        self
+    }
+
+    /// The run's string-hash seed: as set, or derived from the seed.
+    pub fn run_hash_seed(&self) -> u64 {
+        self.hash_seed
+            .unwrap_or_else(|| crate::chaos::mix(self.seed, HASH_STREAM))
     }
 
     /// Sets the node watch.

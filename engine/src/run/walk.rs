@@ -60,6 +60,10 @@ pub(crate) struct Path<'a, R: Runtime, F: VmFactory<R>> {
     pub(crate) worker: Option<usize>,
     /// Seeds `math.random` in the path's VM.
     pub(crate) seed: u64,
+    /// The path's string-hash seed (the run's, and for a branch its fan-out and index):
+    /// independent of `seed`, so a fixed hash seed gives every iteration the same `pairs()`
+    /// order.
+    pub(crate) hash_seed: u64,
     pub(crate) vm: Option<Vm<R>>,
     pub(crate) steps: Vec<Step>,
     /// Told about every node execution, when the run has one.
@@ -77,6 +81,7 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
             let spec = VmSpec {
                 branch: self.branch.map(|(i, name)| (name, i + 1)),
                 worker: self.worker,
+                hash_seed: crate::lua::seed::fold(self.hash_seed),
                 ..VmSpec::new(self.seed, self.wf.settings.lua_memory_limit)
             };
             let created = self

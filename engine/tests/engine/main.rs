@@ -5,6 +5,7 @@ mod completion;
 mod dialects;
 mod escapes;
 mod failures;
+mod hash_seed;
 mod identity;
 mod isolation;
 mod limits;

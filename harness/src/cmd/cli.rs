@@ -19,7 +19,12 @@ pub enum Command {
     /// Run a workflow once and print its final state as JSON.
     Run(RunArgs),
     /// Replay scenarios many times; report flakiness with confidence bounds.
-    Soak(super::soak_args::SoakArgs),
+    Soak(super::args::SoakArgs),
+    /// Run scenarios under controlled schedules (shuttle: PCT, random or exhaustive DFS);
+    /// every failure comes with a token that replays its schedule.
+    Explore(super::args::ExploreArgs),
+    /// Rerun one failure from its token (printed by soak and explore).
+    Replay(super::args::ReplayArgs),
     /// Measure VM overhead against benches/budgets.yaml; write reports/overhead.{md,json,svg}.
     Overhead(crate::overhead::args::OverheadArgs),
     /// Internal: a soak's worker process (started by the supervisor, not by hand).

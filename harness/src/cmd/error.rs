@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use engine::{LoadError, RunError};
 
 use crate::overhead::error::OverheadError;
+use crate::replay::run::ReplayError;
+use crate::replay::token::TokenError;
 use crate::scenario::ScenarioError;
 use crate::util::exit;
 
@@ -38,6 +40,15 @@ pub enum CmdError {
     /// `harness overhead` could not make its report.
     #[error(transparent)]
     Overhead(#[from] OverheadError),
+    /// `harness replay`: the token cannot be used.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+}
+
+impl From<TokenError> for CmdError {
+    fn from(e: TokenError) -> Self {
+        CmdError::Replay(ReplayError::Token(e))
+    }
 }
 
 impl CmdError {
@@ -50,6 +61,7 @@ impl CmdError {
             CmdError::Workflow(_)
             | CmdError::Scenario(_)
             | CmdError::Usage(_)
+            | CmdError::Replay(_)
             | CmdError::Io { .. } => exit::USAGE,
         }
     }

@@ -1,12 +1,15 @@
 //! The commands: one file per verb, the CLI's arguments, and the error a verb ends with.
 //! The top layer: it parses, runs a runner, prints and writes reports.
 
+pub mod args;
+pub mod campaign;
 pub mod cli;
 pub mod error;
+pub mod explore;
 pub mod overhead;
+pub mod replay;
 pub mod run;
 pub mod soak;
-pub mod soak_args;
 
 use cli::{Cli, Command};
 use error::CmdError;
@@ -17,6 +20,8 @@ pub fn dispatch(cli: Cli) -> Result<u8, CmdError> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Soak(args) => soak::run(&args),
+        Command::Explore(args) => explore::run(&args),
+        Command::Replay(args) => replay::run(&args),
         Command::Overhead(args) => overhead::run(&args),
         Command::Worker(args) => Ok(crate::soak::worker::serve(&args)),
     }

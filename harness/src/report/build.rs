@@ -10,17 +10,20 @@ use super::model::{
     BadReport, FingerprintRow, Fingerprints, Host, InvariantReport, Iterations, Options, Report,
     SCHEMA_VERSION, ScenarioReport, SignatureRow, Totals, WorkersReport,
 };
+use crate::outcome::classify::ReplayTarget;
 use crate::outcome::stats::Rate;
 use crate::outcome::tally::BadIteration;
 use crate::outcome::{Class, Tally, classify};
 use crate::scenario::Scenario;
-use crate::soak::replay;
 use crate::soak::runner::WorkerStats;
 use crate::util::exit;
 
+/// Makes the command that replays an iteration (or schedule): its token, for the runner.
+pub type ReplayCommand<'a> = dyn Fn(&ReplayTarget) -> crate::replay::token::ReplayCommand + 'a;
+
 /// The report of a scenario that ran (completely or not, or is running): its class, rates,
-/// outcomes and the command that replays its first failure. `chaos` is the `--chaos`
-/// override, if any.
+/// outcomes and the command that replays its first failure (from `replay`). `chaos` is the
+/// `--chaos` override, if any.
 pub fn ran(
     scenario: &Scenario,
     planned: u64,
@@ -28,12 +31,14 @@ pub fn ran(
     tally: &Tally,
     elapsed: Duration,
     chaos: Option<ChaosLevel>,
+    replay: &ReplayCommand<'_>,
 ) -> ScenarioReport {
     let verdict = classify(tally, scenario.deterministic);
-    let replay = verdict
+    let (replay, replay_file) = verdict
         .replay
         .as_ref()
-        .map(|t| replay::command(&scenario.file, t.seed, chaos, t.expect_fingerprint));
+        .map(replay)
+        .map_or((None, None), |r| (Some(r.command), r.file));
     let chaos = chaos.unwrap_or(scenario.chaos);
     let secs = elapsed.as_secs_f64();
     let mut table: Vec<FingerprintRow> = tally
@@ -100,6 +105,8 @@ pub fn ran(
             seed: t.seed.to_string(),
             message: t.reason.clone(),
         }),
+        reproduction: None,
+        explore: None,
         failure_signatures: verdict
             .signatures
             .iter()
@@ -110,6 +117,7 @@ pub fn ran(
             .collect(),
         hangs: tally.signatures.get("hang").map_or(0, |c| c.count),
         replay,
+        replay_file,
         error: None,
     }
 }
@@ -147,6 +155,9 @@ pub fn not_ran(name: String, file: &Path, class: Class, error: Option<String>) -
         failure_signatures: Vec::new(),
         hangs: 0,
         replay: None,
+        replay_file: None,
+        reproduction: None,
+        explore: None,
         error,
     }
 }
@@ -193,6 +204,8 @@ pub fn totals(scenarios: &[ScenarioReport], elapsed_s: f64) -> Totals {
 /// What a whole run was, besides its scenarios.
 #[derive(Debug, Clone)]
 pub struct RunInfo {
+    /// `soak` or `explore`.
+    pub mode: &'static str,
     /// It is still going (a checkpoint).
     pub running: bool,
     /// The signal that stopped it (SIGINT 2, SIGTERM 15).
@@ -219,6 +232,7 @@ pub fn report(run: RunInfo, scenarios: Vec<ScenarioReport>) -> Report {
     let exit_code = exit_code(&totals, run.signal);
     Report {
         schema_version: SCHEMA_VERSION,
+        mode: run.mode.to_string(),
         complete: !run.running && run.stopped.is_none(),
         interrupted: run.signal.is_some(),
         stopped: run.stopped,

@@ -142,6 +142,9 @@ fn section(md: &mut String, s: &ScenarioReport) {
     if let Some(replay) = &s.replay {
         let _ = writeln!(md, "- replay: {}", code(replay));
     }
+    if let Some(file) = &s.replay_file {
+        let _ = writeln!(md, "- or, the token from its file: {}", code(file));
+    }
     if !s.failure_signatures.is_empty() {
         let _ = writeln!(md, "\n| failed as | iterations |");
         let _ = writeln!(md, "|---|---:|");

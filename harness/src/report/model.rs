@@ -14,6 +14,8 @@ pub const SCHEMA_VERSION: u32 = 2;
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
+    /// `soak` or `explore`.
+    pub mode: String,
     /// False when the run was interrupted (Ctrl-C) or stopped by `--fail-fast`.
     pub complete: bool,
     /// Whether Ctrl-C (SIGINT) or SIGTERM stopped it.
@@ -162,8 +164,14 @@ pub struct ScenarioReport {
     pub failure_signatures: Vec<SignatureRow>,
     /// Iterations that hung (passed a hard deadline).
     pub hangs: u64,
-    /// The command that replays `first_bad`.
+    /// The command that replays `first_bad`: `harness replay <token>`.
     pub replay: Option<String>,
+    /// The same with a long token read from a file: `harness replay @FILE`.
+    pub replay_file: Option<String>,
+    /// How well the replay reproduces it: soak reruns the seed; explore shrinks the schedule.
+    pub reproduction: Option<String>,
+    /// Explore only: how it explored, and what it found besides outcomes.
+    pub explore: Option<ExploreReport>,
     /// Why it could not be loaded or run.
     pub error: Option<String>,
 }
@@ -207,6 +215,27 @@ pub struct FingerprintRow {
     pub example_iteration: u64,
     /// Its seed (decimal string).
     pub example_seed: String,
+}
+
+/// How a scenario was explored.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ExploreReport {
+    /// `random`, `pct` or `dfs`.
+    pub scheduler: String,
+    /// PCT's depth.
+    pub depth: usize,
+    /// PCT's step count, measured.
+    pub max_steps: u64,
+    /// Schedules per second.
+    pub schedules_per_s: f64,
+    /// DFS: whether it went through every schedule (never when a worker died on the way).
+    pub exhaustive: Option<bool>,
+    /// The first failure's schedule: preemptions as found and after shrinking.
+    pub preemptions: Option<[usize; 2]>,
+    /// `--check-determinism`: schedules whose outcome differed when run twice, and how.
+    pub nondeterministic: Vec<String>,
+    /// How many schedules differed when run twice (`nondeterministic` shows the first ones).
+    pub nondeterministic_count: u64,
 }
 
 /// One way of failing.

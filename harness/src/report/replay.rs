@@ -13,7 +13,7 @@ pub fn lines(scenario: &Scenario, r: &Replayed) -> Vec<String> {
         r.seed
     )];
     out.push(format!(
-        "  knobs: chaos {}, workers {}, engine on {} thread",
+        "  knobs: chaos {}, workers {}, engine on {} thread, hash seed {:#x}{}",
         r.knobs.chaos.as_str(),
         r.knobs
             .workers
@@ -22,6 +22,12 @@ pub fn lines(scenario: &Scenario, r: &Replayed) -> Vec<String> {
             "a spawned"
         } else {
             "the calling"
+        },
+        r.knobs.hash_seed,
+        if r.knobs.mutant.is_none() {
+            String::new()
+        } else {
+            format!(", mutant {}", r.knobs.mutant.name())
         }
     ));
     match (&r.run, &r.outcome.stopped) {

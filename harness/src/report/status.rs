@@ -57,30 +57,38 @@ pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
     let f = &s.failures;
     if f.failures > 0 {
         out.push(format!(
-            "{pad}{} of {} iterations failed: {} (95% CI {}-{})",
+            "{pad}{} of {} {} failed: {} (95% CI {}-{})",
             f.failures,
             f.iterations,
+            unit(s),
             percent(f.rate),
             percent(f.wilson95[0]),
             percent(f.wilson95[1]),
         ));
-    } else if !s.ok && s.iterations.run > 0 {
+    } else if s.expect_failure && !s.ok && s.iterations.run > 0 {
         out.push(format!(
-            "{pad}expected to fail every iteration, but all {} passed",
+            "{pad}expected to fail every {}, but all {} passed",
+            unit(s).trim_end_matches('s'),
             s.iterations.run
         ));
     }
     if s.failure_signatures.len() > 1 {
-        let ways: Vec<String> = s
+        let mut ways: Vec<String> = s
             .failure_signatures
             .iter()
+            .take(SHOWN_SIGNATURES)
             .map(|row| format!("{}x {}", row.count, console(&row.signature)))
             .collect();
+        let more = s.failure_signatures.len().saturating_sub(SHOWN_SIGNATURES);
+        if more > 0 {
+            ways.push(format!("{more} more in the report"));
+        }
         out.push(format!("{pad}failed as: {}", ways.join("; ")));
     }
     if let Some(bad) = &s.first_bad {
         out.push(format!(
-            "{pad}first: iteration {} (seed {}): {}",
+            "{pad}first: {} {} (seed {}): {}",
+            unit(s).trim_end_matches('s'),
             bad.iteration,
             bad.seed,
             console(&bad.message)
@@ -89,18 +97,55 @@ pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
     if let Some(replay) = &s.replay {
         out.push(format!("{pad}replay: {}", console(replay)));
     }
+    if let Some(file) = &s.replay_file {
+        out.push(format!("{pad}    or: {}", console(file)));
+    }
+    if let Some(reproduction) = &s.reproduction {
+        out.push(format!("{pad}{}", console(reproduction)));
+    }
+    if let Some(e) = &s.explore {
+        if let Some(first) = e.nondeterministic.first() {
+            out.push(format!(
+                "{pad}nondeterministic: {} of {} schedules ended differently when run again \
+                 with the same schedule and seed; first: {}",
+                e.nondeterministic_count,
+                s.iterations.run,
+                console(first)
+            ));
+        }
+        if e.exhaustive == Some(true) {
+            out.push(format!("{pad}every schedule explored (dfs exhausted)"));
+        }
+    }
     out
+}
+
+/// Failure signatures a status line names (the most frequent); the report has them all.
+const SHOWN_SIGNATURES: usize = 3;
+
+/// What a scenario's count is of: `schedules` (explore) or `iterations`.
+fn unit(s: &ScenarioReport) -> &'static str {
+    if s.explore.is_some() {
+        "schedules"
+    } else {
+        "iterations"
+    }
 }
 
 /// `   Summary [  12.345s] 13 scenarios, 130000 iterations (3086/s): 12 clean, ...`.
 pub fn summary_line(r: &Report) -> String {
     let t = &r.totals;
     let mut line = format!(
-        "{:>LABEL$} [{:>8.3}s] {} scenarios, {} iterations ({:.0}/s): {} clean, {} failing, {} flaky, {} error",
+        "{:>LABEL$} [{:>8.3}s] {} scenarios, {} {} ({:.0}/s): {} clean, {} failing, {} flaky, {} error",
         "Summary",
         r.elapsed_s,
         t.scenarios,
         t.iterations,
+        if r.mode == "explore" {
+            "schedules"
+        } else {
+            "iterations"
+        },
         t.iterations_per_s,
         t.clean,
         t.failing,

@@ -8,14 +8,14 @@ use std::path::{Path, PathBuf};
 
 use super::{Report, json, junit, markdown};
 
-/// Creates a fresh `soak-<stamp>` folder under `base` (`soak-<stamp>-2`, ... if taken).
-pub fn create_dir(base: &Path, stamp: &str) -> io::Result<PathBuf> {
+/// Creates a fresh `<verb>-<stamp>` folder under `base` (`<verb>-<stamp>-2`, ... if taken).
+pub fn create_dir(base: &Path, verb: &str, stamp: &str) -> io::Result<PathBuf> {
     std::fs::create_dir_all(base)?;
     for n in 1.. {
         let name = if n == 1 {
-            format!("soak-{stamp}")
+            format!("{verb}-{stamp}")
         } else {
-            format!("soak-{stamp}-{n}")
+            format!("{verb}-{stamp}-{n}")
         };
         let dir = base.join(name);
         match std::fs::create_dir(&dir) {

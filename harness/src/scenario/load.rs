@@ -42,6 +42,9 @@ pub struct Scenario {
     pub engine_thread: EngineThread,
     /// How long one iteration may take before it is a hang.
     pub hard_deadline: Duration,
+    /// A hash of what decides how it runs: its file, and the workflow file it uses (a replay
+    /// token is refused when it changed).
+    pub content_hash: u64,
     /// Its chaos level (the command line may override it).
     pub chaos: ChaosLevel,
     /// Swarm worker caps; empty means the workflow's setting.
@@ -166,12 +169,17 @@ pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
         message,
     };
     let base = file.parent().unwrap_or(Path::new("."));
+    let mut content_hash = xxhash_rust::xxh3::xxh3_64(source.as_bytes());
     let workflow = match (raw.workflow, &raw.workflow_file) {
         (Some(inline), None) => {
             Workflow::from_raw(inline, source, Some(file)).map_err(ScenarioError::Workflow)?
         }
         (None, Some(rel)) => {
-            Workflow::from_file(&base.join(rel)).map_err(ScenarioError::Workflow)?
+            let path = base.join(rel);
+            if let Ok(text) = std::fs::read(&path) {
+                content_hash = engine::mix(content_hash, xxhash_rust::xxh3::xxh3_64(&text));
+            }
+            Workflow::from_file(&path).map_err(ScenarioError::Workflow)?
         }
         (Some(_), Some(_)) => {
             return Err(invalid(
@@ -227,6 +235,7 @@ pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
         max_iterations: raw.max_iterations,
         engine_thread: raw.engine_thread,
         hard_deadline,
+        content_hash,
         chaos,
         workers: raw.chaos.workers,
         invariants: compiled.invariants,

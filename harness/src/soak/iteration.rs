@@ -4,10 +4,12 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use engine::sync::{Runtime, StdRuntime};
 use engine::{NodeWatch, Run, RunError, RunOptions, Trace, Workflow};
 use serde_json::Value;
 
 use super::knobs::Knobs;
+use crate::mutant::Mutant;
 use crate::outcome::{Fingerprint, Outcome, evaluate};
 use crate::scenario::Scenario;
 
@@ -22,18 +24,11 @@ pub fn execute(
     knobs: &Knobs,
     watch: Option<Arc<dyn NodeWatch>>,
 ) -> Run {
-    let mut options = RunOptions::seeded(seed).with_chaos(knobs.chaos);
-    if let Some(workers) = knobs.workers {
-        options = options.with_max_parallel(workers);
-    }
+    let mut options = options(seed, knobs);
     if let Some(watch) = watch {
         options = options.with_watch(watch);
     }
-    let run = || {
-        catch_unwind(AssertUnwindSafe(|| workflow.run(input.clone(), &options))).unwrap_or_else(
-            |payload| engine_failed(RunError::panicked("__engine__", payload.as_ref())),
-        )
-    };
+    let run = || run_on::<StdRuntime>(workflow, input, &options, knobs.mutant);
     if !knobs.spawn_thread {
         return run();
     }
@@ -51,6 +46,53 @@ pub fn execute(
                 |handle| handle.join().expect("the closure catches panics"),
             )
     })
+}
+
+/// The engine's options for the iteration with `seed` and `knobs`.
+pub fn options(seed: u64, knobs: &Knobs) -> RunOptions {
+    let mut options = RunOptions::seeded(seed)
+        .with_chaos(knobs.chaos)
+        .with_hash_seed(knobs.hash_seed);
+    if let Some(workers) = knobs.workers {
+        options = options.with_max_parallel(workers);
+    }
+    options
+}
+
+/// Runs `workflow` with `mutant`'s engine on runtime `R` (on the calling thread, or task
+/// under shuttle); a panic escaping the engine is a `panic` outcome.
+pub fn run_on<R: Runtime>(
+    workflow: &Workflow,
+    input: &Value,
+    options: &RunOptions,
+    mutant: Mutant,
+) -> Run {
+    catch_unwind(AssertUnwindSafe(|| {
+        mutant.run::<R>(workflow, input.clone(), options)
+    }))
+    .unwrap_or_else(|payload| engine_failed(RunError::panicked("__engine__", payload.as_ref())))
+}
+
+/// Runs one iteration of `scenario` on runtime `R` (no thread of its own, no watch: how the
+/// explorer runs it under shuttle) and judges it.
+pub fn run_iteration_on<R: Runtime>(
+    scenario: &Scenario,
+    seed: u64,
+    knobs: &Knobs,
+) -> (Run, Outcome) {
+    let options = options(seed, knobs);
+    let run = run_on::<R>(&scenario.workflow, &scenario.input, &options, knobs.mutant);
+    let rerun = |other: Option<&Workflow>| {
+        let workflow = other.unwrap_or(&scenario.workflow);
+        Fingerprint::of(&run_on::<R>(
+            workflow,
+            &scenario.input,
+            &options,
+            knobs.mutant,
+        ))
+    };
+    let outcome = evaluate(scenario, &run, &rerun);
+    (run, outcome)
 }
 
 /// Runs one iteration of `scenario` and judges it; `watch` sees every node it runs.

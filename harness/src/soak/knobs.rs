@@ -12,6 +12,7 @@
 use engine::ChaosLevel;
 use engine::mix;
 
+use crate::mutant::Mutant;
 use crate::scenario::Scenario;
 use crate::scenario::format::EngineThread;
 
@@ -42,8 +43,45 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
     parsed.map_err(|_| format!("`{text}` is not a seed (a decimal or 0x-hex u64)"))
 }
 
+/// Whether Lua's string-hash seed (the order `pairs()` visits string keys in) changes from
+/// one iteration to the next.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum HashSeed {
+    /// Derived from each iteration's seed: an order-dependent fan-in shows up as flaky, and
+    /// its replay reproduces the exact order.
+    #[default]
+    Vary,
+    /// The same in every iteration.
+    Fixed,
+}
+
+/// What the command line overrides in every iteration's knobs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--chaos`.
+    pub chaos: Option<ChaosLevel>,
+    /// `--hash-seed`.
+    pub hash_seed: HashSeed,
+    /// `--mutant`: the engine variant every iteration runs (the real one by default).
+    pub mutant: Mutant,
+}
+
+/// The hash seed every iteration gets with `--hash-seed fixed`.
+const FIXED_HASH_SEED: u64 = 0x5EED_0000_5EED;
+
 /// Everything an iteration's seed decides besides `math.random`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Knobs {
     /// Perturbation level.
     pub chaos: ChaosLevel,
@@ -51,11 +89,17 @@ pub struct Knobs {
     pub workers: Option<usize>,
     /// Whether the engine runs on a thread spawned for this iteration.
     pub spawn_thread: bool,
+    /// Lua's string-hash seed for the run.
+    pub hash_seed: u64,
+    /// The engine that runs it (the real one unless a mutant was asked for).
+    #[serde(default, skip_serializing_if = "Mutant::is_none")]
+    pub mutant: Mutant,
 }
 
 impl Knobs {
-    /// The knobs of the iteration with `seed`; `chaos` overrides the scenario's level.
-    pub fn derive(scenario: &Scenario, seed: u64, chaos: Option<ChaosLevel>) -> Knobs {
+    /// The knobs of the iteration with `seed`, with the command line's overrides.
+    pub fn derive(scenario: &Scenario, seed: u64, overrides: &Overrides) -> Knobs {
+        let chaos = overrides.chaos;
         let workers = match scenario.workers.len() {
             0 => None,
             n => Some(scenario.workers[(mix(seed, 0x5741_524d) % n as u64) as usize]),
@@ -65,10 +109,16 @@ impl Knobs {
             EngineThread::Spawned => true,
             EngineThread::Mixed => mix(seed, 0x5448_5244) & 1 == 1,
         };
+        let hash_seed = match overrides.hash_seed {
+            HashSeed::Vary => mix(seed, 0x4841_5348),
+            HashSeed::Fixed => FIXED_HASH_SEED,
+        };
         Knobs {
             chaos: chaos.unwrap_or(scenario.chaos),
             workers,
             spawn_thread,
+            hash_seed,
+            mutant: overrides.mutant,
         }
     }
 }
@@ -97,28 +147,41 @@ mod tests {
     fn mixed_engine_thread_spawns_for_some_iterations_and_not_others() {
         let mixed = scenario("engine_thread: mixed");
         let spawned = (0..200u64)
-            .filter(|&i| Knobs::derive(&mixed, iteration_seed(9, "s", i), None).spawn_thread)
+            .filter(|&i| {
+                Knobs::derive(&mixed, iteration_seed(9, "s", i), &Overrides::default()).spawn_thread
+            })
             .count();
         assert!((50..150).contains(&spawned), "{spawned} of 200");
         let caller = scenario("engine_thread: caller");
-        assert!(!Knobs::derive(&caller, 1, None).spawn_thread);
+        assert!(!Knobs::derive(&caller, 1, &Overrides::default()).spawn_thread);
         let always = scenario("engine_thread: spawned");
-        assert!(Knobs::derive(&always, 1, None).spawn_thread);
+        assert!(Knobs::derive(&always, 1, &Overrides::default()).spawn_thread);
     }
 
     #[test]
     fn swarm_workers_come_from_the_list_and_chaos_can_be_overridden() {
         let s = scenario("chaos: { level: light, workers: [1, 3] }");
         let picks: std::collections::BTreeSet<_> = (0..64u64)
-            .map(|i| Knobs::derive(&s, iteration_seed(1, "s", i), None).workers)
+            .map(|i| Knobs::derive(&s, iteration_seed(1, "s", i), &Overrides::default()).workers)
             .collect();
         assert_eq!(
             picks.into_iter().collect::<Vec<_>>(),
             vec![Some(1), Some(3)]
         );
-        assert_eq!(Knobs::derive(&s, 5, None).chaos, ChaosLevel::Light);
         assert_eq!(
-            Knobs::derive(&s, 5, Some(ChaosLevel::Heavy)).chaos,
+            Knobs::derive(&s, 5, &Overrides::default()).chaos,
+            ChaosLevel::Light
+        );
+        assert_eq!(
+            Knobs::derive(
+                &s,
+                5,
+                &Overrides {
+                    chaos: Some(ChaosLevel::Heavy),
+                    ..Overrides::default()
+                }
+            )
+            .chaos,
             ChaosLevel::Heavy
         );
     }

@@ -5,9 +5,10 @@
 //! and judges one, [`runner`] soaks a scenario in [`processes`] (supervised workers, each
 //! a [`worker`] speaking the [`protocol`]) or [`threads`], into one [`sink`]; [`watch`]
 //! enforces nodes' hard deadlines, [`stop`] turns signals into a clean stop, [`replay`]
-//! reruns one iteration from its seed. What the iterations add up to is the outcome layer's
+//! reruns one iteration from its seed; [`exe`] is the binary workers run. What the iterations add up to is the outcome layer's
 //! job ([`crate::outcome`]).
 
+pub mod exe;
 pub mod iteration;
 pub mod knobs;
 pub mod plan;
@@ -15,6 +16,7 @@ pub mod processes;
 pub mod protocol;
 pub mod replay;
 pub mod runner;
+pub mod session;
 pub mod sink;
 pub mod stop;
 pub mod threads;

@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
-use engine::ChaosLevel;
+use std::collections::BTreeMap;
 
+use super::knobs::Overrides;
 use super::protocol::WorkerHost;
+use crate::explore::params::{ExploreParams, SchedulerKind};
 
 /// Where iterations run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -23,14 +25,75 @@ pub struct Plan {
     pub run_seed: u64,
     /// Iterations in flight at once (at least 1).
     pub jobs: usize,
-    /// Overrides every scenario's chaos level.
-    pub chaos: Option<ChaosLevel>,
+    /// What the command line overrides in every iteration's knobs.
+    pub overrides: Overrides,
     /// Stop at the first bad iteration of a scenario that should pass.
     pub fail_fast: bool,
     /// Where iterations run.
     pub isolation: Isolation,
     /// Overrides every scenario's `hard_deadline`.
     pub hard_deadline: Option<Duration>,
+    /// Explore under shuttle instead of soaking on real threads.
+    pub explore: Option<ExplorePlan>,
+}
+
+/// How to explore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExplorePlan {
+    /// The scheduler and its parameters (`max_steps` 0: each worker measures it).
+    pub params: ExploreParams,
+    /// Run every schedule twice and report any whose outcome differs.
+    pub check_determinism: bool,
+}
+
+impl ExplorePlan {
+    /// Whether schedules must run in order, on one worker, none twice (DFS).
+    pub fn sequential(&self) -> bool {
+        self.params.scheduler == SchedulerKind::Dfs
+    }
+}
+
+/// Most failing schedules whose schedule is kept (the lowest indices).
+pub const KEPT_SCHEDULES: usize = 16;
+
+/// What exploring a scenario found besides the outcomes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExploreStats {
+    /// PCT's step count, as the workers measured it.
+    pub max_steps: u64,
+    /// The outcome fingerprint of the schedule without preemptions.
+    pub baseline: Option<String>,
+    /// A DFS ran out of schedules (and no worker died on the way).
+    pub exhausted: bool,
+    /// A worker died on the way (a DFS cannot then say it was exhaustive).
+    pub worker_died: bool,
+    /// The schedules of the lowest failing (or possibly failing) indices: steps text and
+    /// preemptions.
+    pub schedules: BTreeMap<u64, (String, usize)>,
+    /// `--check-determinism`: the lowest schedules whose outcome differed when run twice,
+    /// and how (at most [`KEPT_SCHEDULES`]).
+    pub nondeterministic: Vec<(u64, String)>,
+    /// How many schedules did.
+    pub nondeterministic_count: u64,
+}
+
+impl ExploreStats {
+    /// Notes that schedule `index` differed when run twice.
+    pub fn differed(&mut self, index: u64, what: String) {
+        self.nondeterministic_count += 1;
+        self.nondeterministic.push((index, what));
+        self.nondeterministic.sort_by_key(|(i, _)| *i);
+        self.nondeterministic.truncate(KEPT_SCHEDULES);
+    }
+
+    /// Keeps the schedule of `index`, if it is among the lowest [`KEPT_SCHEDULES`].
+    pub fn keep(&mut self, index: u64, steps: String, preemptions: usize) {
+        self.schedules.insert(index, (steps, preemptions));
+        while self.schedules.len() > KEPT_SCHEDULES {
+            let last = *self.schedules.keys().next_back().expect("not empty");
+            self.schedules.remove(&last);
+        }
+    }
 }
 
 /// Why a scenario's soak stopped before its end (besides `--fail-fast`).

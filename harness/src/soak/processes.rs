@@ -19,10 +19,12 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::plan::{Halt, Plan, WorkerStats};
+use super::knobs::HashSeed;
+use super::plan::{ExploreStats, Halt, Plan, WorkerStats};
 use super::protocol::{Reply, Request};
 use super::sink::Sink;
 use super::stop::Stop;
+use crate::mutant::Mutant;
 use crate::outcome::Outcome;
 use crate::outcome::evaluate::Stopped;
 use crate::scenario::Scenario;
@@ -52,13 +54,19 @@ pub fn soak(
     hard_deadline: Duration,
     stop: &Stop,
     sink: &mut Sink<'_>,
-) -> (Option<Halt>, WorkerStats) {
-    let jobs = plan.jobs.max(1);
-    let batch = (iterations / (jobs as u64 * 4)).clamp(1, MAX_BATCH);
+) -> (Option<Halt>, WorkerStats, ExploreStats) {
+    let sequential = plan.explore.is_some_and(|e| e.sequential());
+    let jobs = if sequential { 1 } else { plan.jobs.max(1) };
+    let batch = if sequential {
+        iterations.max(1)
+    } else {
+        (iterations / (jobs as u64 * 4)).clamp(1, MAX_BATCH)
+    };
     let mut queue: VecDeque<Range<u64>> = (0..iterations)
         .step_by(batch as usize)
         .map(|s| s..(s + batch).min(iterations))
         .collect();
+    let mut explored = ExploreStats::default();
     let mut workers: Vec<Option<Worker>> =
         (0..jobs.min(queue.len().max(1))).map(|_| None).collect();
     let mut stats = WorkerStats::default();
@@ -130,10 +138,19 @@ pub fn soak(
                         index,
                         seed,
                         outcome,
+                        schedule,
+                        preemptions,
+                        nondeterminism,
                         ..
                     }) => {
                         let index = index.unwrap_or(0);
                         sink.record(index, seed, &outcome.outcome());
+                        if let Some(steps) = schedule {
+                            explored.keep(index, steps, preemptions.unwrap_or(0));
+                        }
+                        if let Some(what) = nondeterminism {
+                            explored.differed(index, what);
+                        }
                         // The batch ends with the worker's host report.
                         if let Some((next, _, at)) = &mut w.batch {
                             *next = index + 1;
@@ -144,10 +161,24 @@ pub fn soak(
                         stats.host = stats.host.max(host);
                         w.batch = None;
                     }
+                    Some(Reply::Explore {
+                        max_steps,
+                        baseline,
+                    }) => {
+                        explored.max_steps = max_steps;
+                        explored.baseline = baseline;
+                    }
+                    Some(Reply::Exhausted) => {
+                        explored.exhausted = true;
+                        // The rest of the batch does not exist.
+                        queue.clear();
+                    }
+                    Some(Reply::Shrunk { .. }) => {}
                     Some(Reply::Overdue { index, seed, what }) => {
                         let index = index.unwrap_or(0);
                         sink.record(index, seed, &Outcome::stopped(Stopped::Hang(what)));
                         stats.hangs += 1;
+                        explored.worker_died = true;
                         requeue_rest(w, index + 1, &mut queue);
                         w.dying = true;
                     }
@@ -161,6 +192,9 @@ pub fn soak(
                         // The worker's output ended: it exited, or died.
                         let mut w = workers[slot].take().expect("matched above");
                         let status = w.child.wait().map(describe_status);
+                        if w.batch.is_some_and(|(next, end, _)| next < end) {
+                            explored.worker_died = true;
+                        }
                         if let Some((next, end, _)) = w.batch.take()
                             && next < end
                             && !w.dying
@@ -197,6 +231,7 @@ pub fn soak(
                 );
                 sink.record(next, seed, &Outcome::stopped(Stopped::Hang(what)));
                 stats.hangs += 1;
+                explored.worker_died = true;
                 let _ = w.child.kill();
                 requeue_rest(w, next + 1, &mut queue);
                 w.dying = true;
@@ -214,7 +249,10 @@ pub fn soak(
         drop(w.stdin);
         let _ = w.child.wait();
     }
-    (halt, stats)
+    if explored.worker_died {
+        explored.exhausted = false;
+    }
+    (halt, stats, explored)
 }
 
 /// Puts iterations `from..end` of the worker's batch back at the front of the queue.
@@ -276,7 +314,11 @@ fn spawn(
 
 /// `harness __worker --scenario FILE --run-seed S [--chaos L] --parent PID`.
 pub fn worker_command(scenario: &Path, plan: &Plan) -> std::io::Result<Command> {
-    let mut cmd = Command::new(std::env::current_exe()?);
+    let mut cmd = Command::new(super::exe::worker_exe()?);
+    // `ps` shows the harness, not `/proc/self/exe`.
+    if let Ok(own) = std::env::current_exe() {
+        std::os::unix::process::CommandExt::arg0(&mut cmd, own);
+    }
     cmd.arg("__worker")
         .arg("--scenario")
         .arg(scenario)
@@ -284,8 +326,27 @@ pub fn worker_command(scenario: &Path, plan: &Plan) -> std::io::Result<Command> 
         .arg(plan.run_seed.to_string())
         .arg("--parent")
         .arg(std::process::id().to_string());
-    if let Some(chaos) = plan.chaos {
+    if let Some(chaos) = plan.overrides.chaos {
         cmd.arg("--chaos").arg(chaos.as_str());
+    }
+    if plan.overrides.hash_seed == HashSeed::Fixed {
+        cmd.arg("--hash-seed").arg("fixed");
+    }
+    if plan.overrides.mutant != Mutant::None {
+        cmd.arg("--mutant").arg(plan.overrides.mutant.name());
+    }
+    if let Some(explore) = &plan.explore {
+        let p = &explore.params;
+        cmd.arg("--explore")
+            .arg(p.scheduler.as_str())
+            .arg("--depth")
+            .arg(p.depth.to_string());
+        if p.max_steps > 0 {
+            cmd.arg("--max-steps").arg(p.max_steps.to_string());
+        }
+        if explore.check_determinism {
+            cmd.arg("--check-determinism");
+        }
     }
     Ok(cmd)
 }

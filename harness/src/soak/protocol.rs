@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::outcome::evaluate::Stopped;
 use crate::outcome::{Fingerprint, Outcome};
+use crate::soak::knobs::Knobs;
 
 /// A request to a worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,10 +22,47 @@ pub enum Request {
     Replay {
         /// The iteration seed.
         seed: u64,
+        /// The knobs to run it with (a token's); derived from the seed when absent.
+        knobs: Option<Knobs>,
+    },
+    /// Explore: run the schedule with this seed and knobs along `steps` exactly, and send
+    /// the run back.
+    ReplaySchedule {
+        /// Its index.
+        index: u64,
+        /// Its seed.
+        seed: u64,
+        /// Its knobs.
+        knobs: Knobs,
+        /// The schedule ([`crate::replay::token::steps_text`]).
+        steps: String,
+    },
+    /// Explore: shrink schedule `index` (which ran along `steps`) to its fewest preemptions,
+    /// keeping the failure it had: the same failure signature, or for an outcome that only
+    /// differed, the same fingerprint.
+    Shrink {
+        /// Its index.
+        index: u64,
+        /// The schedule it ran.
+        steps: String,
+        /// The failure to keep.
+        keep: Keep,
     },
 }
 
+/// What a shrunk schedule must keep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Keep {
+    /// This failure signature ([`crate::outcome::Outcome::signature`]).
+    Signature(String),
+    /// This outcome fingerprint (16 hex digits).
+    Fingerprint(String),
+}
+
 /// A worker's reply.
+// Replies are read one at a time off a pipe: a `Done`'s size costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reply {
@@ -40,6 +78,32 @@ pub enum Reply {
         run: Option<WireRun>,
         /// For a replay: the fingerprint of running the seed once more.
         again: Option<String>,
+        /// Explore: the schedule it followed, when it may be a failure (steps text).
+        schedule: Option<String>,
+        /// Explore: that schedule's preemptions.
+        preemptions: Option<usize>,
+        /// Explore `--check-determinism`: what differed when the same schedule ran twice.
+        nondeterminism: Option<String>,
+    },
+    /// Explore: the scenario's facts, once per worker before its first reply.
+    Explore {
+        /// PCT's step count, measured.
+        max_steps: u64,
+        /// The fingerprint of the schedule without preemptions.
+        baseline: Option<String>,
+    },
+    /// Explore `dfs`: no schedule is left.
+    Exhausted,
+    /// Explore: a shrunk schedule.
+    Shrunk {
+        /// Preemptions before.
+        before: usize,
+        /// Preemptions after.
+        after: usize,
+        /// Executions spent.
+        runs: usize,
+        /// The shrunk schedule (steps text).
+        steps: String,
     },
     /// A node of the running iteration passed its hard deadline; the worker exits next.
     Overdue {

@@ -6,19 +6,17 @@
 //! a hang replays as a hang instead of hanging the replay; and it runs a second time, which
 //! shows whether its outcome depends on the seed alone.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use engine::ChaosLevel;
 
 use super::iteration::{execute, run_iteration};
 use super::knobs::Knobs;
 use super::plan::{Isolation, Plan};
-use super::processes::worker_command;
 use super::protocol::{Reply, Request, WireRun};
+use super::session::{NoAnswer, Session};
 use super::watch::Watch;
 use crate::outcome::evaluate::Stopped;
 use crate::outcome::{Fingerprint, Outcome};
@@ -83,7 +81,7 @@ pub fn replay(
     plan: &Plan,
     expected: Option<Fingerprint>,
 ) -> Replayed {
-    let knobs = Knobs::derive(scenario, seed, plan.chaos);
+    let knobs = Knobs::derive(scenario, seed, &plan.overrides);
     let hard_deadline = plan.hard_deadline.unwrap_or(scenario.hard_deadline);
     let (run, outcome, again) = match plan.isolation {
         Isolation::Process => in_worker(scenario, seed, plan, hard_deadline),
@@ -136,71 +134,26 @@ fn in_process(scenario: &Arc<Scenario>, seed: u64, knobs: &Knobs, hard_deadline:
 }
 
 fn in_worker(scenario: &Scenario, seed: u64, plan: &Plan, hard_deadline: Duration) -> Ran {
-    let started = worker_command(&scenario.file, plan).and_then(|mut cmd| {
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
+    let answer = Session::start(&scenario.file, plan).and_then(|mut session| {
+        session.ask(&Request::Replay { seed, knobs: None }, hard_deadline, |r| {
+            matches!(r, Reply::Done { .. })
+        })
     });
-    let mut child = match started {
-        Ok(child) => child,
-        Err(e) => {
-            let why = format!("could not start a worker process: {e}");
-            return (None, Outcome::stopped(Stopped::Crash(why)), None);
-        }
-    };
-    let mut stdin = child.stdin.take().expect("piped");
-    let stdout = child.stdout.take().expect("piped");
-    let mut line = serde_json::to_string(&Request::Replay { seed }).expect("serializes");
-    line.push('\n');
-    let _ = stdin
-        .write_all(line.as_bytes())
-        .and_then(|()| stdin.flush());
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Ok(reply) = serde_json::from_str::<Reply>(&line)
-                && tx.send(reply).is_err()
-            {
-                return;
-            }
-        }
-    });
-    let until = Instant::now() + hard_deadline;
-    let result = loop {
-        match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
-            Ok(Reply::Done {
-                outcome,
-                run,
-                again,
-                ..
-            }) => {
-                let again = again.as_deref().and_then(Fingerprint::parse);
-                break (run, outcome.outcome(), again);
-            }
-            Ok(Reply::Overdue { what, .. }) => {
-                break (None, Outcome::stopped(Stopped::Hang(what)), None);
-            }
-            Ok(Reply::Failed { message }) => {
-                break (None, Outcome::stopped(Stopped::Crash(message)), None);
-            }
-            Ok(Reply::Host(_)) => continue,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let _ = child.kill();
-                let why = deadline_passed(hard_deadline) + " (its worker was killed)";
-                break (None, Outcome::stopped(Stopped::Hang(why)), None);
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
-                let why = format!("its worker died ({status})");
-                break (None, Outcome::stopped(Stopped::Crash(why)), None);
-            }
-        }
-    };
-    drop(stdin);
-    let _ = child.kill();
-    let _ = child.wait();
-    result
+    match answer {
+        Ok(Reply::Done {
+            outcome,
+            run,
+            again,
+            ..
+        }) => (
+            run,
+            outcome.outcome(),
+            again.as_deref().and_then(Fingerprint::parse),
+        ),
+        Ok(_) => unreachable!("only a Done is wanted"),
+        Err(NoAnswer::Hang(why)) => (None, Outcome::stopped(Stopped::Hang(why)), None),
+        Err(NoAnswer::Died(why)) => (None, Outcome::stopped(Stopped::Crash(why)), None),
+    }
 }
 
 fn deadline_passed(hard_deadline: Duration) -> String {

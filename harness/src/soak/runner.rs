@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use super::plan::{Halt, Isolation, Plan, WorkerStats};
+pub use super::plan::{ExplorePlan, ExploreStats, Halt, Isolation, Plan, WorkerStats};
 use super::sink::{Checkpoint, Sink};
 use super::stop::Stop;
 use crate::outcome::Tally;
@@ -23,6 +23,8 @@ pub struct Soaked {
     pub halt: Option<Halt>,
     /// The workers' figures (process isolation).
     pub workers: WorkerStats,
+    /// What exploring found besides outcomes (explore only).
+    pub explore: ExploreStats,
 }
 
 /// Runs up to `iterations` iterations of `scenario`, calling `progress` after each and
@@ -37,20 +39,21 @@ pub fn soak<'a>(
 ) -> Soaked {
     let mut sink = Sink::new(scenario, plan.fail_fast, progress, checkpoint);
     let hard_deadline = plan.hard_deadline.unwrap_or(scenario.hard_deadline);
-    let (halt, workers) = match plan.isolation {
-        Isolation::Process => {
-            super::processes::soak(scenario, iterations, plan, hard_deadline, stop, &mut sink)
-        }
-        Isolation::Thread => (
+    // Explore always runs in workers: shuttle's tasks, and any hang, stay there.
+    let (halt, workers, explore) = match plan.isolation {
+        Isolation::Thread if plan.explore.is_none() => (
             super::threads::soak(scenario, iterations, plan, hard_deadline, stop, &mut sink),
             WorkerStats::default(),
+            ExploreStats::default(),
         ),
+        _ => super::processes::soak(scenario, iterations, plan, hard_deadline, stop, &mut sink),
     };
     Soaked {
         elapsed: sink.elapsed(),
         failed_fast: sink.failed_fast,
         halt,
         workers,
+        explore,
         tally: sink.tally,
     }
 }

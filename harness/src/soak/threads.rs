@@ -59,7 +59,7 @@ pub fn soak(
             busy.clone(),
             tx.clone(),
         );
-        let (watch, run_seed, chaos) = (watch.clone(), plan.run_seed, plan.chaos);
+        let (watch, run_seed, overrides) = (watch.clone(), plan.run_seed, plan.overrides);
         std::thread::Builder::new()
             .name(format!("soak-{j}"))
             .spawn(move || {
@@ -69,7 +69,7 @@ pub fn soak(
                         break;
                     }
                     let seed = iteration_seed(run_seed, &scenario.name, i);
-                    let knobs = Knobs::derive(&scenario, seed, chaos);
+                    let knobs = Knobs::derive(&scenario, seed, &overrides);
                     *busy[j].lock().unwrap_or_else(|p| p.into_inner()) =
                         Some((i, seed, Instant::now()));
                     let watch = watch.for_iteration(Some(i), seed);

@@ -1,6 +1,6 @@
 //! `harness __worker`: the process side of [`super::processes`]. It loads the scenario, then
-//! runs the batches its supervisor sends on stdin and writes one reply per iteration to
-//! stdout (see [`super::protocol`]).
+//! runs what its supervisor sends on stdin (soak iterations, or explore schedules) and writes
+//! one reply per iteration to stdout (see [`super::protocol`]).
 //!
 //! It dies with its supervisor: `PR_SET_PDEATHSIG` on Linux, and on every platform a
 //! thread that exits the process as soon as stdin closes, even while an iteration is stuck
@@ -16,10 +16,17 @@ use std::sync::{Arc, Mutex};
 use engine::ChaosLevel;
 
 use super::iteration::{execute, run_iteration};
-use super::knobs::{Knobs, iteration_seed, parse_seed};
-use super::protocol::{Reply, Request, WireOutcome, WireRun, WorkerHost};
+use super::knobs::{HashSeed, Knobs, Overrides, iteration_seed, parse_seed};
+use super::protocol::{Keep, Reply, Request, WireOutcome, WireRun, WorkerHost};
 use super::watch::Watch;
+use crate::explore::params::{ExploreParams, SchedulerKind};
+use crate::explore::run::Executed;
+use crate::explore::shrink::shrink;
+use crate::explore::unit::{Explored, Explorer, outcome_of};
+use crate::mutant::Mutant;
 use crate::outcome::Fingerprint;
+use crate::replay::token::{parse_steps, steps_text};
+use crate::scenario::Scenario;
 use crate::scenario::load::load_file;
 
 /// A worker's exit code after it reported a node past its hard deadline.
@@ -37,17 +44,40 @@ pub struct WorkerArgs {
     /// The chaos override.
     #[arg(long, value_parser = |s: &str| ChaosLevel::parse(s).ok_or(format!("`{s}` is not a chaos level")))]
     pub chaos: Option<ChaosLevel>,
+    /// `vary` or `fixed`.
+    #[arg(long, value_enum, default_value_t = HashSeed::Vary)]
+    pub hash_seed: HashSeed,
+    /// The engine variant.
+    #[arg(long, value_enum, default_value_t = Mutant::None)]
+    pub mutant: Mutant,
+    /// Explore with this scheduler instead of soaking.
+    #[arg(long, value_enum)]
+    pub explore: Option<SchedulerKind>,
+    /// PCT's depth.
+    #[arg(long, default_value_t = 3)]
+    pub depth: usize,
+    /// PCT's step count (measured when absent).
+    #[arg(long)]
+    pub max_steps: Option<u64>,
+    /// DFS's schedule bound (the supervisor's batch ends it first).
+    #[arg(long, default_value_t = u64::MAX)]
+    pub schedules: u64,
+    /// Run each schedule twice and say what differed.
+    #[arg(long)]
+    pub check_determinism: bool,
     /// The supervisor's pid (a worker whose parent is already another process exits).
     #[arg(long)]
     pub parent: u32,
 }
 
+type Out = Arc<Mutex<std::io::Stdout>>;
+
 /// Runs the worker until its stdin closes; returns the exit code.
 pub fn serve(args: &WorkerArgs) -> u8 {
     die_with(args.parent);
-    let out = Arc::new(Mutex::new(std::io::stdout()));
+    let out: Out = Arc::new(Mutex::new(std::io::stdout()));
     let scenario = match load_file(&args.scenario) {
-        Ok(s) => s,
+        Ok(s) => Arc::new(s),
         Err(e) => {
             reply(
                 &out,
@@ -59,6 +89,11 @@ pub fn serve(args: &WorkerArgs) -> u8 {
         }
     };
     let requests = read_requests();
+    let overrides = Overrides {
+        chaos: args.chaos,
+        hash_seed: args.hash_seed,
+        mutant: args.mutant,
+    };
     let overdue_out = out.clone();
     let watch = Watch::start(move |o| {
         let (index, seed) = o.iteration.unwrap_or((None, 0));
@@ -72,56 +107,129 @@ pub fn serve(args: &WorkerArgs) -> u8 {
         );
         std::process::exit(OVERDUE_EXIT);
     });
+    let mut explorer = args.explore.map(|scheduler| {
+        let params = ExploreParams {
+            scheduler,
+            depth: args.depth,
+            max_steps: args.max_steps.unwrap_or(0),
+        };
+        let explorer = Explorer::new(
+            scenario.clone(),
+            args.run_seed,
+            overrides,
+            params,
+            args.schedules,
+        );
+        reply(
+            &out,
+            &Reply::Explore {
+                max_steps: explorer.params.max_steps,
+                baseline: explorer.baseline.map(|f| f.to_string()),
+            },
+        );
+        (explorer, 0u64)
+    });
     // The worker's own threads: main, the stdin reader and the watchdog.
     let threads_baseline = crate::util::host::threads();
     for request in requests {
-        match request {
-            Request::Iterations { start, end } => {
+        match (request, &mut explorer) {
+            (Request::Iterations { start, end }, None) => {
                 for index in start..end {
                     let seed = iteration_seed(args.run_seed, &scenario.name, index);
-                    let knobs = Knobs::derive(&scenario, seed, args.chaos);
+                    let knobs = Knobs::derive(&scenario, seed, &overrides);
                     let watched = watch.for_iteration(Some(index), seed);
                     let (_, outcome) = run_iteration(&scenario, seed, &knobs, Some(watched));
-                    reply(
-                        &out,
-                        &Reply::Done {
-                            index: Some(index),
-                            seed,
-                            outcome: WireOutcome::from(&outcome),
-                            run: None,
-                            again: None,
-                        },
-                    );
+                    reply(&out, &done(Some(index), seed, &outcome));
                 }
             }
-            Request::Replay { seed } => {
-                let knobs = Knobs::derive(&scenario, seed, args.chaos);
-                let (run, outcome) = run_iteration(
-                    &scenario,
+            (Request::Iterations { start, end }, Some((explorer, next))) => {
+                for index in start..end {
+                    // A DFS goes through its schedules in order, also the ones before `start`
+                    // (another worker's, before it died).
+                    while *next < index {
+                        if explorer.run(*next).is_none() {
+                            break;
+                        }
+                        *next += 1;
+                    }
+                    let Some(explored) = explorer.run(index) else {
+                        reply(&out, &Reply::Exhausted);
+                        break;
+                    };
+                    *next = index + 1;
+                    let mut reply_done = explored_reply(explorer, &explored);
+                    if args.check_determinism
+                        && let Reply::Done { nondeterminism, .. } = &mut reply_done
+                    {
+                        *nondeterminism = differs(explorer, &explored);
+                    }
+                    reply(&out, &reply_done);
+                }
+            }
+            (Request::Replay { seed, knobs }, _) => {
+                let knobs = knobs.unwrap_or_else(|| Knobs::derive(&scenario, seed, &overrides));
+                reply(&out, &replayed(&scenario, seed, &knobs, &watch));
+            }
+            (
+                Request::ReplaySchedule {
+                    index,
                     seed,
-                    &knobs,
-                    Some(watch.for_iteration(None, seed)),
+                    knobs,
+                    steps,
+                },
+                _,
+            ) => {
+                let replayer = Explorer::new(
+                    scenario.clone(),
+                    args.run_seed,
+                    overrides,
+                    ExploreParams {
+                        scheduler: SchedulerKind::Random,
+                        depth: 1,
+                        max_steps: 1,
+                    },
+                    1,
                 );
-                let again = Fingerprint::of(&execute(
-                    &scenario.workflow,
-                    &scenario.input,
-                    seed,
-                    &knobs,
-                    Some(watch.for_iteration(None, seed)),
-                ));
-                let wire = WireRun {
-                    state: run.result.as_ref().ok().cloned(),
-                    error: run.result.as_ref().err().map(|e| format!("failed to {e}")),
-                    trace: run.trace,
+                let steps = parse_steps(&steps).unwrap_or_default();
+                let (explored, diverged) = replayer.replay_with(index, seed, knobs, steps);
+                let mut answer = explored_reply(&replayer, &explored);
+                if let (Reply::Done { nondeterminism, .. }, Some(at)) = (&mut answer, diverged) {
+                    *nondeterminism = Some(format!(
+                        "the replay left the recorded schedule at step {at}"
+                    ));
+                }
+                reply(&out, &answer);
+            }
+            (Request::Shrink { index, steps, keep }, Some((explorer, _))) => {
+                let steps = parse_steps(&steps).unwrap_or_default();
+                let (found, _) = explorer.replay(index, steps);
+                let labels: Vec<String> = scenario
+                    .invariants
+                    .iter()
+                    .map(|i| i.label.clone())
+                    .collect();
+                let mut same = |executed: &Executed| {
+                    outcome_of(executed).is_some_and(|o| match &keep {
+                        Keep::Signature(s) => o.signature(&labels).as_deref() == Some(s),
+                        Keep::Fingerprint(f) => o.fingerprint.to_string() == *f,
+                    })
                 };
+                let shrunk = shrink(&explorer.workload(index), &found.trace, &mut same);
                 reply(
                     &out,
-                    &Reply::Done {
-                        index: None,
-                        seed,
-                        outcome: WireOutcome::from(&outcome),
-                        run: Some(wire),
-                        again: Some(again.to_string()),
+                    &Reply::Shrunk {
+                        before: shrunk.before,
+                        after: shrunk.after,
+                        runs: shrunk.runs,
+                        steps: steps_text(&shrunk.trace.steps),
+                    },
+                );
+            }
+            (Request::Shrink { .. }, None) => {
+                reply(
+                    &out,
+                    &Reply::Failed {
+                        message: "shrink needs an explore worker".into(),
                     },
                 );
             }
@@ -129,6 +237,87 @@ pub fn serve(args: &WorkerArgs) -> u8 {
         reply(&out, &Reply::Host(WorkerHost::now(threads_baseline)));
     }
     crate::util::exit::OK
+}
+
+fn done(index: Option<u64>, seed: u64, outcome: &crate::outcome::Outcome) -> Reply {
+    Reply::Done {
+        index,
+        seed,
+        outcome: WireOutcome::from(outcome),
+        run: None,
+        again: None,
+        schedule: None,
+        preemptions: None,
+        nondeterminism: None,
+    }
+}
+
+/// An explored schedule's reply: its schedule goes along when it may be a failure (it
+/// failed on its own, or its outcome is not the one without preemptions).
+fn explored_reply(explorer: &Explorer, explored: &Explored) -> Reply {
+    let maybe_failure = explored.outcome.failed()
+        || explorer
+            .baseline
+            .is_some_and(|b| b != explored.outcome.fingerprint);
+    let mut reply = done(Some(explored.index), explored.seed, &explored.outcome);
+    if let Reply::Done {
+        schedule,
+        preemptions,
+        run,
+        ..
+    } = &mut reply
+    {
+        if maybe_failure {
+            *schedule = Some(steps_text(&explored.trace.steps));
+            *preemptions = Some(explored.trace.preemptions());
+        }
+        *run = explored.run.clone().filter(|_| maybe_failure);
+    }
+    reply
+}
+
+/// Runs the same schedule again and says what differed, if anything did.
+fn differs(explorer: &Explorer, first: &Explored) -> Option<String> {
+    let (again, diverged) = explorer.replay(first.index, first.trace.steps.clone());
+    if let Some(at) = diverged {
+        return Some(format!(
+            "the same schedule could not be followed again: it left it at step {at} (the \
+             workload reached a scheduling point it had not before)"
+        ));
+    }
+    if again.outcome.fingerprint != first.outcome.fingerprint {
+        return Some(format!(
+            "the same schedule and seed gave outcome {} ({}) then {} ({})",
+            first.outcome.summary,
+            first.outcome.fingerprint,
+            again.outcome.summary,
+            again.outcome.fingerprint
+        ));
+    }
+    None
+}
+
+fn replayed(scenario: &Arc<Scenario>, seed: u64, knobs: &Knobs, watch: &Watch) -> Reply {
+    let (run, outcome) =
+        run_iteration(scenario, seed, knobs, Some(watch.for_iteration(None, seed)));
+    let again = Fingerprint::of(&execute(
+        &scenario.workflow,
+        &scenario.input,
+        seed,
+        knobs,
+        Some(watch.for_iteration(None, seed)),
+    ));
+    let wire = WireRun {
+        state: run.result.as_ref().ok().cloned(),
+        error: run.result.as_ref().err().map(|e| format!("failed to {e}")),
+        trace: run.trace,
+    };
+    let mut reply = done(None, seed, &outcome);
+    if let Reply::Done { run, again: a, .. } = &mut reply {
+        *run = Some(wire);
+        *a = Some(again.to_string());
+    }
+    reply
 }
 
 fn reply(out: &Mutex<std::io::Stdout>, reply: &Reply) {

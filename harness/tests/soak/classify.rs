@@ -32,7 +32,9 @@ fn the_nondeterministic_fixture_is_flaky_with_a_rate_an_interval_and_a_replay() 
     assert!(low > 0.0 && high < 1.0);
     assert_eq!(s["failures"]["rule_of_three"], serde_json::Value::Null);
     assert_eq!(s["fingerprints"]["distinct"], 2);
-    assert!(s["replay"].as_str().unwrap().contains("--replay "));
+    let token = crate::common::token_of(s["replay"].as_str().unwrap());
+    assert_eq!(token.seed, s["first_bad"]["seed"].as_str().unwrap());
+    assert_eq!(token.expect, None, "a violation, not a divergence");
     assert_eq!(run.replay_commands().len(), 1, "{}", run.stdout);
     assert!(run.stdout.contains("     FLAKY ["), "{}", run.stdout);
     assert!(run.stdout.contains("(95% CI "), "{}", run.stdout);
@@ -61,11 +63,14 @@ fn differing_outcomes_alone_make_a_scenario_flaky() {
     assert_eq!(s["invariants"][0]["violations"], 0);
     assert_eq!(s["divergent"], s["failures"]["failures"]);
     assert!(s["divergent"].as_u64().unwrap() > 0);
-    assert!(
-        s["replay"]
-            .as_str()
-            .unwrap()
-            .contains("--expect-fingerprint")
+    let token = crate::common::token_of(s["replay"].as_str().unwrap());
+    let usual = s["fingerprints"]["table"][0]["fingerprint"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        token.expect.as_deref(),
+        Some(usual),
+        "the token carries the usual outcome"
     );
 }
 

@@ -72,9 +72,14 @@ impl Soak {
 
 /// Runs `harness soak ARGS... --report-dir <temp>` and waits.
 pub fn soak(args: &[&str]) -> Soak {
+    campaign("soak", args)
+}
+
+/// Runs `harness VERB ARGS... --report-dir <temp>` (soak or explore) and waits.
+pub fn campaign(verb: &str, args: &[&str]) -> Soak {
     let base = tempfile::tempdir().expect("temp dir");
     let output = harness()
-        .arg("soak")
+        .arg(verb)
         .args(args)
         .arg("--report-dir")
         .arg(base.path())
@@ -96,18 +101,28 @@ fn finish(output: Output, base: tempfile::TempDir) -> Soak {
     }
 }
 
-/// The single `soak-*` folder under `base`.
+/// The latest `soak-*` or `explore-*` folder under `base`.
 pub fn report_dir(base: &Path) -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(base)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("soak-"))
+            p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n.starts_with("soak-") || n.starts_with("explore-")
+            })
         })
         .collect();
     dirs.sort();
     dirs.pop()
+}
+
+/// The token of a printed `harness replay <token>` command, read back.
+pub fn token_of(command: &str) -> harness::replay::token::Token {
+    let text = command
+        .strip_prefix("harness replay ")
+        .unwrap_or_else(|| panic!("not a replay command: {command}"));
+    harness::replay::run::read(text).unwrap_or_else(|e| panic!("{e}: {command}"))
 }
 
 /// Runs a printed command line (`harness soak ...`) with the real binary.
@@ -115,4 +130,45 @@ pub fn run_printed(command: &str) -> Output {
     let mut words = command.split_whitespace();
     assert_eq!(words.next(), Some("harness"), "{command}");
     harness().args(words).output().expect("run harness")
+}
+
+/// Replaces what varies between runs: `[   0.123s]` (as `[   T.TTTs]`), `(1234/s)`, every
+/// `peak RSS 9.1 MiB`, the report path, and tokens (they hold the harness version).
+pub fn mask(stdout: &str) -> String {
+    stdout
+        .lines()
+        .map(|line| {
+            let mut line = line.to_string();
+            if let (Some(open), Some(close)) = (line.find(" ["), line.find("s] "))
+                && open < close
+            {
+                line.replace_range(open + 2..close, &format!("{:>8}", "T.TTT"));
+            }
+            for unit in [" iterations (", " schedules ("] {
+                if let (Some(open), Some(close)) = (line.find(unit), line.find("/s)")) {
+                    line.replace_range(open + unit.len()..close, "N");
+                }
+            }
+            let mut from = 0;
+            while let Some(at) = line[from..].find("peak RSS ").map(|a| from + a) {
+                let end = line[at..].find(" MiB").map_or(line.len(), |e| at + e);
+                line.replace_range(at + 9..end, "M");
+                from = at + 9;
+            }
+            if line.trim_start().starts_with("Report ") {
+                line = "    Report <dir>/report.md".to_string();
+            }
+            // Tokens hold the harness version and the scenario's hash: pinned by the token
+            // tests, not here.
+            if let Some(at) = line.find("bp1.") {
+                let end = line[at..].find(' ').map_or(line.len(), |e| at + e);
+                line.replace_range(at..end, "bp1.<token>");
+            }
+            if let (Some(at), Some(end)) = (line.find(" @"), line.rfind('/')) {
+                line.replace_range(at + 2..end, "<dir>");
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -17,7 +17,10 @@ fn the_printed_replay_reproduces_the_first_flaky_iteration() {
         .try_into()
         .expect("one replay command");
     let bad = run.scenario("flaky-random")["first_bad"].clone();
-    assert!(command.ends_with(&format!("--replay {}", bad["seed"].as_str().unwrap())));
+    assert_eq!(
+        crate::common::token_of(&command).seed,
+        bad["seed"].as_str().unwrap()
+    );
     let replay = run_printed(&command);
     let out = String::from_utf8_lossy(&replay.stdout);
     assert_eq!(
@@ -98,7 +101,7 @@ fn replay_needs_exactly_one_scenario_file() {
 }
 
 #[test]
-fn a_chaos_override_is_part_of_the_replay_command_and_still_reproduces() {
+fn a_chaos_override_is_in_the_replay_token_and_still_reproduces() {
     let run = soak(&[
         &fixture("soak/flaky-random.yaml"),
         "--seed",
@@ -111,7 +114,8 @@ fn a_chaos_override_is_part_of_the_replay_command_and_still_reproduces() {
         .replay_commands()
         .try_into()
         .expect("one replay command");
-    assert!(command.contains(" --chaos heavy"), "{command}");
+    let token = crate::common::token_of(&command);
+    assert_eq!(token.knobs.chaos, engine::ChaosLevel::Heavy, "{command}");
     let replay = run_printed(&command);
     let out = String::from_utf8_lossy(&replay.stdout);
     assert_eq!(replay.status.code(), Some(1), "{out}");

@@ -29,6 +29,7 @@ fn report_json_has_exactly_the_documented_fields() {
         keys(&r),
         sorted(&[
             "schema_version",
+            "mode",
             "complete",
             "interrupted",
             "stopped",
@@ -45,6 +46,7 @@ fn report_json_has_exactly_the_documented_fields() {
         ])
     );
     assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["mode"], "soak");
     assert_eq!(r["stopped"], Value::Null);
     assert_eq!(r["complete"], true);
     assert_eq!(r["exit_code"], 2);
@@ -123,6 +125,9 @@ fn report_json_has_exactly_the_documented_fields() {
             "failure_signatures",
             "hangs",
             "replay",
+            "replay_file",
+            "reproduction",
+            "explore",
             "error",
         ])
     );
@@ -168,7 +173,7 @@ fn report_md_has_a_row_per_scenario_and_a_section_for_the_flaky_one() {
     assert!(md.contains("| CLEAN | trivial-4 | 200/200 | 0 |"), "{md}");
     assert!(md.contains("| FLAKY | flaky-random | 400/400 |"), "{md}");
     assert!(md.contains("## FLAKY `flaky-random`"), "{md}");
-    assert!(md.contains("- replay: `harness soak "), "{md}");
+    assert!(md.contains("- replay: `harness replay bp1."), "{md}");
 }
 
 #[test]
@@ -187,7 +192,7 @@ fn junit_parses_with_one_testcase_per_scenario_and_flaky_ones_as_flaky_failures(
             assert!(!flaky_runs.is_empty());
             assert_eq!(flaky_runs[0].kind, NonSuccessKind::Failure);
             let text = flaky_runs[0].description.as_ref().unwrap().as_str();
-            assert!(text.contains("replay: harness soak"), "{text}");
+            assert!(text.contains("replay: harness replay bp1."), "{text}");
         }
         other => panic!("flaky-random should be a flaky success, got {other:?}"),
     }

@@ -2,37 +2,7 @@
 //! Times, rates and memory vary between runs and are masked; everything else (labels,
 //! alignment, counts, seeds, messages, replay commands) is fixed by the run seed.
 
-use crate::common::{fixture, soak};
-
-/// Replaces what varies between runs: `[   0.123s]` (as `[   T.TTTs]`), `(1234/s)`, every `peak RSS 9.1 MiB`, and
-/// the report path.
-fn mask(stdout: &str) -> String {
-    stdout
-        .lines()
-        .map(|line| {
-            let mut line = line.to_string();
-            if let (Some(open), Some(close)) = (line.find(" ["), line.find("s] "))
-                && open < close
-            {
-                line.replace_range(open + 2..close, &format!("{:>8}", "T.TTT"));
-            }
-            if let (Some(open), Some(close)) = (line.find(" iterations ("), line.find("/s)")) {
-                line.replace_range(open + 13..close, "N");
-            }
-            let mut from = 0;
-            while let Some(at) = line[from..].find("peak RSS ").map(|a| from + a) {
-                let end = line[at..].find(" MiB").map_or(line.len(), |e| at + e);
-                line.replace_range(at + 9..end, "M");
-                from = at + 9;
-            }
-            if line.trim_start().starts_with("Report ") {
-                line = "    Report <dir>/report.md".to_string();
-            }
-            line
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use crate::common::{fixture, mask, soak};
 
 const EXPECTED: &str = r#"SEED=1
   Starting 4 scenarios, 120 iterations, jobs 1, chaos per scenario, isolation process
@@ -40,11 +10,13 @@ const EXPECTED: &str = r#"SEED=1
      FLAKY [   T.TTTs] 40/40 flaky-random
            7 of 40 iterations failed: 17.50% (95% CI 8.75%-31.95%)
            first: iteration 0 (seed 2018141039012016838): #1 lua: the predicate returned false
-           replay: harness soak harness/tests/fixtures/soak/flaky-random.yaml --replay 2018141039012016838
+           replay: harness replay bp1.<token>
+           its seed reproduced it 5 of 5 times: the token replays it
    FAILING [   T.TTTs] 40/40 always-failing
            40 of 40 iterations failed: 100.00% (95% CI 91.24%-100.00%)
            first: iteration 0 (seed 17700336175755201115): #1 final_state: `state.count` is 2, expected 3
-           replay: harness soak harness/tests/fixtures/soak/always-failing.yaml --replay 17700336175755201115
+           replay: harness replay bp1.<token>
+           its seed reproduced it 5 of 5 times: the token replays it
      ERROR [   T.TTTs]  0/0  b-unknown-key
            failed to load scenario harness/tests/fixtures/soak-folder/b-unknown-key.yaml:8:1: unknown field `expectations`, expected one of `name`, `description`, `story`, `workflow`, `workflow_file`, `initial_state`, `iterations`, `max_iterations`, `engine_thread`, `hard_deadline`, `chaos`, `expect`, `expect_failure`
    Summary [   T.TTTs] 4 scenarios, 120 iterations (N/s): 1 clean, 1 failing, 1 flaky, 1 error

@@ -1,0 +1,55 @@
+//! `harness replay TOKEN`: rerun one failure from its token and say whether it came back.
+//!
+//! Exit codes: 1 when the failure reproduced (every time it was asked to), 2 when it came
+//! back only sometimes, 0 when it did not come back, 3 when the token cannot be used.
+
+use super::args::ReplayArgs;
+use super::error::CmdError;
+use crate::replay::run::{read, replay};
+use crate::util::exit;
+
+/// Runs `harness replay` and returns the exit code.
+pub fn run(args: &ReplayArgs) -> Result<u8, CmdError> {
+    let token = read(&args.token)?;
+    let replayed = replay(token, args.times)?;
+    let token = &replayed.token;
+    let mut lines = crate::report::replay::lines(&replayed.scenario, &replayed.first);
+    // After the header and the knobs: how it is run.
+    let how = match &token.schedule {
+        Some(s) => format!(
+            "  schedule: {} schedule {}, {} preemption{}{}, followed step by step under shuttle",
+            s.params.scheduler.as_str(),
+            s.index,
+            s.preemptions,
+            if s.preemptions == 1 { "" } else { "s" },
+            s.shrunk_from
+                .map(|from| format!(" (shrunk from {from})"))
+                .unwrap_or_default()
+        ),
+        None => "  schedule: real threads (the OS schedules them)".into(),
+    };
+    lines.insert(lines.len().min(2), how);
+    for line in lines {
+        println!("{line}");
+    }
+    if let Some(at) = &replayed.diverged {
+        println!(
+            "{:>10} the run left the recorded schedule ({at}): the engine or the scenario \
+             behaves differently than when the token was made",
+            "Diverged"
+        );
+    }
+    let (times, came_back) = replayed.reproduced;
+    if came_back > 0 {
+        println!("REPRODUCED {came_back} of {times} replays");
+    } else {
+        println!("NOT REPRODUCED in {times} replays");
+    }
+    Ok(if came_back == 0 {
+        exit::OK
+    } else if came_back == times {
+        exit::FAILED
+    } else {
+        exit::FLAKY
+    })
+}

@@ -1,0 +1,17 @@
+//! The explore runner: each scenario's workflow under shuttle's controlled schedules, through
+//! the engine's `ShuttleRuntime`, with virtual time, judged by the same outcome layer as a
+//! soak.
+//!
+//! One file per job: [`schedulers`] (one small file per strategy, on shuttle's public
+//! `Scheduler` trait), [`trace`] records what a schedule did, [`run`] runs one execution,
+//! [`workload`] makes a scenario iteration a shuttle workload, [`unit`] explores a scenario
+//! one schedule at a time, [`shrink`] shrinks a failing schedule to its fewest preemptions.
+
+pub mod params;
+pub mod rng;
+pub mod run;
+pub mod schedulers;
+pub mod shrink;
+pub mod trace;
+pub mod unit;
+pub mod workload;

@@ -1,0 +1,154 @@
+//! `harness replay <token>`: one failure, run again exactly as the token says: a soak
+//! iteration with its seed and knobs in a worker process, or a shuttle schedule followed step
+//! by step. A token whose version, harness version or scenario does not match is refused.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::token::{Mode, Token, TokenError, parse_steps};
+use crate::explore::params::ExploreParams;
+use crate::outcome::evaluate::Stopped;
+use crate::outcome::{Fingerprint, Outcome};
+use crate::scenario::{Scenario, ScenarioError};
+use crate::soak::knobs::Overrides;
+use crate::soak::plan::{ExplorePlan, Isolation, Plan};
+use crate::soak::protocol::{Reply, Request};
+use crate::soak::replay::Replayed;
+use crate::soak::session::{NoAnswer, Session};
+
+/// Why a token cannot be replayed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The token is not usable here.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// Its scenario does not load.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+}
+
+/// A token's replays.
+#[derive(Debug)]
+pub struct TokenReplay {
+    /// The token.
+    pub token: Token,
+    /// Its scenario.
+    pub scenario: Arc<Scenario>,
+    /// The first replay, in full.
+    pub first: Replayed,
+    /// Replays in all, and how many reproduced the failure.
+    pub reproduced: (u64, u64),
+    /// Where an explore replay left the recorded schedule, when it did.
+    pub diverged: Option<String>,
+}
+
+/// Reads `@file` or the token itself.
+pub fn read(text: &str) -> Result<Token, TokenError> {
+    match text.strip_prefix('@') {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| TokenError::File {
+                path: path.into(),
+                error: e.to_string(),
+            })?;
+            Token::decode(&text)
+        }
+        None => Token::decode(text),
+    }
+}
+
+/// Replays `token` `times` times.
+pub fn replay(token: Token, times: u64) -> Result<TokenReplay, ReplayError> {
+    let scenario = Arc::new(crate::scenario::load::load_file(&token.scenario)?);
+    token.check(&format!("{:016x}", scenario.content_hash))?;
+    let steps = match &token.schedule {
+        Some(s) => Some(parse_steps(&s.steps)?),
+        None => None,
+    };
+    let plan = Plan {
+        run_seed: 0,
+        jobs: 1,
+        overrides: Overrides {
+            chaos: Some(token.knobs.chaos),
+            mutant: token.knobs.mutant,
+            ..Overrides::default()
+        },
+        fail_fast: false,
+        isolation: Isolation::Process,
+        hard_deadline: Some(Duration::from_millis(token.hard_deadline_ms)),
+        explore: token.schedule.as_ref().map(|s| ExplorePlan {
+            params: ExploreParams { ..s.params },
+            check_determinism: false,
+        }),
+    };
+    let deadline = Duration::from_millis(token.hard_deadline_ms);
+    let expected = token.expect.as_deref().and_then(Fingerprint::parse);
+    let seed = token.seed();
+    let mut session = Session::start(&scenario.file, &plan);
+    let mut first: Option<Replayed> = None;
+    let mut diverged = None;
+    let mut reproduced = 0;
+    for _ in 0..times {
+        let request = match (&token.mode, &token.schedule) {
+            (Mode::Explore, Some(s)) => Request::ReplaySchedule {
+                index: s.index,
+                seed,
+                knobs: token.knobs,
+                steps: s.steps.clone(),
+            },
+            _ => Request::Replay {
+                seed,
+                knobs: Some(token.knobs),
+            },
+        };
+        // A worker that died (a hang, a crash) is replaced for the next replay.
+        let answer = match &mut session {
+            Ok(s) => s.ask(&request, deadline, |r| matches!(r, Reply::Done { .. })),
+            Err(e) => Err(e.clone()),
+        };
+        if answer.is_err() {
+            session = Session::start(&scenario.file, &plan);
+        }
+        let replayed = match answer {
+            Ok(Reply::Done {
+                outcome,
+                run,
+                again,
+                nondeterminism,
+                ..
+            }) => {
+                if diverged.is_none() {
+                    diverged = nondeterminism.filter(|_| steps.is_some());
+                }
+                Replayed {
+                    seed,
+                    knobs: token.knobs,
+                    run,
+                    outcome: outcome.outcome(),
+                    expected,
+                    again: again.as_deref().and_then(Fingerprint::parse),
+                }
+            }
+            Ok(_) => unreachable!("only a Done is wanted"),
+            Err(no) => Replayed {
+                seed,
+                knobs: token.knobs,
+                run: None,
+                outcome: Outcome::stopped(match no {
+                    NoAnswer::Hang(why) => Stopped::Hang(why),
+                    NoAnswer::Died(why) => Stopped::Crash(why),
+                }),
+                expected,
+                again: None,
+            },
+        };
+        reproduced += u64::from(replayed.reproduced());
+        first.get_or_insert(replayed);
+    }
+    Ok(TokenReplay {
+        token,
+        scenario,
+        first: first.expect("at least one replay"),
+        reproduced: (times, reproduced),
+        diverged,
+    })
+}

@@ -1,0 +1,310 @@
+//! Replay tokens: one versioned string that reruns one failure exactly, for soak and explore
+//! alike (`harness replay <token>`).
+//!
+//! A token is `bp1.` and the base64url of a JSON object: the token version, the harness
+//! version, the scenario's path and a hash of its content (and of the workflow file it uses),
+//! the mode (a soak iteration or a shuttle schedule), the seed, every knob, the hard
+//! deadline, and for a schedule the scheduler, its parameters and the schedule itself (as runs
+//! of task ids, shrunk when explore shrank it). A replay refuses a token whose version,
+//! harness version or scenario hash does not match: shuttle's schedules, and the places where
+//! the engine meets them, change between versions, and replaying something else would be
+//! worse than saying so.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::explore::params::ExploreParams;
+use crate::explore::trace::Step;
+use crate::outcome::Fingerprint;
+use crate::scenario::Scenario;
+use crate::soak::knobs::Knobs;
+
+/// The token format's version.
+pub const TOKEN_VERSION: u32 = 1;
+/// What every token starts with.
+pub const PREFIX: &str = "bp1.";
+/// Tokens longer than this are also written to a file, whose path is printed.
+pub const LONG: usize = 1000;
+
+/// What a token reruns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// A soak iteration (real threads).
+    Soak,
+    /// A shuttle schedule.
+    Explore,
+}
+
+/// One failure, everything needed to run it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Token {
+    /// [`TOKEN_VERSION`].
+    pub v: u32,
+    /// The harness version that made it.
+    pub harness: String,
+    /// The scenario file, as the run named it.
+    pub scenario: PathBuf,
+    /// Its content hash (16 hex digits): the scenario and the workflow file it uses.
+    pub hash: String,
+    /// What it reruns.
+    pub mode: Mode,
+    /// The iteration's (or schedule's) seed, decimal.
+    pub seed: String,
+    /// Every knob the iteration ran with.
+    pub knobs: Knobs,
+    /// The hard deadline the replay runs under, in ms.
+    pub hard_deadline_ms: u64,
+    /// For an outcome that only differed from the usual one: the usual fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<String>,
+    /// For a schedule: how it was made, and the schedule itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ScheduleToken>,
+}
+
+/// A shuttle schedule in a token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleToken {
+    /// The scheduler and its parameters (`max_steps` as measured).
+    pub params: ExploreParams,
+    /// Its index in the run.
+    pub index: u64,
+    /// The schedule: runs of task ids (`0*3.1*4`), random values as `~v`.
+    pub steps: String,
+    /// Its preemptions.
+    pub preemptions: usize,
+    /// Preemptions before shrinking, when it was shrunk.
+    pub shrunk_from: Option<usize>,
+}
+
+/// Why a token cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Not a token at all.
+    #[error("read the token: it does not start with `{PREFIX}` (is it a whole token, or `@file`?)")]
+    Prefix,
+    /// Its file could not be read.
+    #[error("read the token file {}: {error}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        error: String,
+    },
+    /// Damaged.
+    #[error("read the token: {0} (was it cut when copied?)")]
+    Damaged(String),
+    /// Another token version.
+    #[error(
+        "replay a version {found} token with a harness that reads version {TOKEN_VERSION}: \
+         rerun the soak or explore with this harness for a new token"
+    )]
+    Version {
+        /// Its version.
+        found: u32,
+    },
+    /// Another harness version.
+    #[error(
+        "replay a token made by harness {found} with harness {ours}: shuttle's schedules and \
+         the engine's scheduling points change between versions; rerun the soak or explore \
+         with this harness for a new token"
+    )]
+    Harness {
+        /// Its harness version.
+        found: String,
+        /// Ours.
+        ours: String,
+    },
+    /// The scenario changed.
+    #[error(
+        "replay {}: the scenario (or its workflow file) changed since the token was made \
+         (hash {found}, now {now}); rerun the soak or explore for a new token",
+        scenario.display()
+    )]
+    Changed {
+        /// The scenario.
+        scenario: PathBuf,
+        /// The token's hash.
+        found: String,
+        /// The file's now.
+        now: String,
+    },
+}
+
+impl Token {
+    /// The token as a string.
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).expect("tokens serialize");
+        format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(json))
+    }
+
+    /// Reads a token (whitespace and line breaks inside are ignored, as a terminal may wrap
+    /// it).
+    pub fn decode(text: &str) -> Result<Token, TokenError> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let body = text.strip_prefix(PREFIX).ok_or(TokenError::Prefix)?;
+        let json = URL_SAFE_NO_PAD
+            .decode(body)
+            .map_err(|e| TokenError::Damaged(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_slice(&json).map_err(|e| TokenError::Damaged(e.to_string()))?;
+        let found = value["v"].as_u64().unwrap_or(0) as u32;
+        if found != TOKEN_VERSION {
+            return Err(TokenError::Version { found });
+        }
+        serde_json::from_value(value).map_err(|e| TokenError::Damaged(e.to_string()))
+    }
+
+    /// Refuses a token made by another harness, or for a scenario that changed since.
+    pub fn check(&self, hash_now: &str) -> Result<(), TokenError> {
+        let ours = env!("CARGO_PKG_VERSION");
+        if self.harness != ours {
+            return Err(TokenError::Harness {
+                found: self.harness.clone(),
+                ours: ours.into(),
+            });
+        }
+        if self.hash != hash_now {
+            return Err(TokenError::Changed {
+                scenario: self.scenario.clone(),
+                found: self.hash.clone(),
+                now: hash_now.into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The seed as a number.
+    pub fn seed(&self) -> u64 {
+        self.seed.parse().unwrap_or(0)
+    }
+
+    /// The token of iteration (or schedule) `seed` of `scenario`, which ran with `knobs`.
+    pub fn new(
+        scenario: &Scenario,
+        seed: u64,
+        knobs: Knobs,
+        hard_deadline: Duration,
+        expect: Option<Fingerprint>,
+        schedule: Option<ScheduleToken>,
+    ) -> Token {
+        Token {
+            v: TOKEN_VERSION,
+            harness: env!("CARGO_PKG_VERSION").into(),
+            scenario: scenario.file.clone(),
+            hash: format!("{:016x}", scenario.content_hash),
+            mode: if schedule.is_some() {
+                Mode::Explore
+            } else {
+                Mode::Soak
+            },
+            seed: seed.to_string(),
+            knobs,
+            hard_deadline_ms: hard_deadline.as_millis() as u64,
+            expect: expect.map(|f| f.to_string()),
+            schedule,
+        }
+    }
+}
+
+/// How to replay a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayCommand {
+    /// `harness replay <token>`.
+    pub command: String,
+    /// For a long token: `harness replay @FILE`, the token written to a file.
+    pub file: Option<String>,
+}
+
+/// `harness replay <token>`; when the token is long and `dir` is given, it is also written to
+/// `<dir>/<stem>.token`, and `harness replay @FILE` is the shorter command.
+pub fn command(token: &Token, dir: Option<&Path>, stem: &str) -> ReplayCommand {
+    let text = token.encode();
+    let mut file = None;
+    if text.len() > LONG
+        && let Some(dir) = dir
+    {
+        let path = dir.join(format!("{stem}.token"));
+        if std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, format!("{text}\n")))
+            .is_ok()
+        {
+            file = Some(format!(
+                "harness replay @{}",
+                crate::util::shell::shell_word(&path.display().to_string())
+            ));
+        }
+    }
+    ReplayCommand {
+        command: format!("harness replay {text}"),
+        file,
+    }
+}
+
+/// A schedule's steps as text: runs of task ids (`0*3.1*4`), random values as `~v`.
+pub fn steps_text(steps: &[Step]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < steps.len() {
+        match steps[i] {
+            Step::Random(v) => {
+                out.push(format!("~{v}"));
+                i += 1;
+            }
+            Step::Task(t) => {
+                let mut j = i;
+                while j < steps.len() && steps[j] == Step::Task(t) {
+                    j += 1;
+                }
+                out.push(format!("{t}*{}", j - i));
+                i = j;
+            }
+        }
+    }
+    out.join(".")
+}
+
+/// [`steps_text`] read back.
+pub fn parse_steps(text: &str) -> Result<Vec<Step>, TokenError> {
+    let bad = |part: &str| TokenError::Damaged(format!("the schedule has a bad step `{part}`"));
+    let mut steps = Vec::new();
+    for part in text.split('.').filter(|p| !p.is_empty()) {
+        if let Some(v) = part.strip_prefix('~') {
+            steps.push(Step::Random(v.parse().map_err(|_| bad(part))?));
+        } else {
+            let (t, n) = part.split_once('*').ok_or_else(|| bad(part))?;
+            let t: u32 = t.parse().map_err(|_| bad(part))?;
+            let n: usize = n.parse().map_err(|_| bad(part))?;
+            if n > 100_000_000 {
+                return Err(bad(part));
+            }
+            steps.extend(std::iter::repeat_n(Step::Task(t), n));
+        }
+    }
+    Ok(steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_round_trip_through_text() {
+        let steps = vec![
+            Step::Task(0),
+            Step::Task(0),
+            Step::Task(1),
+            Step::Random(42),
+            Step::Task(1),
+        ];
+        let text = steps_text(&steps);
+        assert_eq!(text, "0*2.1*1.~42.1*1");
+        assert_eq!(parse_steps(&text).unwrap(), steps);
+        assert!(parse_steps("0*x").is_err());
+    }
+}

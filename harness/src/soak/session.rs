@@ -1,0 +1,110 @@
+//! One worker process for a conversation: a replay, a shrink, a few reruns. The worker runs
+//! under the same hard deadline as in a soak; a worker that passes it is killed, and one
+//! that dies says how.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::plan::Plan;
+use super::processes::worker_command;
+use super::protocol::{Reply, Request};
+
+/// Why a request got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoAnswer {
+    /// It passed a hard deadline: the node's (reported by the worker) or the request's.
+    Hang(String),
+    /// The worker died, or could not start.
+    Died(String),
+}
+
+/// A worker process and its replies.
+#[derive(Debug)]
+pub struct Session {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    replies: mpsc::Receiver<Reply>,
+}
+
+impl Session {
+    /// Starts a worker for the scenario in `file`, as `plan` says.
+    pub fn start(file: &Path, plan: &Plan) -> Result<Session, NoAnswer> {
+        let mut child = worker_command(file, plan)
+            .and_then(|mut cmd| {
+                cmd.stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::inherit())
+                    .spawn()
+            })
+            .map_err(|e| NoAnswer::Died(format!("could not start a worker process: {e}")))?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, replies) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let Ok(reply) = serde_json::from_str::<Reply>(&line) else {
+                    return;
+                };
+                if tx.send(reply).is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Session {
+            child,
+            stdin,
+            replies,
+        })
+    }
+
+    /// Sends `request` and waits, up to `deadline`, for the first reply `wanted` takes.
+    pub fn ask(
+        &mut self,
+        request: &Request,
+        deadline: Duration,
+        wanted: impl Fn(&Reply) -> bool,
+    ) -> Result<Reply, NoAnswer> {
+        let mut line = serde_json::to_string(request).expect("requests serialize");
+        line.push('\n');
+        if let Some(stdin) = &mut self.stdin {
+            let _ = stdin
+                .write_all(line.as_bytes())
+                .and_then(|()| stdin.flush());
+        }
+        let until = Instant::now() + deadline;
+        loop {
+            match self
+                .replies
+                .recv_timeout(until.saturating_duration_since(Instant::now()))
+            {
+                Ok(Reply::Overdue { what, .. }) => return Err(NoAnswer::Hang(what)),
+                Ok(Reply::Failed { message }) => return Err(NoAnswer::Died(message)),
+                Ok(reply) if wanted(&reply) => return Ok(reply),
+                Ok(_) => continue,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let _ = self.child.kill();
+                    return Err(NoAnswer::Hang(format!(
+                        "the iteration did not finish within its hard deadline of {} (its \
+                         worker was killed)",
+                        humantime::format_duration(deadline)
+                    )));
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = self.child.wait().map(|s| s.to_string()).unwrap_or_default();
+                    return Err(NoAnswer::Died(format!("its worker died ({status})")));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,93 @@
+//! explore's terminal output is pinned, like soak's: the status lines, the failures, the
+//! tokens and the shrinking lines of the planted race (which the mutant plants in every
+//! fan-in, trivial-4's too); and `harness replay`'s output.
+
+use crate::PLANTED;
+use crate::common::{campaign, harness, mask};
+
+const EXPECTED: &str = r#"SEED=1
+  Starting 2 scenarios, 400 schedules, jobs 1, chaos per scenario, scheduler pct depth 3
+     FLAKY [   T.TTTs] 200/200 planted-race
+           46 of 200 schedules failed: 23.00% (95% CI 17.71%-29.31%)
+           first: schedule 3 (seed 2527639256569578727): #1 final_state: `state.branches` is 1, expected 2
+           replay: harness replay bp1.<token>
+           schedule 3 shrunk from 10 to 1 preemptions; its token replays it
+     FLAKY [   T.TTTs] 200/200 trivial-4
+           102 of 200 schedules failed: 51.00% (95% CI 44.12%-57.84%)
+           first: schedule 0 (seed 14909056402010725092): #1 final_state: `state.sum` is 3, expected 10
+           replay: harness replay bp1.<token>
+           schedule 0 shrunk from 2 to 1 preemptions; its token replays it
+   Summary [   T.TTTs] 2 scenarios, 400 schedules (N/s): 0 clean, 0 failing, 2 flaky, 0 error
+      SEED rerun this whole run with --seed 1
+"#;
+
+#[test]
+fn explore_status_lines_match_the_snapshot() {
+    let run = campaign(
+        "explore",
+        &[
+            PLANTED,
+            "harness/tests/fixtures/soak/trivial-4.yaml",
+            "--mutant",
+            "unlocked-fanin",
+            "--schedules",
+            "200",
+            "--seed",
+            "1",
+            "--jobs",
+            "1",
+        ],
+    );
+    let got = mask(&run.stdout);
+    let got: String = got
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("Host ") && !l.trim_start().starts_with("Report "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        got, EXPECTED,
+        "\n--- got ---\n{got}\n--- expected ---\n{EXPECTED}\n"
+    );
+}
+
+const REPLAY: &str = r#"REPLAY scenario `always-failing` (harness/tests/fixtures/soak/always-failing.yaml) seed 13252526365884326219
+  knobs: chaos off, workers from the workflow, engine on the calling thread, hash seed HASH
+  schedule: real threads (the OS schedules them)
+  outcome: ok
+  final state: {"count":2,"n":1}
+  fingerprint: fd67e87ed9d4a0f9
+  trace:
+    setup                    VM #1      main                         ok
+    a                        VM #2      branch 1 `a`                 ok
+    b                        VM #3      branch 2 `b`                 ok
+    join                     VM #1      main                         ok
+  invariants:
+    VIOLATED #1 final_state: `state.count` is 2, expected 3
+REPRODUCED: iteration seed 13252526365884326219 fails
+REPRODUCED 3 of 3 replays
+"#;
+
+#[test]
+fn replay_output_matches_the_snapshot() {
+    let run = crate::common::soak(&[
+        "harness/tests/fixtures/soak/always-failing.yaml",
+        "--iterations",
+        "3",
+        "--seed",
+        "2",
+    ]);
+    let command = &run.replay_commands()[0];
+    let token = command.strip_prefix("harness replay ").unwrap();
+    let out = harness()
+        .args(["replay", token, "--times", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let hash = format!("{:#x}", crate::common::token_of(command).knobs.hash_seed);
+    let got = text.replace(&hash, "HASH");
+    assert_eq!(
+        got, REPLAY,
+        "\n--- got ---\n{got}\n--- expected ---\n{REPLAY}\n"
+    );
+}

@@ -1,0 +1,103 @@
+//! Tokens that cannot be replayed faithfully are refused, with a message that says why.
+
+use harness::replay::token::{Token, TokenError};
+
+use crate::common::{fixture, harness, soak, token_of};
+
+/// A soak token of the always-failing fixture, made by a real run.
+fn a_token() -> Token {
+    let run = soak(&[&fixture("soak/always-failing.yaml"), "--iterations", "3"]);
+    token_of(&run.replay_commands()[0])
+}
+
+fn replay(token: &str) -> (i32, String) {
+    let out = harness().args(["replay", token]).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn a_token_round_trips_through_its_text() {
+    let token = a_token();
+    assert_eq!(Token::decode(&token.encode()).unwrap(), token);
+    // A terminal may wrap it: whitespace inside is ignored.
+    let text = token.encode();
+    let wrapped = format!("{}\n  {}", &text[..30], &text[30..]);
+    assert_eq!(Token::decode(&wrapped).unwrap(), token);
+    assert_eq!(replay(&text).0, 1, "it reproduces");
+}
+
+#[test]
+fn another_token_version_is_refused() {
+    let mut token = a_token();
+    token.v = 2;
+    let (code, text) = replay(&token.encode());
+    assert_eq!(code, 3, "{text}");
+    assert!(
+        text.contains("replay a version 2 token with a harness that reads version 1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_token_from_another_harness_version_is_refused() {
+    let mut token = a_token();
+    token.harness = "0.0.1".into();
+    let (code, text) = replay(&token.encode());
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains("made by harness 0.0.1"), "{text}");
+    assert!(text.contains("shuttle's schedules"), "{text}");
+}
+
+#[test]
+fn a_token_for_a_changed_scenario_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("always-failing.yaml");
+    let original = crate::common::root().join(fixture("soak/always-failing.yaml"));
+    std::fs::copy(&original, &copy).unwrap();
+    let run = soak(&[copy.to_str().unwrap(), "--iterations", "3"]);
+    let command = run.replay_commands()[0].clone();
+    let text = std::fs::read_to_string(&copy).unwrap();
+    std::fs::write(&copy, format!("{text}\n# edited\n")).unwrap();
+    let (code, out) = replay(command.strip_prefix("harness replay ").unwrap());
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("changed since the token was made"), "{out}");
+    assert!(
+        out.contains(copy.to_str().unwrap()),
+        "names the scenario: {out}"
+    );
+}
+
+#[test]
+fn damaged_tokens_are_refused_with_what_is_wrong() {
+    assert_eq!(Token::decode("hello"), Err(TokenError::Prefix));
+    assert!(matches!(
+        Token::decode("bp1.%%%"),
+        Err(TokenError::Damaged(_))
+    ));
+    let text = a_token().encode();
+    let cut = &text[..text.len() - 10];
+    let (code, out) = replay(cut);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("was it cut when copied?"), "{out}");
+    let (code, out) = replay("@/nonexistent/x.token");
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("read the token file /nonexistent/x.token"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_token_in_a_file_replays_with_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.token");
+    std::fs::write(&file, format!("{}\n", a_token().encode())).unwrap();
+    let (code, out) = replay(&format!("@{}", file.display()));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("REPRODUCED 1 of 1"), "{out}");
+}
