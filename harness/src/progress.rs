@@ -99,8 +99,8 @@ impl Progress {
     /// Prints a line to stdout above the bars.
     pub fn println(&self, line: &str) {
         match &self.bars {
-            Some((multi, _)) => multi.suspend(|| println!("{line}")),
-            None => println!("{line}"),
+            Some((multi, _)) => multi.suspend(|| crate::util::out::say(format_args!("{line}"))),
+            None => crate::util::out::say(format_args!("{line}")),
         }
     }
 

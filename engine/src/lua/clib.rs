@@ -2,23 +2,22 @@
 //! `table.insert`, `table.remove` and `table.sort` as the sandbox gives them.
 //!
 //! These loops run in C, where the instruction hook never fires: `string.rep('', 1e15)`
-//! loops a quadrillion times copying nothing, `table.concat` or `table.move` over a range of
-//! elements that are not there reads nils for ever, and a `__len` that lies makes
+//! loops a quadrillion times copying nothing, `table.move` over a range of elements that are
+//! not there moves nils for ever, and a `__len` that lies makes `table.concat`,
 //! `table.insert`, `table.remove` and `table.sort` walk billions of elements through
-//! metamethods. Each wrapper is a light C function (no per-VM memory) that checks its
-//! arguments and then calls Lua's own function on the same stack, so results and error
-//! messages are Lua's, positions included:
+//! metamethods. Each wrapper is a light C function (no per-VM memory) with Lua's own
+//! semantics and messages; where a loop could run away it runs here, checking the deadline
+//! every [`CHECK_EVERY`] elements, so it ends as a timeout at the node's budget, like a
+//! Lua loop would. Nothing is refused that Lua would do:
 //!
 //! * `string.rep`: an empty result returns at once; a result the memory limit cannot hold
 //!   is refused as running out of memory, before anything is copied;
-//! * `table.concat`, `table.move`: a range more than [`SLACK`] elements beyond what the table
-//!   holds is refused (a float bound counts, `1e15` is an integer to Lua); `concat` asks
-//!   `__len` once and hands Lua the bounds it checked;
-//! * `table.insert`, `table.remove`, `table.sort` on a table with a metatable: `__len` is
-//!   asked once (a length more than [`SLACK`] beyond what the table holds is refused, as a
-//!   range is), and the loop runs here, checking the deadline every [`CHECK_EVERY`] elements
-//!   (`sort` sorts a plain copy); a C comparator is called through a closure that checks it.
-//!   On a plain table Lua's own loop is over elements that exist.
+//! * `table.move`: the loop runs here, always (Lua's `tmove`, checked);
+//! * `table.concat`, `table.insert`, `table.remove`, `table.sort` on a table with a
+//!   metatable: `__len` is asked once and the loop runs here (`concat` and `sort` work on a
+//!   plain copy, made here, handed to Lua's own function). On a plain table Lua's own loop is
+//!   over elements that exist (`concat` stops at the first that does not);
+//! * a C comparator given to `sort` is called through a closure that checks the deadline.
 //!
 //! Left to the hard deadline: Lua's pattern matcher, whose backtracking no cheap check bounds.
 
@@ -30,10 +29,12 @@ use mlua::{Lua, ffi};
 use super::control::{control, poll, raise};
 use crate::sync::Runtime;
 
-/// How far past the elements a table holds a `concat` or `move` range may reach.
-pub(crate) const SLACK: i64 = 65536;
 /// The engine's own loops check the deadline this often (elements).
 const CHECK_EVERY: i64 = 1024;
+/// The key under which `sort`'s plain copy keeps the table it was copied from.
+const ORIGINAL: &std::ffi::CStr = c"\x01original";
+/// The most slots a plain copy is made with up front (it grows past that as Lua tables do).
+const PREALLOCATE: i64 = 1 << 16;
 
 /// Lua's own functions, the same in every state of the process.
 #[derive(Clone, Copy)]
@@ -82,8 +83,8 @@ pub(crate) fn install<R: Runtime>(lua: &Lua) -> mlua::Result<()> {
                 ffi::lua_pop(l, 1);
             };
             set(c"string", c"rep", rep);
-            set(c"table", c"concat", concat);
-            set(c"table", c"move", move_);
+            set(c"table", c"concat", concat::<R>);
+            set(c"table", c"move", move_::<R>);
             set(c"table", c"insert", insert::<R>);
             set(c"table", c"remove", remove::<R>);
             set(c"table", c"sort", sort::<R>);
@@ -123,33 +124,6 @@ unsafe fn plain_table(l: *mut ffi::lua_State, arg: c_int) -> bool {
     }
 }
 
-/// Refuses a loop over `elements` elements of the table at `arg`, when that is more than
-/// [`SLACK`] beyond what it holds.
-unsafe fn refuse_far_range(
-    l: *mut ffi::lua_State,
-    arg: c_int,
-    elements: i128,
-    what: &std::ffi::CStr,
-) {
-    // SAFETY: reading a stack slot; `luaL_error` raises with Lua's position of the caller.
-    unsafe {
-        let held = if ffi::lua_type(l, arg) == ffi::LUA_TTABLE {
-            ffi::lua_rawlen(l, arg) as i128
-        } else {
-            0
-        };
-        if elements - held > SLACK as i128 {
-            let shown = elements.min(i64::MAX as i128) as i64;
-            ffi::luaL_error(
-                l,
-                c"%s: refusing a loop over %I elements the table does not hold".as_ptr(),
-                what.as_ptr(),
-                shown,
-            );
-        }
-    }
-}
-
 /// `string.rep(s, n [, sep])`.
 unsafe extern "C-unwind" fn rep(l: *mut ffi::lua_State) -> c_int {
     // SAFETY: called by Lua as a C function; no Rust value with a destructor lives here.
@@ -184,44 +158,97 @@ unsafe extern "C-unwind" fn rep(l: *mut ffi::lua_State) -> c_int {
 }
 
 /// `table.concat(t [, sep [, i [, j]]])`.
-unsafe extern "C-unwind" fn concat(l: *mut ffi::lua_State) -> c_int {
+unsafe extern "C-unwind" fn concat<R: Runtime>(l: *mut ffi::lua_State) -> c_int {
     // SAFETY: called by Lua as a C function; no Rust value with a destructor lives here.
     unsafe {
-        if ffi::lua_type(l, 1) == ffi::LUA_TTABLE {
-            let i = if ffi::lua_isnoneornil(l, 3) != 0 {
-                Some(1)
-            } else {
-                integer(l, 3)
-            };
-            let j = if ffi::lua_isnoneornil(l, 4) != 0 {
-                Some(ffi::luaL_len(l, 1))
-            } else {
-                integer(l, 4)
-            };
-            if let (Some(i), Some(j)) = (i, j) {
-                // Hand Lua the bounds checked here: it must not ask `__len` again.
-                ffi::lua_settop(l, 2);
-                ffi::lua_pushinteger(l, i);
-                ffi::lua_pushinteger(l, j);
-                if j >= i {
-                    refuse_far_range(l, 1, j as i128 - i as i128 + 1, c"table.concat");
-                }
-            }
+        if plain_table(l, 1) || ffi::lua_type(l, 1) != ffi::LUA_TTABLE {
+            return (natives().concat)(l);
         }
+        // A table with a metatable: the arguments checked here (Lua's messages, this
+        // function's name), `__len` once, and the elements copied here, checked, until the
+        // first one `concat` would refuse; Lua's own function joins the copy.
+        ffi::luaL_optlstring(l, 2, c"".as_ptr(), std::ptr::null_mut());
+        let i = ffi::luaL_optinteger(l, 3, 1);
+        let j = if ffi::lua_isnoneornil(l, 4) != 0 {
+            ffi::luaL_len(l, 1)
+        } else {
+            ffi::luaL_checkinteger(l, 4)
+        };
+        ffi::lua_settop(l, 2);
+        let room = j.saturating_sub(i).saturating_add(1).clamp(0, PREALLOCATE) as c_int;
+        ffi::lua_createtable(l, room, 0);
+        let mut k = i;
+        while k <= j {
+            if stringish_at(l, 1, k) == 0 {
+                break;
+            }
+            ffi::lua_seti(l, 3, k);
+            checkpoint::<R>(l, k.wrapping_sub(i).wrapping_add(1));
+            if k == i64::MAX {
+                break;
+            }
+            k += 1;
+        }
+        // (copy, sep, i, j) for Lua's own function, called in this frame so that its
+        // errors name `concat` and the caller's line, as Lua's do.
+        ffi::lua_replace(l, 1);
+        ffi::lua_pushinteger(l, i);
+        ffi::lua_pushinteger(l, j);
         (natives().concat)(l)
     }
 }
 
-/// `table.move(a1, f, e, t [, a2])`.
-unsafe extern "C-unwind" fn move_(l: *mut ffi::lua_State) -> c_int {
+/// Pushes `t[k]` (the table at `arg`) and returns 1 when it is a string or a number; pops it
+/// and returns 0 otherwise.
+unsafe fn stringish_at(l: *mut ffi::lua_State, arg: c_int, k: i64) -> c_int {
+    // SAFETY: one free slot on a live state; the value pushed is popped when not wanted.
+    unsafe {
+        ffi::lua_geti(l, arg, k);
+        if stringish(l, -1) {
+            1
+        } else {
+            ffi::lua_pop(l, 1);
+            0
+        }
+    }
+}
+
+/// `table.move(a1, f, e, t [, a2])`: Lua's `tmove`, with the loop checked.
+unsafe extern "C-unwind" fn move_<R: Runtime>(l: *mut ffi::lua_State) -> c_int {
     // SAFETY: called by Lua as a C function; no Rust value with a destructor lives here.
     unsafe {
-        if let (Some(f), Some(e)) = (integer(l, 2), integer(l, 3))
-            && e >= f
-        {
-            refuse_far_range(l, 1, e as i128 - f as i128 + 1, c"table.move");
+        let f = ffi::luaL_checkinteger(l, 2);
+        let e = ffi::luaL_checkinteger(l, 3);
+        let t = ffi::luaL_checkinteger(l, 4);
+        let tt = if ffi::lua_isnoneornil(l, 5) == 0 {
+            5
+        } else {
+            1
+        };
+        if ffi::lua_type(l, 1) != ffi::LUA_TTABLE || ffi::lua_type(l, tt) != ffi::LUA_TTABLE {
+            // Lua's own checks of what is not a table (a value with the right metamethods
+            // is accepted there), and its loop: reached only by such values.
+            return (natives().move_)(l);
         }
-        (natives().move_)(l)
+        if e >= f {
+            if !(f > 0 || e < i64::MAX.wrapping_add(f)) {
+                ffi::luaL_argerror(l, 3, c"too many elements to move".as_ptr());
+            }
+            let n = e - f + 1;
+            if t > i64::MAX - n + 1 {
+                ffi::luaL_argerror(l, 4, c"destination wrap around".as_ptr());
+            }
+            let forward =
+                t > e || t > f || (tt != 1 && ffi::lua_compare(l, 1, tt, ffi::LUA_OPEQ) == 0);
+            for step in 0..n {
+                let i = if forward { step } else { n - 1 - step };
+                ffi::lua_geti(l, 1, f + i);
+                ffi::lua_seti(l, tt, t + i);
+                checkpoint::<R>(l, step + 1);
+            }
+        }
+        ffi::lua_pushvalue(l, tt);
+        1
     }
 }
 
@@ -250,7 +277,6 @@ unsafe extern "C-unwind" fn insert<R: Runtime>(l: *mut ffi::lua_State) -> c_int 
         }
         // A table with a metatable: `__len` once, then the shift here, checked.
         let len = ffi::luaL_len(l, 1);
-        refuse_far_range(l, 1, len as i128, c"table.insert");
         let end = len.wrapping_add(1);
         let pos = match ffi::lua_gettop(l) {
             2 => end,
@@ -283,7 +309,6 @@ unsafe extern "C-unwind" fn remove<R: Runtime>(l: *mut ffi::lua_State) -> c_int 
             return (natives().remove)(l);
         }
         let size = ffi::luaL_len(l, 1);
-        refuse_far_range(l, 1, size as i128, c"table.remove");
         let mut pos = ffi::luaL_optinteger(l, 2, size);
         if pos != size && (pos as u64).wrapping_sub(1) > size as u64 {
             ffi::luaL_argerror(l, 2, c"position out of bounds".as_ptr());
@@ -332,27 +357,36 @@ unsafe extern "C-unwind" fn sort<R: Runtime>(l: *mut ffi::lua_State) -> c_int {
         if plain_table(l, 1) || ffi::lua_type(l, 1) != ffi::LUA_TTABLE {
             return (natives().sort)(l);
         }
-        // A table with a metatable: `__len` once, and a plain copy sorted, checked both ways.
+        // A table with a metatable: the comparator checked here (Lua's message, this
+        // function's name), `__len` once, and a plain copy sorted, checked both ways.
+        if ffi::lua_isnoneornil(l, 2) == 0 {
+            ffi::luaL_checktype(l, 2, ffi::LUA_TFUNCTION);
+        }
         let n = ffi::luaL_len(l, 1);
-        refuse_far_range(l, 1, n as i128, c"table.sort");
         if n < 2 {
             return 0;
         }
+        if n >= c_int::MAX as i64 {
+            ffi::luaL_argerror(l, 1, c"array too big".as_ptr());
+        }
         ffi::lua_settop(l, 2);
-        let size = n.min(c_int::MAX as i64) as c_int;
-        ffi::lua_createtable(l, size, 0);
+        ffi::lua_createtable(l, n.min(PREALLOCATE) as c_int, 1);
         for i in 1..=n {
             ffi::lua_geti(l, 1, i);
             ffi::lua_seti(l, 3, i);
             checkpoint::<R>(l, i);
         }
-        ffi::lua_pushcfunction(l, natives().sort);
-        ffi::lua_pushvalue(l, 3);
-        ffi::lua_pushvalue(l, 2);
-        ffi::lua_call(l, 2, 0);
+        // Lua's own function sorts the copy in this frame (its errors name `sort` and the
+        // caller's line, as Lua's do); it keeps only its two arguments on the stack, so the
+        // copy carries the original under a key that sorting never reads.
+        ffi::lua_pushvalue(l, 1);
+        ffi::lua_setfield(l, 3, ORIGINAL.as_ptr());
+        ffi::lua_replace(l, 1);
+        (natives().sort)(l);
+        ffi::lua_getfield(l, 1, ORIGINAL.as_ptr());
         for i in 1..=n {
-            ffi::lua_geti(l, 3, i);
-            ffi::lua_seti(l, 1, i);
+            ffi::lua_geti(l, 1, i);
+            ffi::lua_seti(l, -2, i);
             checkpoint::<R>(l, i);
         }
         0

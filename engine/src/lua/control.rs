@@ -78,8 +78,10 @@ pub(crate) fn trip_error(trip: Trip) -> mlua::Error {
 /// Puts `control` in the state's extra space, the trip messages in its registry, and
 /// [`budget_hook`] on the state.
 pub(crate) fn install<R: Runtime>(lua: &Lua, control: &Rc<Control>) -> mlua::Result<()> {
-    // The VM owns both: `VmInner` drops the Lua state before its `control`, so the hook
-    // never sees a dangling pointer.
+    // The state itself holds a reference to `control` (in its app data, which mlua drops
+    // after `lua_close`): host code may clone the `Lua` and drop the VM, and the hook must
+    // still never see a dangling pointer, while Lua code runs or while the state closes.
+    let _ = lua.set_app_data(Rc::clone(control));
     let control = Rc::as_ptr(control);
     // SAFETY: the closure only uses the raw state mlua hands it, with the stack room Lua
     // guarantees a C function (LUA_MINSTACK); it pushes one value at a time and pops it.

@@ -366,3 +366,33 @@ fn host_sleep<R: Runtime>(control: &Control, ms: f64) -> mlua::Result<()> {
         R::sleep(slice);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::StdRuntime;
+
+    #[test]
+    fn a_clone_of_the_lua_state_keeps_the_hook_s_control_alive() {
+        let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+        let control = Rc::downgrade(&vm.inner.control);
+        let lua = vm.lua().clone();
+        // What held the other references: the host functions.
+        lua.load("sleep_ms, pcall, xpcall = nil, nil, nil")
+            .exec()
+            .unwrap();
+        drop(vm);
+        assert!(
+            control.upgrade().is_some(),
+            "the state no longer owns its control"
+        );
+        // The count hook reads it every 1,000 instructions.
+        let n: i64 = lua
+            .load("local n = 0 for i = 1, 20000 do n = n + 1 end return n")
+            .eval()
+            .unwrap();
+        assert_eq!(n, 20000);
+        drop(lua);
+        assert!(control.upgrade().is_none(), "closing the state frees it");
+    }
+}

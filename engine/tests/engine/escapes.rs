@@ -26,7 +26,7 @@ fn pcall_and_xpcall_returning_many_values_do_not_abort_the_process() {
 }
 
 #[test]
-fn table_library_c_loops_over_elements_that_are_not_there_are_refused() {
+fn table_library_c_loops_over_elements_that_are_not_there_stop_at_the_budget() {
     // These loops run in C, out of the hook's reach: without the guard each ran for ever.
     let lying_len = "setmetatable({}, { __len = function() return math.maxinteger // 2 end })";
     let branches = [
@@ -41,20 +41,12 @@ fn table_library_c_loops_over_elements_that_are_not_there_are_refused() {
         "return {}",
         &branches,
         KEEP_RESULTS,
-        "{ lua_timeout_ms: 30000 }",
+        "{ lua_timeout_ms: 300 }",
     ));
     let state = ok_state(&wf, 0);
     let r = results(&state);
-    for (entry, what) in r[..3]
-        .iter()
-        .zip(["table.move", "table.insert", "table.remove"])
-    {
-        assert_eq!(entry["error_kind"], "lua", "{entry}");
-        let error = entry["error"].as_str().unwrap();
-        assert!(
-            error.contains(what) && error.contains("refusing a loop"),
-            "{error}"
-        );
+    for entry in &r[..3] {
+        assert_eq!(entry["error_kind"], "timeout", "{entry}");
     }
     assert_eq!(r[3]["state"]["t"], serde_json::json!([null, 0, 1, 2]));
 }

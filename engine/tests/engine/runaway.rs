@@ -106,20 +106,22 @@ fn string_rep_of_nothing_returns_at_once_and_too_much_is_out_of_memory() {
 }
 
 #[test]
-fn concat_and_move_over_ranges_that_are_not_there_are_refused() {
-    refused(
+fn concat_and_move_over_ranges_that_are_not_there_stop_at_the_budget() {
+    // A Lua `__index` that always answers: the loop is Lua's, through metamethods.
+    times_out(
         "local t = setmetatable({}, { __index = function() return '' end })\nreturn { s = table.concat(t, '', 1, math.maxinteger) }",
-        "table.concat: refusing a loop",
     );
-    // A C `__index` and `__len` the old guards never looked at.
-    refused(
-        "local t = setmetatable({}, { __index = table.concat, __len = function() return math.maxinteger end })\nreturn { s = table.concat(t) }",
-        "table.concat: refusing a loop",
+    // A C `__index` that always answers (rawlen: 0) and a `__len` that lies: all in C.
+    times_out(
+        "local t = setmetatable({}, { __index = rawlen, __len = function() return math.maxinteger end })\nreturn { s = table.concat(t) }",
     );
-    // A float bound is an integer to Lua: the old guard checked math.type and let it by.
+    // Nils moved for ever; a float bound is an integer to Lua.
+    times_out("local sink = {}\ntable.move({}, 1, 1e15, 1, sink)\nreturn {}");
+    times_out("table.move({}, 1, math.maxinteger - 1, 1)\nreturn {}");
+    // On a plain table concat stops at the first element that is not there, as Lua does.
     refused(
-        "local sink = {}\ntable.move({}, 1, 1e15, 1, sink)\nreturn {}",
-        "table.move: refusing a loop",
+        "return { s = table.concat({ 'a' }, '', 1, 1e15) }",
+        "at index 2 in table for 'concat'",
     );
     let fine = beside_a_sibling(
         "return { s = table.concat({ 'a', 'b', 'c' }, '-'), t = table.move({ 1, 2, 3 }, 1, 3.0, 2, {}) }",
@@ -137,13 +139,14 @@ fn a_len_that_lies_twice_is_asked_once() {
     );
     assert_eq!(entry["state"]["asked"], 1, "{entry}");
     assert_eq!(entry["state"]["first"], "x");
-    refused(
+    times_out(
         "local t = setmetatable({}, { __len = function() return 2^31 - 2 end, __index = rawlen, __newindex = rawequal })\ntable.sort(t)\nreturn {}",
-        "table.sort: refusing a loop",
     );
-    refused(
+    times_out(
         "local t = setmetatable({}, { __len = function() return math.maxinteger // 2 end })\ntable.remove(t, 1)\nreturn {}",
-        "table.remove: refusing a loop",
+    );
+    times_out(
+        "local t = setmetatable({}, { __len = function() return math.maxinteger // 2 end })\ntable.insert(t, 1, 'x')\nreturn {}",
     );
 }
 
@@ -161,4 +164,47 @@ fn the_table_library_keeps_lua_semantics_on_tables_with_metatables() {
     assert_eq!(s["v"], serde_json::json!([1, 2, 3]));
     assert_eq!(s["removed"], 30);
     assert_eq!(s["bad"], false);
+}
+
+#[test]
+fn proxies_much_larger_than_their_raw_part_keep_lua_semantics() {
+    // 70,000 elements behind `__index`/`__newindex`/`__len`, none held raw: no refusal.
+    let entry = beside_a_sibling(
+        "local store = {}\nfor i = 1, 70000 do store[i] = tostring(i % 10) end\n\
+         local p = setmetatable({}, { __index = store, __newindex = store, __len = function() return #store end })\n\
+         table.insert(p, 'x')\nlocal last = table.remove(p)\nlocal s = table.concat(p, '', 1, 70000)\n\
+         local m = table.move(p, 1, 70000, 1, {})\n\
+         return { last = last, len = #s, moved = #m, n = #store }",
+    );
+    let s = &entry["state"];
+    assert_eq!(s["last"], "x", "{entry}");
+    assert_eq!(s["len"], 70000);
+    assert_eq!(s["moved"], 70000);
+    assert_eq!(s["n"], 70000);
+}
+
+#[test]
+fn wrapped_functions_name_themselves_in_argument_errors() {
+    refused(
+        "local t = setmetatable({ 3, 1 }, {})\ntable.sort(t, 5)\nreturn {}",
+        "bad argument #2 to 'sort' (function expected, got number)",
+    );
+    refused(
+        "local t = setmetatable({ 'a' }, {})\nreturn { s = table.concat(t, {}) }",
+        "bad argument #2 to 'concat'",
+    );
+    refused(
+        "return { t = table.move({}, 1, 2) }",
+        "bad argument #4 to 'move'",
+    );
+}
+
+#[test]
+fn concat_asks_len_once() {
+    let entry = beside_a_sibling(
+        "local asked = 0\nlocal t = setmetatable({ 'a', 'b' }, { __len = function() asked = asked + 1; return 2 end })\n\
+         return { s = table.concat(t, '-'), asked = asked }",
+    );
+    assert_eq!(entry["state"]["s"], "a-b", "{entry}");
+    assert_eq!(entry["state"]["asked"], 1);
 }

@@ -79,7 +79,7 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
         .map_err(|e| CmdError::Usage(format!("install the signal handlers: {e}")))?;
     let threads_start = host::threads();
     let started_at = Utc::now();
-    println!("SEED={}", plan.run_seed);
+    crate::util::out::say(format_args!("SEED={}", plan.run_seed));
     let entries = load_paths(&paths, args.include_canary);
     if entries.is_empty() {
         return Err(CmdError::Usage(format!(
@@ -129,7 +129,7 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
             source,
         })?;
     let width = status::count_width(planned.iter().map(|p| p.0));
-    println!(
+    crate::util::out::say(format_args!(
         "{:>10} {} scenarios, {} {}, jobs {}, chaos {}, {}",
         "Starting",
         entries.len(),
@@ -150,7 +150,7 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
             (None, Isolation::Process) => "isolation process".into(),
             (None, Isolation::Thread) => "isolation thread".into(),
         },
-    );
+    ));
     let progress = Progress::new(args.progress, planned.iter().map(|p| p.0).sum(), verb.unit);
     let mut stopped: Option<String> = None;
     let mut signal = None;
@@ -189,15 +189,20 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
                 match &soaked.halt {
                     Some(Halt::Signal(s)) => {
                         signal = Some(*s);
-                        stopped = Some(format!("by {}", signal_name(*s)));
+                        stopped = Some(format!("by {}", crate::util::host::signal_name(*s)));
                     }
                     Some(Halt::Abandoned(why)) => {
-                        stopped = Some(format!(
-                            "in scenario `{}`: {why}; in thread isolation a stuck \
-                             iteration cannot be killed, so the run ends here (the default \
-                             --isolation process goes on past it)",
-                            scenario.name
-                        ));
+                        let thread = plan.explore.is_none() && plan.isolation == Isolation::Thread;
+                        stopped = Some(if thread {
+                            format!(
+                                "in scenario `{}`: {why}; in thread isolation a stuck \
+                                 iteration cannot be killed, so the run ends here (the \
+                                 default --isolation process goes on past it)",
+                                scenario.name
+                            )
+                        } else {
+                            format!("in scenario `{}`: {why}; the run ends here", scenario.name)
+                        });
                     }
                     None if soaked.failed_fast => {
                         stopped = Some(format!("by --fail-fast in scenario `{}`", scenario.name));
@@ -215,6 +220,14 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
                     args.chaos,
                     &replay,
                 );
+                if let Some(Halt::Abandoned(why)) = &soaked.halt
+                    && matches!(report.status, Class::Clean | Class::NotRun)
+                {
+                    // Nothing failed, but it could not run to its end: not a pass.
+                    report.status = Class::Error;
+                    report.ok = false;
+                    report.error = Some(format!("run all its iterations: {why}"));
+                }
                 let interrupted = signal.is_some() || stop.requested();
                 (verb.after)(scenario, &soaked, &mut report, &dir, interrupted);
                 report
@@ -236,8 +249,8 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
         signal = stop.signal();
     }
     let report = run.report(&[], None, signal, stopped.clone(), false);
-    println!("{}", status::summary_line(&report));
-    println!("{}", status::host_line(&report));
+    crate::util::out::say(format_args!("{}", status::summary_line(&report)));
+    crate::util::out::say(format_args!("{}", status::host_line(&report)));
     write::write_all(&run.dir, &report, args.junit.as_deref(), args.junit_flaky).map_err(
         |source| CmdError::Io {
             what: "write the report under",
@@ -245,15 +258,19 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
             source,
         },
     )?;
-    println!("{:>10} {}", "Report", run.dir.join("report.md").display());
+    crate::util::out::say(format_args!(
+        "{:>10} {}",
+        "Report",
+        run.dir.join("report.md").display()
+    ));
     if let Some(why) = &stopped {
-        println!("{:>10} {why}", "Stopped");
+        crate::util::out::say(format_args!("{:>10} {why}", "Stopped"));
     }
     if report.exit_code != exit::OK && signal.is_none() {
-        println!(
+        crate::util::out::say(format_args!(
             "{:>10} rerun this whole run with --seed {}",
             "SEED", plan.run_seed
-        );
+        ));
     }
     Ok(report.exit_code)
 }
@@ -380,12 +397,4 @@ pub fn jobs(args: &CampaignArgs) -> usize {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |j| j as usize,
     )
-}
-
-fn signal_name(signal: i32) -> &'static str {
-    match signal {
-        2 => "SIGINT",
-        15 => "SIGTERM",
-        _ => "a signal",
-    }
 }

@@ -30,20 +30,20 @@ pub fn run(args: &ReplayArgs) -> Result<u8, CmdError> {
     };
     lines.insert(lines.len().min(2), how);
     for line in lines {
-        println!("{line}");
+        crate::util::out::say(format_args!("{line}"));
     }
     if let Some(at) = &replayed.diverged {
-        println!(
+        crate::util::out::say(format_args!(
             "{:>10} the run left the recorded schedule ({at}): the engine or the scenario \
              behaves differently than when the token was made",
             "Diverged"
-        );
+        ));
     }
     let (times, came_back) = replayed.reproduced;
     if came_back > 0 {
-        println!("REPRODUCED {came_back} of {times} replays");
+        crate::util::out::say(format_args!("REPRODUCED {came_back} of {times} replays"));
     } else {
-        println!("NOT REPRODUCED in {times} replays");
+        crate::util::out::say(format_args!("NOT REPRODUCED in {times} replays"));
     }
     Ok(if came_back == 0 {
         exit::OK

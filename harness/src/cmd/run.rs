@@ -34,10 +34,10 @@ pub fn run(args: &RunArgs) -> Result<u8, CmdError> {
         }
     }
     let state = run.result.map_err(CmdError::Run)?;
-    println!(
+    crate::util::out::say(format_args!(
         "{}",
         serde_json::to_string_pretty(&state).expect("JSON values serialize")
-    );
+    ));
     Ok(exit::OK)
 }
 

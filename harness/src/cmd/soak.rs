@@ -19,7 +19,6 @@ use crate::outcome::{Class, Fingerprint};
 use crate::replay::{handoff, make};
 use crate::report::model::ScenarioReport;
 use crate::scenario::Scenario;
-use crate::soak::replay;
 use crate::soak::runner::{Plan, Soaked};
 use crate::util::exit;
 
@@ -93,23 +92,24 @@ fn replay_one(args: &SoakArgs, seed: u64, plan: &Plan) -> Result<u8, CmdError> {
             path.display()
         )));
     }
-    let scenario: Arc<Scenario> = Arc::new(crate::scenario::load::load_file(path)?);
-    let replayed = replay::replay(&scenario, seed, plan, expect);
-    for line in crate::report::replay::lines(&scenario, &replayed) {
-        println!("{line}");
-    }
+    let scenario = crate::scenario::load::load_file(path)?;
     let target = ReplayTarget {
         iteration: 0,
         seed,
         reason: String::new(),
         expect_fingerprint: expect,
     };
+    // The token's own replay: in a worker process, under the hard deadline.
     let token = make::soak_token(&scenario, plan, &target);
-    println!(
+    let replayed = crate::replay::run::replay(token.clone(), 1)?;
+    for line in crate::report::replay::lines(&replayed.scenario, &replayed.first) {
+        crate::util::out::say(format_args!("{line}"));
+    }
+    crate::util::out::say(format_args!(
         "token: {}",
         crate::replay::token::command(&token, None, "replay").command
-    );
-    Ok(if replayed.reproduced() {
+    ));
+    Ok(if replayed.first.reproduced() {
         exit::FAILED
     } else {
         exit::OK

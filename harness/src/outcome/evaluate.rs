@@ -38,6 +38,27 @@ impl Stopped {
         }
     }
 
+    /// The hang of an iteration that passed the hard deadline of a whole iteration; `killed`
+    /// when its worker process was killed for it.
+    pub fn past_deadline(deadline: std::time::Duration, killed: bool) -> Stopped {
+        Stopped::Hang(format!(
+            "the iteration did not finish within its hard deadline of {}{}",
+            humantime::format_duration(deadline),
+            if killed {
+                " (its worker was killed)"
+            } else {
+                ""
+            }
+        ))
+    }
+
+    /// What happened, without the kind.
+    pub fn describe_cause(self) -> String {
+        match self {
+            Stopped::Hang(why) | Stopped::Crash(why) => why,
+        }
+    }
+
     /// `hang: node `x` did not come back within ...`.
     pub fn describe(&self) -> String {
         match self {

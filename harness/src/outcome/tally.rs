@@ -3,13 +3,13 @@
 //! Nothing per iteration is kept. A [`Tally`] holds counters, the first violation of each
 //! invariant, the first bad iteration, and a table of distinct outcome fingerprints capped at
 //! [`FINGERPRINT_CAP`] entries (later newcomers are counted together as overflow). Each soak
-//! worker keeps its own tally and they are merged at the end, so workers never contend.
+//! tally can be merged into another's ([`Tally::merge`]): the same counts as one tally of both.
 //! "First" always means the lowest iteration index, so results do not depend on which
 //! worker happened to finish first.
 
 use std::collections::BTreeMap;
 
-use super::evaluate::Outcome;
+use super::evaluate::{Outcome, Stopped};
 use super::fingerprint::Fingerprint;
 
 /// Most distinct fingerprints kept with their own counts.
@@ -74,6 +74,8 @@ pub struct Tally {
     pub violating: u64,
     /// Of those, how many hung or crashed.
     pub stopped: u64,
+    /// Of those, how many hung.
+    pub hangs: u64,
     /// Failing iterations by the way they failed (at most [`SIGNATURE_CAP`] ways).
     pub signatures: BTreeMap<String, SignatureCount>,
     /// Per invariant, in `expect:` order.
@@ -107,11 +109,16 @@ impl Tally {
         if violated {
             self.violating += 1;
         }
-        if outcome.stopped.is_some() {
+        if let Some(stopped) = &outcome.stopped {
             self.stopped += 1;
+            self.hangs += u64::from(matches!(stopped, Stopped::Hang(_)));
         }
         for (n, (index, message)) in outcome.violations.iter().enumerate() {
-            let count = &mut self.invariants[*index];
+            // An index this tally does not know (a worker that loaded another scenario)
+            // is not counted rather than taking the run down.
+            let Some(count) = self.invariants.get_mut(*index) else {
+                continue;
+            };
             count.violations += 1;
             if n == 0 {
                 count.first_violated += 1;
@@ -194,6 +201,7 @@ impl Tally {
         self.run += other.run;
         self.violating += other.violating;
         self.stopped += other.stopped;
+        self.hangs += other.hangs;
         if self.labels.is_empty() {
             self.labels = other.labels.clone();
         }
@@ -345,5 +353,34 @@ mod tests {
             ]
         );
         assert_eq!((tally.violating, tally.stopped), (7, 1));
+    }
+
+    #[test]
+    fn a_violation_of_an_invariant_the_tally_does_not_know_is_not_a_panic() {
+        let mut tally = Tally::new(vec!["#1 lua".into()]);
+        tally.record(0, 1, &outcome(7, &[0, 3]));
+        assert_eq!(tally.invariants[0].violations, 1);
+        assert_eq!(tally.violating, 1);
+    }
+
+    #[test]
+    fn hangs_are_counted_past_the_signature_table() {
+        let mut tally = Tally::new(vec!["#1 lua".into()]);
+        // A different way of failing each time fills the signature table first.
+        let cap = SIGNATURE_CAP as u64;
+        for i in 0..cap + 5 {
+            let mut o = outcome(i, &[0]);
+            o.summary = format!("lua error {i}");
+            tally.record(i, i, &o);
+        }
+        assert!(tally.signature_overflow > 0);
+        for i in 0..3 {
+            tally.record(
+                cap + 5 + i,
+                i,
+                &Outcome::stopped(Stopped::Hang("late".into())),
+            );
+        }
+        assert_eq!(tally.hangs, 3);
     }
 }

@@ -19,18 +19,18 @@ pub fn print(report: &Report, dir: &Path) {
             Verdict::NoBudget => "INFO",
             Verdict::NotMeasured => "SKIP",
         };
-        println!(
+        crate::util::out::say(format_args!(
             "{status:>8} {:<36} {figure:>14}   {:<15} {}",
             m.budget.id,
             m.budget.describe(),
             m.budget.class.as_str()
-        );
+        ));
     }
     let [within, over, no_budget, not_measured] = report.tally();
-    println!(
+    crate::util::out::say(format_args!(
         "overhead: {within} within, {over} over, {no_budget} without a budget, {not_measured} not measured; report in {}",
         dir.join("overhead.md").display()
-    );
+    ));
     for note in &report.notes {
         eprintln!("note: {note}");
     }

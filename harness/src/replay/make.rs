@@ -54,7 +54,7 @@ pub fn explore_token(
     };
     let hard_deadline = plan.hard_deadline.unwrap_or(scenario.hard_deadline);
     let session = if shrink {
-        Session::start(&scenario.file, plan).ok()
+        Session::start(scenario, plan).ok()
     } else {
         None
     };
@@ -65,7 +65,7 @@ pub fn explore_token(
             keep,
         };
         // Shrinking runs many schedules: give it the iteration deadline per thousand.
-        match session.ask(&request, hard_deadline * 20, |r| {
+        match session.ask(&request, hard_deadline.saturating_mul(20), |r| {
             matches!(r, Reply::Shrunk { .. })
         }) {
             Ok(Reply::Shrunk {

@@ -13,7 +13,6 @@ use crate::scenario::{Scenario, ScenarioError};
 use crate::soak::knobs::Overrides;
 use crate::soak::plan::{ExplorePlan, Isolation, Plan};
 use crate::soak::protocol::{Reply, Request};
-use crate::soak::replay::Replayed;
 use crate::soak::session::{NoAnswer, Session};
 
 /// Why a token cannot be replayed.
@@ -40,6 +39,37 @@ pub struct TokenReplay {
     pub reproduced: (u64, u64),
     /// Where an explore replay left the recorded schedule, when it did.
     pub diverged: Option<String>,
+}
+
+/// What a replay did.
+#[derive(Debug)]
+pub struct Replayed {
+    /// The iteration seed.
+    pub seed: u64,
+    /// Its knobs.
+    pub knobs: crate::soak::knobs::Knobs,
+    /// The run, when it finished.
+    pub run: Option<crate::soak::protocol::WireRun>,
+    /// How it was judged (a hang or a crash when it did not finish).
+    pub outcome: Outcome,
+    /// The usual fingerprint it was compared with, when one was given.
+    pub expected: Option<Fingerprint>,
+    /// The fingerprint of running the same seed once more (when the first run finished).
+    pub again: Option<Fingerprint>,
+}
+
+impl Replayed {
+    /// Whether its outcome differs from the usual one it was compared with.
+    pub fn diverged(&self) -> bool {
+        self.expected
+            .is_some_and(|usual| usual != self.outcome.fingerprint)
+    }
+
+    /// Whether the failure came back: an invariant violated, a hang or a crash, or a
+    /// diverging outcome.
+    pub fn reproduced(&self) -> bool {
+        self.outcome.failed() || self.diverged()
+    }
 }
 
 /// Reads `@file` or the token itself.
@@ -83,7 +113,7 @@ pub fn replay(token: Token, times: u64) -> Result<TokenReplay, ReplayError> {
     let deadline = Duration::from_millis(token.hard_deadline_ms);
     let expected = token.expect.as_deref().and_then(Fingerprint::parse);
     let seed = token.seed();
-    let mut session = Session::start(&scenario.file, &plan);
+    let mut session = Session::start(&scenario, &plan);
     let mut first: Option<Replayed> = None;
     let mut diverged = None;
     let mut reproduced = 0;
@@ -100,13 +130,19 @@ pub fn replay(token: Token, times: u64) -> Result<TokenReplay, ReplayError> {
                 knobs: Some(token.knobs),
             },
         };
+        // A soak replay runs the iteration twice (the second says whether the seed decides
+        // its outcome): each run gets the whole hard deadline.
+        let limit = match request {
+            Request::Replay { .. } => deadline.saturating_mul(2),
+            _ => deadline,
+        };
         // A worker that died (a hang, a crash) is replaced for the next replay.
         let answer = match &mut session {
-            Ok(s) => s.ask(&request, deadline, |r| matches!(r, Reply::Done { .. })),
+            Ok(s) => s.ask(&request, limit, |r| matches!(r, Reply::Done { .. })),
             Err(e) => Err(e.clone()),
         };
         if answer.is_err() {
-            session = Session::start(&scenario.file, &plan);
+            session = Session::start(&scenario, &plan);
         }
         let replayed = match answer {
             Ok(Reply::Done {

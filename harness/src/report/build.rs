@@ -115,7 +115,7 @@ pub fn ran(
                 count: *count,
             })
             .collect(),
-        hangs: tally.signatures.get("hang").map_or(0, |c| c.count),
+        hangs: tally.hangs,
         replay,
         replay_file,
         error: None,

@@ -1,8 +1,8 @@
-//! What `harness soak --replay` prints: the knobs, the outcome, the fingerprint, the trace,
-//! every invariant, and whether the failure came back.
+//! What a replay prints (`harness replay`, `harness soak --replay`): the knobs, the outcome,
+//! the fingerprint, the trace, every invariant, and whether the failure came back.
 
+use crate::replay::run::Replayed;
 use crate::scenario::Scenario;
-use crate::soak::replay::Replayed;
 
 /// The replay's report, line by line.
 pub fn lines(scenario: &Scenario, r: &Replayed) -> Vec<String> {
@@ -91,5 +91,8 @@ pub fn lines(scenario: &Scenario, r: &Replayed) -> Vec<String> {
     } else {
         format!("NOT REPRODUCED: every invariant held for seed {}", r.seed)
     });
-    out
+    // Names, errors and violations come from user code: no terminal escapes get through.
+    out.iter()
+        .map(|line| super::escape::console(line))
+        .collect()
 }

@@ -11,7 +11,8 @@
 //! iterations: 2000                 # this scenario's default; `--iterations` overrides
 //! max_iterations: 5000             # optional cap for deliberately slow scenarios
 //! engine_thread: caller            # caller | spawned | mixed (seeded per iteration)
-//! hard_deadline: 60s               # an iteration past it is a hang (default 60s)
+//! hard_deadline: 60s               # an iteration past it is a hang (default 60s, or 5s past
+//!                                   # hard_timeout_ms; must exceed lua_timeout_ms)
 //! chaos:
 //!   level: light                   # off | light | heavy; `--chaos` overrides
 //!   workers: [1, 2, 4]             # each iteration picks max_parallel_branches by seed

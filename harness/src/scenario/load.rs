@@ -16,7 +16,8 @@ use super::error::ScenarioError;
 use super::expect::{Invariant, compile_invariants};
 use super::format::{EngineThread, RawScenario};
 
-/// An iteration's hard deadline when the scenario does not give one.
+/// An iteration's hard deadline when the scenario does not give one (or 5 s past the
+/// workflow's own per-node hard deadline, when that is later).
 pub const DEFAULT_HARD_DEADLINE: Duration = Duration::from_secs(60);
 
 /// A loaded scenario, ready to run many times (from many threads).
@@ -209,8 +210,12 @@ pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
             "`iterations` and `max_iterations` must be at least 1".into(),
         ));
     }
+    let settings = workflow.settings();
+    let budget = Duration::from_millis(settings.lua_timeout_ms);
     let hard_deadline = match raw.hard_deadline.as_deref() {
-        None => DEFAULT_HARD_DEADLINE,
+        // Past the engine's own per-node hard deadline, so that fires first.
+        None => DEFAULT_HARD_DEADLINE
+            .max(Duration::from_millis(settings.hard_timeout_ms) + Duration::from_secs(5)),
         Some(text) => humantime::parse_duration(text).map_err(|e| {
             invalid(format!(
                 "read `hard_deadline`: `{text}` is not a duration like 60s or 500ms ({e})"
@@ -219,6 +224,14 @@ pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
     };
     if hard_deadline.is_zero() {
         return Err(invalid("`hard_deadline` must be longer than 0".into()));
+    }
+    if raw.hard_deadline.is_some() && hard_deadline <= budget {
+        return Err(invalid(format!(
+            "`hard_deadline` ({}) must be longer than the workflow's node budget \
+             (`lua_timeout_ms`, {}): a slow node would be reported as a hang, not a timeout",
+            humantime::format_duration(hard_deadline),
+            humantime::format_duration(budget)
+        )));
     }
     if let Err(why) = engine::check_input(&input) {
         return Err(invalid(format!("read `initial_state`: {why}")));

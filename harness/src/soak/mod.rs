@@ -4,8 +4,9 @@
 //! One file per job: [`knobs`] derives every iteration's seed and knobs, [`iteration`] runs
 //! and judges one, [`runner`] soaks a scenario in [`processes`] (supervised workers, each
 //! a [`worker`] speaking the [`protocol`]) or [`threads`], into one [`sink`]; [`watch`]
-//! enforces nodes' hard deadlines, [`stop`] turns signals into a clean stop, [`replay`]
-//! reruns one iteration from its seed; [`exe`] is the binary workers run. What the iterations add up to is the outcome layer's
+//! enforces nodes' hard deadlines, [`stop`] turns signals into a clean stop, [`session`]
+//! holds one worker for a conversation (a replay, a shrink); [`exe`] is the binary workers
+//! run. What the iterations add up to is the outcome layer's
 //! job ([`crate::outcome`]).
 
 pub mod exe;
@@ -14,7 +15,6 @@ pub mod knobs;
 pub mod plan;
 pub mod processes;
 pub mod protocol;
-pub mod replay;
 pub mod runner;
 pub mod session;
 pub mod sink;

@@ -14,14 +14,13 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::ops::Range;
-use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::knobs::HashSeed;
 use super::plan::{ExploreStats, Halt, Plan, WorkerStats};
-use super::protocol::{Reply, Request};
+use super::protocol::{LOAD_LIMIT, Reply, Request};
 use super::sink::Sink;
 use super::stop::Stop;
 use crate::mutant::Mutant;
@@ -42,8 +41,12 @@ struct Worker {
     generation: u64,
     /// The batch it runs: the next index it will report, the end, and when it last reported.
     batch: Option<(u64, u64, Instant)>,
-    /// It reported an overdue node and is on its way out.
+    /// It reported an overdue node, or was killed, and is on its way out.
     dying: bool,
+    /// It loaded the scenario ([`Reply::Ready`]).
+    ready: bool,
+    /// When it was started.
+    started: Instant,
 }
 
 /// Runs iterations `0..iterations` of `scenario` into `sink` on `plan.jobs` workers.
@@ -62,13 +65,15 @@ pub fn soak(
     } else {
         (iterations / (jobs as u64 * 4)).clamp(1, MAX_BATCH)
     };
-    let mut queue: VecDeque<Range<u64>> = (0..iterations)
-        .step_by(batch as usize)
-        .map(|s| s..(s + batch).min(iterations))
-        .collect();
+    let mut queue = Batches {
+        next: 0,
+        end: iterations,
+        size: batch,
+        returned: VecDeque::new(),
+    };
     let mut explored = ExploreStats::default();
-    let mut workers: Vec<Option<Worker>> =
-        (0..jobs.min(queue.len().max(1))).map(|_| None).collect();
+    let batches = iterations.div_ceil(batch).max(1);
+    let mut workers: Vec<Option<Worker>> = (0..(jobs as u64).min(batches)).map(|_| None).collect();
     let mut stats = WorkerStats::default();
     let (tx, rx) = mpsc::channel::<Event>();
     let mut generation = 0;
@@ -87,7 +92,7 @@ pub fn soak(
             {
                 continue;
             }
-            let Some(range) = queue.pop_front() else {
+            let Some(range) = queue.pop() else {
                 break;
             };
             if worker.is_none() {
@@ -133,7 +138,19 @@ pub fn soak(
                 else {
                     continue; // from a worker already replaced
                 };
+                if w.dying && event.is_some() {
+                    // Written off (a hang was recorded, its rest put back): what it still
+                    // says would count an iteration twice.
+                    continue;
+                }
                 match event {
+                    Some(Reply::Ready) => {
+                        w.ready = true;
+                        // The first iteration's deadline starts now, not at the spawn.
+                        if let Some((_, _, at)) = &mut w.batch {
+                            *at = Instant::now();
+                        }
+                    }
                     Some(Reply::Done {
                         index,
                         seed,
@@ -215,9 +232,22 @@ pub fn soak(
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => unreachable!("the loop holds a sender"),
         }
-        // A worker whose current iteration is past its hard deadline is killed.
+        // A worker whose current iteration is past its hard deadline is killed; one that
+        // cannot even load the scenario stops the run (every new one would do the same).
         for w in workers.iter_mut().flatten() {
             if w.dying {
+                continue;
+            }
+            if !w.ready && w.started.elapsed() > LOAD_LIMIT {
+                let _ = w.child.kill();
+                w.dying = true;
+                halt = Some(Halt::Abandoned(format!(
+                    "a worker did not load the scenario within {}",
+                    humantime::format_duration(LOAD_LIMIT)
+                )));
+                continue;
+            }
+            if !w.ready {
                 continue;
             }
             if let Some((next, end, at)) = w.batch
@@ -225,17 +255,17 @@ pub fn soak(
                 && at.elapsed() > hard_deadline
             {
                 let seed = super::knobs::iteration_seed(plan.run_seed, &scenario.name, next);
-                let what = format!(
-                    "the iteration did not finish within its hard deadline of {} (its worker was killed)",
-                    humantime::format_duration(hard_deadline)
-                );
-                sink.record(next, seed, &Outcome::stopped(Stopped::Hang(what)));
+                let hang = Stopped::past_deadline(hard_deadline, true);
+                sink.record(next, seed, &Outcome::stopped(hang));
                 stats.hangs += 1;
                 explored.worker_died = true;
                 let _ = w.child.kill();
                 requeue_rest(w, next + 1, &mut queue);
                 w.dying = true;
             }
+        }
+        if halt.is_some() {
+            break;
         }
         sink.tick();
     }
@@ -255,8 +285,43 @@ pub fn soak(
     (halt, stats, explored)
 }
 
+/// The iterations still to hand out: ranges put back (a dead worker's rest) first, then fresh
+/// ones cut from a counter as they are needed (a count of 10^10 costs nothing up front).
+struct Batches {
+    next: u64,
+    end: u64,
+    size: u64,
+    returned: VecDeque<Range<u64>>,
+}
+
+impl Batches {
+    fn pop(&mut self) -> Option<Range<u64>> {
+        if let Some(range) = self.returned.pop_front() {
+            return Some(range);
+        }
+        (self.next < self.end).then(|| {
+            let range = self.next..self.next.saturating_add(self.size).min(self.end);
+            self.next = range.end;
+            range
+        })
+    }
+
+    fn push_front(&mut self, range: Range<u64>) {
+        self.returned.push_front(range);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.returned.is_empty() && self.next >= self.end
+    }
+
+    fn clear(&mut self) {
+        self.returned.clear();
+        self.next = self.end;
+    }
+}
+
 /// Puts iterations `from..end` of the worker's batch back at the front of the queue.
-fn requeue_rest(w: &mut Worker, from: u64, queue: &mut VecDeque<Range<u64>>) {
+fn requeue_rest(w: &mut Worker, from: u64, queue: &mut Batches) {
     if let Some((_, end, _)) = w.batch.take()
         && from < end
     {
@@ -279,7 +344,7 @@ fn spawn(
     generation: u64,
     tx: &mpsc::Sender<Event>,
 ) -> std::io::Result<Worker> {
-    let mut child = worker_command(&scenario.file, plan)?
+    let mut child = worker_command(scenario, plan)?
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -309,19 +374,26 @@ fn spawn(
         generation,
         batch: None,
         dying: false,
+        ready: false,
+        started: Instant::now(),
     })
 }
 
-/// `harness __worker --scenario FILE --run-seed S [--chaos L] --parent PID`.
-pub fn worker_command(scenario: &Path, plan: &Plan) -> std::io::Result<Command> {
+/// `harness __worker --scenario FILE --scenario-hash H --run-seed S [--chaos L] --parent PID`,
+/// in a process group of its own (a Ctrl-C at the terminal reaches the supervisor, which
+/// decides, and never a worker that has not yet set up its signal handling).
+pub fn worker_command(scenario: &Scenario, plan: &Plan) -> std::io::Result<Command> {
     let mut cmd = Command::new(super::exe::worker_exe()?);
     // `ps` shows the harness, not `/proc/self/exe`.
     if let Ok(own) = std::env::current_exe() {
         std::os::unix::process::CommandExt::arg0(&mut cmd, own);
     }
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     cmd.arg("__worker")
         .arg("--scenario")
-        .arg(scenario)
+        .arg(&scenario.file)
+        .arg("--scenario-hash")
+        .arg(format!("{:016x}", scenario.content_hash))
         .arg("--run-seed")
         .arg(plan.run_seed.to_string())
         .arg("--parent")
@@ -356,19 +428,10 @@ fn describe_status(status: std::process::ExitStatus) -> String {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {
         (Some(code), _) => format!("its worker exited with code {code}"),
-        (None, Some(signal)) => format!("its worker was killed by {}", signal_name(signal)),
+        (None, Some(signal)) => format!(
+            "its worker was killed by {}",
+            crate::util::host::signal_name(signal)
+        ),
         (None, None) => format!("its worker ended ({status})"),
-    }
-}
-
-fn signal_name(signal: i32) -> String {
-    match signal {
-        libc::SIGSEGV => "SIGSEGV".into(),
-        libc::SIGABRT => "SIGABRT".into(),
-        libc::SIGKILL => "SIGKILL (the OOM killer, or someone else)".into(),
-        libc::SIGBUS => "SIGBUS".into(),
-        libc::SIGILL => "SIGILL".into(),
-        libc::SIGFPE => "SIGFPE".into(),
-        other => format!("signal {other}"),
     }
 }

@@ -7,6 +7,10 @@ use crate::outcome::evaluate::Stopped;
 use crate::outcome::{Fingerprint, Outcome};
 use crate::soak::knobs::Knobs;
 
+/// How long a worker may take to load its scenario (and, exploring, measure it) before it
+/// is given up on: loading is not an iteration, and does not count against one's deadline.
+pub const LOAD_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// A request to a worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -116,7 +120,11 @@ pub enum Reply {
     },
     /// A batch is done: the worker's own figures.
     Host(WorkerHost),
-    /// The worker could not start (the scenario did not load).
+    /// The worker loaded its scenario (and, exploring, measured it): the hard deadline of
+    /// its first iteration starts now, not when it was started.
+    Ready,
+    /// The worker could not start (the scenario did not load, or changed since the run
+    /// started).
     Failed {
         /// Why.
         message: String,

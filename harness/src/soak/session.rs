@@ -3,14 +3,15 @@
 //! that dies says how.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
 use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::plan::Plan;
 use super::processes::worker_command;
-use super::protocol::{Reply, Request};
+use super::protocol::{LOAD_LIMIT, Reply, Request};
+use crate::outcome::evaluate::Stopped;
+use crate::scenario::Scenario;
 
 /// Why a request got no answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,9 +31,10 @@ pub struct Session {
 }
 
 impl Session {
-    /// Starts a worker for the scenario in `file`, as `plan` says.
-    pub fn start(file: &Path, plan: &Plan) -> Result<Session, NoAnswer> {
-        let mut child = worker_command(file, plan)
+    /// Starts a worker for `scenario`, as `plan` says, and waits until it has loaded it (up
+    /// to [`LOAD_LIMIT`]).
+    pub fn start(scenario: &Scenario, plan: &Plan) -> Result<Session, NoAnswer> {
+        let mut child = worker_command(scenario, plan)
             .and_then(|mut cmd| {
                 cmd.stdin(Stdio::piped())
                     .stdout(Stdio::piped())
@@ -53,11 +55,39 @@ impl Session {
                 }
             }
         });
-        Ok(Session {
+        let mut session = Session {
             child,
             stdin,
             replies,
-        })
+        };
+        let until = Instant::now() + LOAD_LIMIT;
+        loop {
+            match session
+                .replies
+                .recv_timeout(until.saturating_duration_since(Instant::now()))
+            {
+                Ok(Reply::Ready) => return Ok(session),
+                Ok(Reply::Failed { message }) => return Err(NoAnswer::Died(message)),
+                Ok(_) => continue,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let _ = session.child.kill();
+                    return Err(NoAnswer::Hang(format!(
+                        "its worker did not load the scenario within {}",
+                        humantime::format_duration(LOAD_LIMIT)
+                    )));
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = session
+                        .child
+                        .wait()
+                        .map(|s| s.to_string())
+                        .unwrap_or_default();
+                    return Err(NoAnswer::Died(format!(
+                        "its worker died while loading the scenario ({status})"
+                    )));
+                }
+            }
+        }
     }
 
     /// Sends `request` and waits, up to `deadline`, for the first reply `wanted` takes.
@@ -74,7 +104,7 @@ impl Session {
                 .write_all(line.as_bytes())
                 .and_then(|()| stdin.flush());
         }
-        let until = Instant::now() + deadline;
+        let until = crate::util::time::until(deadline);
         loop {
             match self
                 .replies
@@ -86,11 +116,9 @@ impl Session {
                 Ok(_) => continue,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     let _ = self.child.kill();
-                    return Err(NoAnswer::Hang(format!(
-                        "the iteration did not finish within its hard deadline of {} (its \
-                         worker was killed)",
-                        humantime::format_duration(deadline)
-                    )));
+                    return Err(NoAnswer::Hang(
+                        Stopped::past_deadline(deadline, true).describe_cause(),
+                    ));
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
                     let status = self.child.wait().map(|s| s.to_string()).unwrap_or_default();

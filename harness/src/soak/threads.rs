@@ -109,10 +109,7 @@ pub fn soak(
                 && since.elapsed() > hard_deadline
             {
                 halt.store(true, Ordering::Relaxed);
-                let what = format!(
-                    "the iteration did not finish within its hard deadline of {}",
-                    humantime::format_duration(hard_deadline)
-                );
+                let what = Stopped::past_deadline(hard_deadline, false).describe_cause();
                 return hang(sink, i, seed, what);
             }
         }

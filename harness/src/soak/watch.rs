@@ -115,7 +115,7 @@ impl NodeWatch for Watch {
             .running
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(ticket, (Instant::now() + hard, overdue));
+            .insert(ticket, (crate::util::time::until(hard), overdue));
         ticket
     }
 

@@ -4,8 +4,11 @@
 //!
 //! It dies with its supervisor: `PR_SET_PDEATHSIG` on Linux, and on every platform a
 //! thread that exits the process as soon as stdin closes, even while an iteration is stuck
-//! in C code. It ignores SIGINT and SIGTERM (a Ctrl-C reaches the whole process group; the
-//! supervisor decides). When a node passes its hard deadline, the watchdog reports it and
+//! in C code. It runs in a process group of its own, so a Ctrl-C at the terminal reaches only
+//! the supervisor, which decides; and it ignores SIGINT and SIGTERM besides. It refuses a
+//! scenario whose content is not the one the supervisor loaded (the file was edited during
+//! the run), and says [`Reply::Ready`] once loaded: its first iteration's deadline starts
+//! then. When a node passes its hard deadline, the watchdog reports it and
 //! exits: the supervisor records a hang and starts a fresh worker.
 
 use std::io::{BufRead, Write};
@@ -38,6 +41,10 @@ pub struct WorkerArgs {
     /// The scenario file.
     #[arg(long)]
     pub scenario: PathBuf,
+    /// Its content hash as the supervisor loaded it (16 hex digits): a worker that loads
+    /// something else (the file was edited during the run) refuses to run it.
+    #[arg(long)]
+    pub scenario_hash: Option<String>,
     /// The run seed.
     #[arg(long, value_parser = parse_seed)]
     pub run_seed: u64,
@@ -88,6 +95,22 @@ pub fn serve(args: &WorkerArgs) -> u8 {
             return crate::util::exit::USAGE;
         }
     };
+    let hash = format!("{:016x}", scenario.content_hash);
+    if let Some(expected) = &args.scenario_hash
+        && *expected != hash
+    {
+        reply(
+            &out,
+            &Reply::Failed {
+                message: format!(
+                    "{} changed since the run started (content hash {expected}, now {hash}): \
+                     its iterations would not be the ones the run planned",
+                    args.scenario.display()
+                ),
+            },
+        );
+        return crate::util::exit::USAGE;
+    }
     let requests = read_requests();
     let overrides = Overrides {
         chaos: args.chaos,
@@ -129,6 +152,7 @@ pub fn serve(args: &WorkerArgs) -> u8 {
         );
         (explorer, 0u64)
     });
+    reply(&out, &Reply::Ready);
     // The worker's own threads: main, the stdin reader and the watchdog.
     let threads_baseline = crate::util::host::threads();
     for request in requests {

@@ -41,6 +41,21 @@ pub fn settled_threads(baseline: Option<u64>) -> Option<u64> {
     now
 }
 
+/// A signal's name: `SIGINT`, `SIGKILL (the OOM killer, or someone else)`, `signal 40`.
+pub fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGINT => "SIGINT".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        libc::SIGSEGV => "SIGSEGV".into(),
+        libc::SIGABRT => "SIGABRT".into(),
+        libc::SIGKILL => "SIGKILL (the OOM killer, or someone else)".into(),
+        libc::SIGBUS => "SIGBUS".into(),
+        libc::SIGILL => "SIGILL".into(),
+        libc::SIGFPE => "SIGFPE".into(),
+        other => format!("signal {other}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

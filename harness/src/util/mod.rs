@@ -1,5 +1,8 @@
-//! Small utilities every layer may use: exit codes, the host's own figures, shell quoting.
+//! Small utilities every layer may use: exit codes, the host's own figures, shell quoting,
+//! deadlines that cannot overflow, stdout that may go away.
 
 pub mod exit;
 pub mod host;
+pub mod out;
 pub mod shell;
+pub mod time;

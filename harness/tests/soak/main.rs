@@ -14,6 +14,7 @@ mod memory;
 mod paths;
 mod replay;
 mod reports;
+mod robust;
 mod scenarios;
 mod signals;
 mod snapshot;
