@@ -1,5 +1,6 @@
 //! Seeded schedule perturbation: delays and yields injected through the runtime seam at
-//! branch start, between VM creation and the first chunk, and before fan-in collection.
+//! branch start, between VM creation and the first chunk, and at each step of handing a
+//! result to the fan-in (before the claim, between claim and store, before publishing).
 //!
 //! Everything is derived from the run seed, so a failing iteration replays with the same
 //! perturbation. `off` injects nothing and costs one branch per point.
@@ -53,6 +54,32 @@ pub(crate) enum ChaosPoint {
     AfterVmCreate = 2,
     /// The branch is done; its result is not yet handed to the collector.
     BeforeCollect = 3,
+    /// The collector claimed the result; it is not stored yet.
+    InCollector = 4,
+    /// The result is stored; it is not published to the fan-in yet.
+    BeforePublish = 5,
+}
+
+/// A run's perturbation: its level and seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chaos {
+    /// How hard.
+    pub level: ChaosLevel,
+    /// The run seed it derives from.
+    pub seed: u64,
+}
+
+impl Chaos {
+    /// No perturbation.
+    pub const OFF: Chaos = Chaos {
+        level: ChaosLevel::Off,
+        seed: 0,
+    };
+
+    /// Injects this point's seeded delay or yield for branch `branch`, if any.
+    pub(crate) fn perturb<R: Runtime>(self, branch: usize, point: ChaosPoint) {
+        perturb::<R>(self.level, self.seed, branch, point);
+    }
 }
 
 /// SplitMix64 finaliser: a well-mixed 64-bit hash of `a` and `b`.

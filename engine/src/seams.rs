@@ -14,6 +14,7 @@
 //! ([`run_fan_out`], [`WorkQueue`]), the VM ([`Vm`], [`VmSpec`], [`Budget`], [`Fault`]),
 //! compiled [`Chunk`]s, and the JSON/Lua conversions every node's state goes through.
 
+pub use crate::chaos::Chaos;
 pub use crate::lua::chunk::Chunk;
 pub use crate::lua::convert::{from_lua, results_to_lua, to_lua};
 pub use crate::lua::vm::{Budget, Fault, SandboxFactory, Vm, VmFactory, VmSpec};

@@ -16,6 +16,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 pub mod cmd;
+pub mod detect;
 pub mod explore;
 pub mod mutant;
 pub mod outcome;

@@ -12,7 +12,7 @@ use super::options::RunOptions;
 use super::pool::{BranchResult, Collector, WorkQueue, run_fan_out};
 use super::state::States;
 use super::walk::{Path, PathPolicy, RunFanOut};
-use crate::chaos::{ChaosPoint, mix, perturb};
+use crate::chaos::{Chaos, ChaosPoint, mix, perturb};
 use crate::error::RunError;
 use crate::lua::vm::{Budget, VmFactory};
 use crate::sync::{Arc, Runtime};
@@ -81,10 +81,15 @@ where
         let run_branch = |index: usize, worker: usize, queue: &Arc<WorkQueue<R>>| {
             self.run_branch(index, worker, queue)
         };
+        let chaos = Chaos {
+            level: self.opts.chaos,
+            seed: mix(self.opts.seed, self.ordinal),
+        };
         let results = run_fan_out::<R, C>(
             self.fan_out.branches.len(),
             workers,
             wf.settings.fail_fast,
+            chaos,
             &name,
             &run_branch,
         );
@@ -128,8 +133,7 @@ where
         if matches!(outcome, Err(RunError::Timeout { .. })) {
             self.deadlines.timed_out(index);
         }
-        // The result goes to the collector as soon as this returns: perturb right before.
-        perturb::<R>(chaos, seed, index, ChaosPoint::BeforeCollect);
+        // The collection steps and their chaos points are `run_fan_out`'s.
         BranchResult {
             index,
             name: name.to_string(),

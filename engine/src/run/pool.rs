@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::chaos::{Chaos, ChaosPoint};
 use crate::error::RunError;
 use crate::sync::{Arc, LUA_STACK_SIZE, RtAtomicBool, RtAtomicUsize, RtMutex, Runtime};
 use crate::trace::Step;
@@ -69,14 +70,29 @@ impl<R: Runtime> WorkQueue<R> {
     }
 }
 
-/// The seam where branch results are gathered for the fan-in. The engine's own is
-/// [`Slots`]; mutation tests plug in broken ones (an unlocked read-modify-write, completion
-/// order) to prove the harness catches them.
+/// The seam where branch results are gathered for the fan-in, as steps the engine drives.
+///
+/// For each branch, on the worker that ran it, the engine calls [`claim`](Collector::claim)
+/// (a result is coming), [`store`](Collector::store) (it is written) and
+/// [`publish`](Collector::publish) (it may be seen), with its own chaos points before the
+/// claim, between claim and store, and between store and publish: the places where fan-in
+/// races live. Once every worker has joined, [`finish`](Collector::finish) hands the fan-in
+/// its results. The engine's own is [`Slots`]; mutants replace steps (an unlocked
+/// read-modify-write, a snapshot taken when a count says done, completion order), never the
+/// driver, so the engine's perturbation stays where the race is.
 pub trait Collector<R: Runtime>: Sync {
+    /// What `claim` hands to `store` (the engine's own: nothing).
+    type Claim;
     /// Room for `branches` results.
     fn new(branches: usize) -> Self;
-    /// Stores the result of branch `index`; called once per branch, from any worker.
-    fn put(&self, index: usize, result: BranchResult);
+    /// Branch `index` is done and its result is coming; once per branch, from any worker.
+    fn claim(&self, index: usize) -> Self::Claim;
+    /// Stores the result of the branch `claim` was for.
+    fn store(&self, claim: Self::Claim, result: BranchResult);
+    /// The result of branch `index` is stored.
+    fn publish(&self, index: usize) {
+        let _ = index;
+    }
     /// The results for the fan-in, in declared order.
     fn finish(self) -> Vec<BranchResult>;
 }
@@ -88,13 +104,20 @@ pub struct Slots<R: Runtime> {
 }
 
 impl<R: Runtime> Collector<R> for Slots<R> {
+    type Claim = usize;
+
     fn new(branches: usize) -> Self {
         Slots {
             slots: R::Mutex::new(vec![None; branches]),
         }
     }
 
-    fn put(&self, index: usize, result: BranchResult) {
+    #[inline]
+    fn claim(&self, index: usize) -> usize {
+        index
+    }
+
+    fn store(&self, index: usize, result: BranchResult) {
         self.slots.lock()[index] = Some(result);
     }
 
@@ -112,11 +135,13 @@ pub type RunBranch<'a, R> = dyn Fn(usize, usize, &Arc<WorkQueue<R>>) -> BranchRe
 /// worker running it, 0 being the caller's thread); a panic in it becomes a
 /// [`RunError::BranchPanic`] for that branch, and its siblings go on. Under `fail_fast`, a
 /// branch taken after the cancel flag is set is not run: it is collected as
-/// [`RunError::Cancelled`]. `name(index)` names branches for those cases.
+/// [`RunError::Cancelled`]. `name(index)` names branches for those cases. `chaos` perturbs
+/// the collection steps ([`Chaos::OFF`] for none).
 pub fn run_fan_out<R, C>(
     len: usize,
     workers: usize,
     fail_fast: bool,
+    chaos: Chaos,
     name: &(dyn Fn(usize) -> String + Sync),
     run_branch: &RunBranch<'_, R>,
 ) -> Vec<BranchResult>
@@ -149,7 +174,12 @@ where
             if fail_fast && result.outcome.is_err() {
                 queue.cancel();
             }
-            collector.put(index, result);
+            chaos.perturb::<R>(index, ChaosPoint::BeforeCollect);
+            let claim = collector.claim(index);
+            chaos.perturb::<R>(index, ChaosPoint::InCollector);
+            collector.store(claim, result);
+            chaos.perturb::<R>(index, ChaosPoint::BeforePublish);
+            collector.publish(index);
         }
     });
     collector.finish()

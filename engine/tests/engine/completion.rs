@@ -23,12 +23,16 @@ static PUT_ORDER: (Mutex<Vec<usize>>, Condvar) = (Mutex::new(Vec::new()), Condva
 struct Recording(Slots<StdRuntime>);
 
 impl Collector<StdRuntime> for Recording {
+    type Claim = usize;
     fn new(branches: usize) -> Self {
         PUT_ORDER.0.lock().unwrap().clear();
         Recording(Slots::new(branches))
     }
-    fn put(&self, index: usize, result: BranchResult) {
-        self.0.put(index, result);
+    fn claim(&self, index: usize) -> usize {
+        index
+    }
+    fn store(&self, index: usize, result: BranchResult) {
+        self.0.store(index, result);
         PUT_ORDER.0.lock().unwrap().push(index);
         PUT_ORDER.1.notify_all();
     }

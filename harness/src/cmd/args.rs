@@ -131,3 +131,29 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         )),
     }
 }
+
+/// `harness mutants`: run every mutant through soak and explore and say what catches it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MutantsArgs {
+    /// Scenario files or folders [default: scenarios/]; the canary is never included.
+    pub paths: Vec<PathBuf>,
+    /// Only these mutants (repeatable) [default: all].
+    #[arg(long, value_enum)]
+    pub mutant: Vec<Mutant>,
+    /// `quick` (one seed, small budgets; CI) or `full` (five seeds, medians).
+    #[arg(long, value_enum, default_value_t = crate::detect::Budget::Quick)]
+    pub budget: crate::detect::Budget,
+    /// The base seed every attempt's run seed derives from.
+    #[arg(long, value_parser = parse_seed, default_value = "1")]
+    pub seed: u64,
+    /// Iterations (or schedules) run at once [default: available cores].
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub jobs: Option<u64>,
+    /// Where the `mutants-<UTC timestamp>/` report folder goes.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// Also rewrite the "what it catches" table in this Markdown file, between
+    /// `<!-- mutants:begin -->` and `<!-- mutants:end -->`.
+    #[arg(long)]
+    pub readme: Option<PathBuf>,
+}

@@ -25,6 +25,9 @@ pub enum Command {
     Explore(super::args::ExploreArgs),
     /// Rerun one failure from its token (printed by soak and explore).
     Replay(super::args::ReplayArgs),
+    /// Run every mutant (a deliberately broken engine) through soak and explore, and the
+    /// real engine under the same budgets: what catches what, with how much effort.
+    Mutants(super::args::MutantsArgs),
     /// Measure VM overhead against benches/budgets.yaml; write reports/overhead.{md,json,svg}.
     Overhead(crate::overhead::args::OverheadArgs),
     /// Internal: a soak's worker process (started by the supervisor, not by hand).

@@ -6,6 +6,7 @@ pub mod campaign;
 pub mod cli;
 pub mod error;
 pub mod explore;
+pub mod mutants;
 pub mod overhead;
 pub mod replay;
 pub mod run;
@@ -22,6 +23,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, CmdError> {
         Command::Soak(args) => soak::run(&args),
         Command::Explore(args) => explore::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Mutants(args) => mutants::run(&args),
         Command::Overhead(args) => overhead::run(&args),
         Command::Worker(args) => Ok(crate::soak::worker::serve(&args)),
     }

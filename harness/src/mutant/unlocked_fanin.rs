@@ -1,8 +1,9 @@
-//! `unlocked-fanin` (seed TD.4): the collector reads the results under the lock, releases it,
-//! and writes its copy back with its own result added. Two branches collected together can
-//! each write back a copy without the other's result: one is lost, and the fan-in sees fewer
-//! branches than it declared. A race of depth 2: one worker's read, the other's whole put,
-//! then the first one's write-back.
+//! `unlocked-fanin` (seed TD.4): the collector reads the results under the lock when it
+//! claims a branch's slot, releases it, and writes its copy back with the result added when
+//! it stores. Two branches collected together can each write back a copy without the other's
+//! result: one is lost, and the fan-in sees fewer branches than it declared. A race of depth
+//! 2: one worker's read, the other's whole claim and store, then the first one's write-back;
+//! the engine's chaos point between claim and store sits in its window.
 
 use engine::seams::{BranchResult, Collector};
 use engine::sync::{RtMutex, Runtime};
@@ -14,14 +15,19 @@ pub struct UnlockedSlots<R: Runtime> {
 }
 
 impl<R: Runtime> Collector<R> for UnlockedSlots<R> {
+    type Claim = (usize, Vec<Option<BranchResult>>);
+
     fn new(branches: usize) -> Self {
         UnlockedSlots {
             slots: R::Mutex::new(vec![None; branches]),
         }
     }
 
-    fn put(&self, index: usize, result: BranchResult) {
-        let mut copy = self.slots.lock().clone();
+    fn claim(&self, index: usize) -> Self::Claim {
+        (index, self.slots.lock().clone())
+    }
+
+    fn store(&self, (index, mut copy): Self::Claim, result: BranchResult) {
         copy[index] = Some(result);
         *self.slots.lock() = copy;
     }

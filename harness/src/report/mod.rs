@@ -1,4 +1,5 @@
-//! Soak reports: one model, four views (terminal status lines, JSON, Markdown, JUnit).
+//! Reports: soak and explore's (one model, four views: terminal status lines, JSON, Markdown,
+//! JUnit), replays', and `harness mutants`' ([`mutants`]).
 
 pub mod build;
 pub mod escape;
@@ -6,6 +7,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod mutants;
 pub mod replay;
 pub mod status;
 pub mod trace;

@@ -63,7 +63,8 @@ pub fn prepare_junit(path: &Path) -> io::Result<()> {
     std::fs::remove_file(&probe)
 }
 
-fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
+/// Writes `text` to `path` through a temporary file renamed into place.
+pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);

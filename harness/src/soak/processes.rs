@@ -62,6 +62,10 @@ pub fn soak(
     let jobs = if sequential { 1 } else { plan.jobs.max(1) };
     let batch = if sequential {
         iterations.max(1)
+    } else if plan.fail_fast {
+        // One at a time, in order: the run stops right after the first failure, and the
+        // iterations before it are the ones that ran (`harness mutants` counts effort so).
+        1
     } else {
         (iterations / (jobs as u64 * 4)).clamp(1, MAX_BATCH)
     };
