@@ -112,6 +112,54 @@ pub fn large_state() -> Value {
     json!({ "x": 1, "items": items, "meta": { "source": "bench", "version": 3 } })
 }
 
+/// A CPU-bound node (a few million Lua instructions): arithmetic, table stores, string
+/// building (`..`, `string.rep`, `table.concat`) and calls to functions the sandbox wraps
+/// (`pcall`, `table.insert`), so the sandboxed-against-plain ratio covers the wrappers too.
+/// `rounds` scales it (the benches use [`CPU_ROUNDS`], callgrind fewer).
+pub fn cpu_chunk(rounds: u32) -> String {
+    format!(
+        "local t, acc = {{}}, 0\n\
+         for i = 1, {rounds} do\n\
+           acc = acc + (i * 7) % 13\n\
+           t[i % 512 + 1] = acc\n\
+           if i % 64 == 0 then\n\
+             local parts = {{}}\n\
+             for j = 1, 8 do table.insert(parts, j) end\n\
+             local s = table.concat(parts, ',') .. string.rep('x', 3)\n\
+             local ok, n = pcall(string.len, s)\n\
+             if ok then acc = acc + n end\n\
+           end\n\
+         end\n\
+         return {{ acc = acc }}"
+    )
+}
+
+/// Rounds of [`cpu_chunk`] in the criterion benches: about 4 million Lua instructions.
+pub const CPU_ROUNDS: u32 = 200_000;
+
+/// A one-node workflow running [`cpu_chunk`].
+pub fn cpu_workflow(rounds: u32) -> Workflow {
+    let yaml = format!(
+        "name: cpu\nnodes:\n  - name: work\n    run: |\n{}\nedges:\n  - {{ from: __start__, to: work }}\n  - {{ from: work, to: __end__ }}\n",
+        indent(&cpu_chunk(rounds), 6)
+    );
+    compile(&yaml, "cpu")
+}
+
+/// A plain mlua VM (every standard library, no sandbox, no hook) with [`cpu_chunk`] loaded
+/// as a function: what the sandboxed node is compared with.
+pub fn plain_cpu(rounds: u32) -> (mlua::Lua, mlua::Function) {
+    let lua = mlua::Lua::new();
+    lua.globals()
+        .set("state", lua.create_table().expect("a table"))
+        .expect("a global");
+    let f = lua
+        .load(cpu_chunk(rounds))
+        .into_function()
+        .expect("the chunk compiles");
+    (lua, f)
+}
+
 /// The Lua the node benches run: touches the state and returns all of it, so both the
 /// state-to-Lua and the Lua-to-state conversions are measured.
 pub const ROUND_TRIP_NODE: &str = "state.x = state.x + 1\nreturn state";

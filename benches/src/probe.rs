@@ -62,15 +62,25 @@ pub enum Workload {
     FanOut4,
     /// The same workflow's main path without the fan-out (setup node and a plain join).
     MainPath,
+    /// A one-node workflow running the CPU-bound chunk ([`LUA_ROUNDS`] rounds), sandboxed.
+    LuaSandboxed,
+    /// The same chunk in a plain mlua VM (no sandbox, no hook), loaded once.
+    LuaPlain,
 }
+
+/// Rounds of the CPU-bound chunk under callgrind: about a million Lua instructions a
+/// repetition, so the run's fixed cost (a VM, the state) is ~1% of it.
+pub const LUA_ROUNDS: u32 = 50_000;
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Workload; 4] = [
+    pub const ALL: [Workload; 6] = [
         Workload::VmCreate,
         Workload::Branch,
         Workload::FanOut4,
         Workload::MainPath,
+        Workload::LuaSandboxed,
+        Workload::LuaPlain,
     ];
 
     /// The name on the probe's command line.
@@ -80,6 +90,17 @@ impl Workload {
             Workload::Branch => "branch",
             Workload::FanOut4 => "fanout-4",
             Workload::MainPath => "main-path",
+            Workload::LuaSandboxed => "lua-sandboxed",
+            Workload::LuaPlain => "lua-plain",
+        }
+    }
+
+    /// Repetitions of the short and the long callgrind run: the CPU-bound workloads are
+    /// long, so fewer.
+    pub fn repetitions(self) -> (u64, u64) {
+        match self {
+            Workload::LuaSandboxed | Workload::LuaPlain => (1, 4),
+            _ => (10, 110),
         }
     }
 
@@ -98,6 +119,8 @@ pub fn run_workload(workload: Workload, times: usize) {
     let fan_out = crate::fixtures::fan_out(4, TRIVIAL_BRANCH);
     let main_path = crate::fixtures::fan_out(0, TRIVIAL_BRANCH);
     let sequential = engine::RunOptions::seeded(7).with_max_parallel(1);
+    let lua = crate::fixtures::cpu_workflow(LUA_ROUNDS);
+    let (_plain_vm, plain) = crate::fixtures::plain_cpu(LUA_ROUNDS);
     let once = |seed: u64| match workload {
         Workload::VmCreate => std::mem::forget(new_vm(seed)),
         Workload::Branch => {
@@ -112,6 +135,15 @@ pub fn run_workload(workload: Workload, times: usize) {
         Workload::MainPath => {
             let run = main_path.run(serde_json::json!({}), &sequential);
             run.result.expect("the main path runs");
+        }
+        Workload::LuaSandboxed => {
+            let run = lua.run(serde_json::json!({}), &sequential);
+            run.result.expect("the CPU-bound node runs");
+        }
+        Workload::LuaPlain => {
+            plain
+                .call::<mlua::Table>(())
+                .expect("the CPU-bound chunk runs");
         }
     };
     for seed in 0..=times as u64 {

@@ -6,6 +6,7 @@
 //! `cargo bench -p benches -- --warm-up-time 0.3 --measurement-time 1 fanout`.
 
 mod fanout;
+mod lua;
 mod memory;
 mod node;
 mod vm;
@@ -16,5 +17,6 @@ criterion::criterion_main!(
     node::benches,
     fanout::benches,
     workflow::benches,
-    memory::benches
+    memory::benches,
+    lua::benches
 );

@@ -47,9 +47,19 @@ pub(crate) struct Control {
     pub(crate) memory_limit: Cell<usize>,
     /// Calls of a C comparator so far (it checks the deadline every so many).
     pub(crate) calls: Cell<u32>,
+    /// The state nodes run on (the main thread), for the engine's own hook changes.
+    pub(crate) state: Cell<Option<std::ptr::NonNull<ffi::lua_State>>>,
+    /// Budgets are kept by a per-thread timer ([`super::alarm`]), not by a count hook.
+    pub(crate) alarm: Cell<bool>,
 }
 
 impl Control {
+    /// Whether the hook must poll every [`HOOK_EVERY`] instructions: without alarms, or
+    /// with a cancellation to notice (fail_fast), which no timer announces.
+    pub(crate) fn polling(&self) -> bool {
+        !self.alarm.get() || self.cancel.borrow().is_some()
+    }
+
     /// Checks cancellation and the deadline at `now`; records and returns a trip.
     pub(crate) fn check(&self, now: Duration) -> Option<Trip> {
         if let Some(trip) = self.tripped.get() {
@@ -75,13 +85,17 @@ pub(crate) fn trip_error(trip: Trip) -> mlua::Error {
     })
 }
 
-/// Puts `control` in the state's extra space, the trip messages in its registry, and
-/// [`budget_hook`] on the state.
+/// Puts `control` in the state's extra space, the trip messages in its registry, and, unless
+/// budgets are kept by alarms (real threads, where [`super::alarm`] works), [`budget_hook`]
+/// on the state.
 pub(crate) fn install<R: Runtime>(lua: &Lua, control: &Rc<Control>) -> mlua::Result<()> {
+    let alarm = R::REAL_TIME && super::alarm::available();
+    control.alarm.set(alarm);
     // The state itself holds a reference to `control` (in its app data, which mlua drops
     // after `lua_close`): host code may clone the `Lua` and drop the VM, and the hook must
     // still never see a dangling pointer, while Lua code runs or while the state closes.
     let _ = lua.set_app_data(Rc::clone(control));
+    let state = &control.state;
     let control = Rc::as_ptr(control);
     // SAFETY: the closure only uses the raw state mlua hands it, with the stack room Lua
     // guarantees a C function (LUA_MINSTACK); it pushes one value at a time and pops it.
@@ -95,7 +109,10 @@ pub(crate) fn install<R: Runtime>(lua: &Lua, control: &Rc<Control>) -> mlua::Res
                 ffi::lua_pushlstring(l, text.as_ptr().cast(), text.len());
                 ffi::lua_rawsetp(l, ffi::LUA_REGISTRYINDEX, registry_key(key));
             }
-            ffi::lua_sethook(l, Some(budget_hook::<R>), ffi::LUA_MASKCOUNT, HOOK_EVERY);
+            state.set(std::ptr::NonNull::new(l));
+            if !alarm {
+                ffi::lua_sethook(l, Some(budget_hook::<R>), ffi::LUA_MASKCOUNT, HOOK_EVERY);
+            }
         })
     }
 }
@@ -134,16 +151,58 @@ unsafe extern "C-unwind" fn budget_hook<R: Runtime>(
     };
     // Nothing with a destructor may be alive when `lua_error` jumps out of this function.
     let trip = poll::<R>(control);
-    let count = if trip.is_some() { 1 } else { HOOK_EVERY };
+    let polling = control.polling();
     // SAFETY: a hook may change the hook; `raise` raises on the interrupted frame.
     unsafe {
-        if ffi::lua_gethookcount(l) != count {
-            ffi::lua_sethook(l, Some(budget_hook::<R>), ffi::LUA_MASKCOUNT, count);
+        match (trip, polling) {
+            // An alarm that found nothing (a stray signal): back to no hook at all.
+            (None, false) => ffi::lua_sethook(l, None, 0, 0),
+            _ => {
+                let count = if trip.is_some() { 1 } else { HOOK_EVERY };
+                if ffi::lua_gethookcount(l) != count {
+                    ffi::lua_sethook(l, Some(budget_hook::<R>), ffi::LUA_MASKCOUNT, count);
+                }
+            }
         }
         if let Some(trip) = trip {
             raise::<R>(l, trip);
         }
     }
+}
+
+/// Sets the hook a node starts with, on the thread about to run it: the count hook when the
+/// VM polls, none when an alarm will arm it (a trip may have left it firing at every
+/// instruction). Returns the alarm, armed for `deadline` on `R`'s clock, when there is one;
+/// a thread without a timer polls instead.
+pub(crate) fn start_node<R: Runtime>(
+    control: &Control,
+    deadline: Duration,
+) -> Option<super::alarm::Armed> {
+    let state = control.state.get()?.as_ptr();
+    let armed = if control.polling() {
+        None
+    } else {
+        super::alarm::arm(
+            state,
+            budget_hook::<R>,
+            HOOK_EVERY,
+            deadline.saturating_sub(R::now()),
+        )
+    };
+    // SAFETY: the VM's own state, on the thread that runs it, outside any Lua call.
+    unsafe {
+        if armed.is_some() {
+            ffi::lua_sethook(state, None, 0, 0);
+        } else {
+            ffi::lua_sethook(
+                state,
+                Some(budget_hook::<R>),
+                ffi::LUA_MASKCOUNT,
+                HOOK_EVERY,
+            );
+        }
+    }
+    armed
 }
 
 /// One check: charges the quantum to a virtual clock, then checks. A panic (in the

@@ -314,7 +314,9 @@ impl<R: Runtime> Vm<R> {
             .quantum
             .set((budget.length / CHECKS_PER_BUDGET).max(Duration::from_micros(1)));
         let started = R::now();
+        let armed = super::control::start_node::<R>(control, budget.deadline);
         let result = f();
+        drop(armed);
         control.deadline.set(None);
         if let Some(payload) = control.panic.take() {
             resume_unwind(payload);
@@ -371,6 +373,70 @@ fn host_sleep<R: Runtime>(control: &Control, ms: f64) -> mlua::Result<()> {
 mod tests {
     use super::*;
     use crate::sync::StdRuntime;
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn on_real_threads_budgets_are_kept_by_an_alarm_and_still_stop_a_loop() {
+        if std::env::var_os("BRANCHPROOF_BUDGET").is_some() {
+            return; // the count-hook pass of `.ci/run`
+        }
+        let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+        assert!(vm.inner.control.alarm.get(), "the alarm path is not in use");
+        let spin = Chunk::new("=spin", "while true do end").unwrap();
+        let budget = Budget::after::<StdRuntime>(Duration::from_millis(30));
+        let fault = vm.run_node(&spin, &Value::Null, None, budget).unwrap_err();
+        assert_eq!(fault, Fault::Timeout);
+        // No hook is left on the state between nodes.
+        let state = vm.inner.control.state.get().unwrap().as_ptr();
+        let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
+        vm.run_node(
+            &quick,
+            &Value::Null,
+            None,
+            Budget::after::<StdRuntime>(Duration::from_secs(5)),
+        )
+        .unwrap();
+        // SAFETY: the VM's own state, on its thread, between nodes.
+        assert_eq!(
+            unsafe { mlua::ffi::lua_gethookmask(state) },
+            0,
+            "a hook was left on"
+        );
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_stray_alarm_signal_changes_nothing() {
+        if !super::super::alarm::available() {
+            return; // the count-hook pass of `.ci/run`: nobody handles the signal
+        }
+        let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+        let signal = super::super::alarm::signal();
+        let poke = vm
+            .lua()
+            .create_function(move |_, ()| {
+                // SAFETY: signalling this very thread with the alarm signal.
+                unsafe { libc::pthread_kill(libc::pthread_self(), signal) };
+                Ok(())
+            })
+            .unwrap();
+        vm.lua().globals().set("poke", poke).unwrap();
+        let chunk = Chunk::new(
+            "=poked",
+            "local n = 0\nfor i = 1, 20 do poke() for j = 1, 2000 do n = n + 1 end end\nreturn { n = n }",
+        )
+        .unwrap();
+        let out = vm
+            .run_node(
+                &chunk,
+                &Value::Null,
+                None,
+                Budget::after::<StdRuntime>(Duration::from_secs(5)),
+            )
+            .unwrap()
+            .unwrap();
+        assert_eq!(out["n"], 40000);
+    }
 
     #[test]
     fn a_clone_of_the_lua_state_keeps_the_hook_s_control_alive() {

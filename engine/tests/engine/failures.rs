@@ -1,6 +1,13 @@
 //! A failing branch becomes a failure entry and its siblings go on; fail_fast cancels.
 
-use engine::ErrorKind;
+// The test's own rendezvous lives outside the engine's seam.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use engine::seams::{Fault, Vm, VmFactory, VmSpec};
+use engine::sync::StdRuntime;
+use engine::{ErrorKind, Executor, RunOptions};
 
 use crate::common::*;
 
@@ -49,15 +56,47 @@ fn lua_errors_report_the_yaml_line() {
     );
 }
 
+/// `looper_started()` marks that the spinning branch runs; `wait_for_looper()` blocks until it
+/// does (up to 20 s), so `bad` fails while `looper` spins, however the host schedules them.
+static LOOPER_STARTED: AtomicBool = AtomicBool::new(false);
+
+#[derive(Default)]
+struct Rendezvous;
+
+impl VmFactory<StdRuntime> for Rendezvous {
+    fn create(&self, spec: &VmSpec<'_>) -> Result<Vm<StdRuntime>, Fault> {
+        let vm = vm_with_global(spec, "looper_started", |_, ()| {
+            LOOPER_STARTED.store(true, Ordering::SeqCst);
+            Ok(())
+        })?;
+        let wait = vm
+            .lua()
+            .create_function(|_, ()| {
+                let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+                while !LOOPER_STARTED.load(Ordering::SeqCst) && std::time::Instant::now() < until {
+                    std::thread::yield_now();
+                }
+                Ok(())
+            })
+            .expect("a host function");
+        vm.lua()
+            .globals()
+            .set("wait_for_looper", wait)
+            .expect("a global");
+        Ok(vm)
+    }
+}
+
 #[test]
 fn fail_fast_cancels_siblings_and_fails_the_run_with_the_first_failure() {
     for dialect in BOTH {
-        // With two workers, whichever takes `looper` spins until cancelled; the other takes
-        // `bad`. If cancellation did not work, `looper` would time out after 60 s and the run
-        // would fail with its timeout instead of `bad`'s error.
+        // With two workers, `looper` spins until cancelled while `bad` fails. If cancellation
+        // did not work, `looper` would time out after 60 s and the run would fail with its
+        // timeout instead of `bad`'s error.
+        LOOPER_STARTED.store(false, Ordering::SeqCst);
         let branches = [
-            ("looper", "while true do end"),
-            ("bad", "error('first failure')"),
+            ("looper", "looper_started()\nwhile true do end"),
+            ("bad", "wait_for_looper()\nerror('first failure')"),
             ("late", "return { v = 1 }"),
         ];
         let settings = "{ fail_fast: true, max_parallel_branches: 2, lua_timeout_ms: 60000 }";
@@ -68,7 +107,8 @@ fn fail_fast_cancels_siblings_and_fails_the_run_with_the_first_failure() {
             KEEP_RESULTS,
             settings,
         ));
-        let run = run(&wf, 0);
+        let exec = Executor::<StdRuntime, Rendezvous>::default();
+        let run = exec.run(&wf, serde_json::json!({}), &RunOptions::seeded(0));
         let err = run.result.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Lua, "{err}");
         assert_eq!(err.branch(), Some("bad"));

@@ -11,9 +11,9 @@ use std::process::{Command, Stdio};
 
 use benches::probe::Workload;
 
-/// Repetitions in the short run.
+/// Repetitions in the short run (most workloads; see [`Workload::repetitions`]).
 pub const LOW: u64 = 10;
-/// Repetitions in the long run.
+/// Repetitions in the long run (most workloads).
 pub const HIGH: u64 = 110;
 
 /// Whether `valgrind` can be run here.
@@ -28,14 +28,15 @@ pub fn available() -> bool {
 
 /// Instructions per repetition of `workload`, or why there is no count.
 pub fn per_repetition(probe: &Path, workload: Workload, out_dir: &Path) -> Result<f64, String> {
-    let low = total(probe, workload, LOW, out_dir)?;
-    let high = total(probe, workload, HIGH, out_dir)?;
+    let (low_n, high_n) = workload.repetitions();
+    let low = total(probe, workload, low_n, out_dir)?;
+    let high = total(probe, workload, high_n, out_dir)?;
     if high <= low {
         return Err(format!(
-            "{HIGH} repetitions counted {high} instructions, not more than {LOW} ({low})"
+            "{high_n} repetitions counted {high} instructions, not more than {low_n} ({low})"
         ));
     }
-    Ok((high - low) as f64 / (HIGH - LOW) as f64)
+    Ok((high - low) as f64 / (high_n - low_n) as f64)
 }
 
 /// The total instruction count (`Ir`) of one probe run.

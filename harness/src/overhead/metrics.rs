@@ -96,7 +96,9 @@ pub fn unit_of(id: &str) -> Option<&'static str> {
         | "fanout_vs_sequential_4"
         | "cpu_speedup_4"
         | "machine_speedup_2"
-        | "fanout_4_over_branches_instructions" => "×",
+        | "fanout_4_over_branches_instructions"
+        | "lua_cpu_vs_plain"
+        | "lua_cpu_vs_plain_instructions" => "×",
         "soak_rate" => "iter/s",
         _ => return None,
     })
@@ -174,12 +176,16 @@ fn figure(id: &str, m: &Measurements) -> Result<Figure, String> {
             .clone()?;
         Ok(Figure {
             span: Span::exact(count / 1000.0),
-            how: format!(
-                "valgrind --tool=callgrind target/release/callgrind-probe {workload} N, for N = {} and {}; difference / {}",
-                super::callgrind::LOW,
-                super::callgrind::HIGH,
-                super::callgrind::HIGH - super::callgrind::LOW
-            ),
+            how: {
+                let (low, high) = benches::probe::Workload::parse(workload)
+                    .map_or((super::callgrind::LOW, super::callgrind::HIGH), |w| {
+                        w.repetitions()
+                    });
+                format!(
+                    "valgrind --tool=callgrind target/release/callgrind-probe {workload} N, for N = {low} and {high}; difference / {}",
+                    high - low
+                )
+            },
         })
     };
     let us = 1e-3;
@@ -235,6 +241,23 @@ fn figure(id: &str, m: &Measurements) -> Result<Figure, String> {
             Ok(Figure {
                 span: seq.span.over(par.span).ok_or("a zero parallel time")?,
                 how: "cpu/machine_sequential_2 ÷ cpu/machine_parallel_2 (a pure-Rust spin, no Lua), same run".into(),
+            })
+        }
+        "lua_cpu_vs_plain" => {
+            let sandboxed = bench("lua/sandboxed", us)?;
+            let plain = bench("lua/plain", us)?;
+            Ok(Figure {
+                span: sandboxed.span.over(plain.span).ok_or("a zero plain time")?,
+                how: "lua/sandboxed ÷ lua/plain, same run: cargo bench -p benches -- '^lua/'"
+                    .into(),
+            })
+        }
+        "lua_cpu_vs_plain_instructions" => {
+            let sandboxed = instructions("lua-sandboxed")?.span.mid;
+            let plain = instructions("lua-plain")?.span.mid;
+            Ok(Figure {
+                span: Span::exact(sandboxed / plain),
+                how: "callgrind: lua-sandboxed ÷ lua-plain, counts from the callgrind probe".into(),
             })
         }
         "fanout_vs_floor_4" | "fanout_vs_sequential_4" => fan_out_ratio(id, m),

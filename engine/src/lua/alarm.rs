@@ -1,0 +1,214 @@
+//! Budgets without a per-instruction cost, on real threads (Linux): a POSIX timer per
+//! thread that fires at the running node's deadline, and a signal handler that arms the
+//! budget hook of the VM running on that thread.
+//!
+//! A count hook makes Lua 5.4 take its tracing path (`luaG_traceexec`) at every
+//! instruction, not only at every thousandth, which made CPU-bound Lua 2.4x slower than in
+//! a plain VM. Lua's own `lua.c` stops a running script on Ctrl-C by calling
+//! `lua_sethook` from a signal handler, which `ldebug.c` allows "during a signal" (and not
+//! from another thread). So here: each thread that runs nodes gets one timer
+//! (`timer_create` with `SIGEV_THREAD_ID`, signalling that thread with [`signal`]); a node
+//! arms it for its deadline and records its state in a thread-local; the handler, on that
+//! thread, sets the count hook (to fire within the thousand instructions the count hook would
+//! have allowed); the hook checks the deadline as before and raises the timeout. The thread-local is cleared and the timer
+//! disarmed when the node returns, before the state could be closed, so a late signal finds
+//! nothing to touch. Between nodes and when nothing fires, Lua runs with no hook at all.
+//!
+//! When the signal is taken (its disposition is not the default when the engine first
+//! looks), when a timer cannot be created, off Linux, under the model checkers (virtual
+//! time), or with `BRANCHPROOF_BUDGET=hook` in the environment, VMs keep the count hook.
+
+use std::cell::Cell;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use mlua::ffi;
+
+/// The hook the handler arms: the budget hook of the runtime the node runs on.
+pub(crate) type Hook = unsafe extern "C-unwind" fn(*mut ffi::lua_State, *mut ffi::lua_Debug);
+
+thread_local! {
+    /// The state running a node on this thread, and its budget hook; null between nodes.
+    /// Read by the signal handler: const-initialized, no destructor, so reading it is a
+    /// plain thread-local load.
+    static RUNNING: Cell<(*mut ffi::lua_State, Option<Hook>, std::ffi::c_int)> =
+        const { Cell::new((std::ptr::null_mut(), None, 0)) };
+}
+
+/// The real-time signal the timers send: `SIGRTMAX - 3` (glibc keeps the lowest few
+/// real-time signals for itself; applications tend to count up from `SIGRTMIN`).
+#[cfg(target_os = "linux")]
+pub(crate) fn signal() -> libc::c_int {
+    libc::SIGRTMAX() - 3
+}
+
+/// Whether alarms work in this process (decided once).
+pub(crate) fn available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        if std::env::var_os("BRANCHPROOF_BUDGET").is_some_and(|v| v == "hook") {
+            return false;
+        }
+        imp::install_handler()
+    })
+}
+
+/// A node armed on this thread: disarms and forgets it when dropped.
+#[derive(Debug)]
+pub(crate) struct Armed(());
+
+impl Drop for Armed {
+    fn drop(&mut self) {
+        imp::disarm();
+        RUNNING.with(|r| r.set((std::ptr::null_mut(), None, 0)));
+    }
+}
+
+/// Arms this thread's timer to fire `after` from now, for the node running on `state` with
+/// `hook` as its budget hook, to be called every `count` instructions once the timer fired
+/// (as many as the count hook would have allowed: a node that ends within them is not
+/// stopped by the hook, whichever way its budget is kept). `None` when this thread has no
+/// timer (the caller keeps the count hook).
+pub(crate) fn arm(
+    state: *mut ffi::lua_State,
+    hook: Hook,
+    count: std::ffi::c_int,
+    after: Duration,
+) -> Option<Armed> {
+    RUNNING.with(|r| r.set((state, Some(hook), count)));
+    let armed = Armed(());
+    imp::arm(after).then_some(armed)
+}
+
+/// The signal handler's work: arm the running node's hook to fire at once.
+fn on_signal() {
+    // `try_with`: a signal during the thread's teardown finds nothing.
+    let Ok((state, Some(hook), count)) = RUNNING.try_with(Cell::get) else {
+        return;
+    };
+    if state.is_null() {
+        return;
+    }
+    // SAFETY: `state` runs a node on this thread (it is cleared before the node returns),
+    // and `lua_sethook` may be called from a signal handler on the thread that runs the
+    // state (ldebug.c; lua.c's own Ctrl-C handler does exactly this).
+    unsafe { ffi::lua_sethook(state, Some(hook), ffi::LUA_MASKCOUNT, count) };
+}
+
+#[cfg(target_os = "linux")]
+mod imp {
+    use std::cell::RefCell;
+    use std::time::Duration;
+
+    /// This thread's timer, created on first use and deleted with the thread.
+    struct Timer(libc::timer_t);
+
+    impl Drop for Timer {
+        fn drop(&mut self) {
+            // SAFETY: a timer this thread created and nothing else holds.
+            unsafe { libc::timer_delete(self.0) };
+        }
+    }
+
+    thread_local! {
+        static TIMER: RefCell<Option<Result<Timer, ()>>> = const { RefCell::new(None) };
+    }
+
+    extern "C" fn handler(_: libc::c_int) {
+        let errno = std::io::Error::last_os_error().raw_os_error();
+        super::on_signal();
+        // A handler must leave errno as it found it.
+        if let Some(e) = errno {
+            // SAFETY: this thread's errno location.
+            unsafe { *libc::__errno_location() = e };
+        }
+    }
+
+    /// Installs the handler, unless the signal is somebody else's.
+    pub(super) fn install_handler() -> bool {
+        let sig = super::signal();
+        // SAFETY: plain sigaction calls with zeroed, then filled, structures.
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(sig, std::ptr::null(), &mut old) != 0
+                || old.sa_sigaction != libc::SIG_DFL
+            {
+                return false;
+            }
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = handler as *const () as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(sig, &action, std::ptr::null_mut()) == 0
+        }
+    }
+
+    fn with_timer<T>(f: impl FnOnce(libc::timer_t) -> T) -> Option<T> {
+        TIMER
+            .try_with(|t| {
+                let mut t = t.borrow_mut();
+                let timer = t.get_or_insert_with(create);
+                timer.as_ref().ok().map(|timer| f(timer.0))
+            })
+            .ok()
+            .flatten()
+    }
+
+    fn create() -> Result<Timer, ()> {
+        // SAFETY: a zeroed sigevent filled for SIGEV_THREAD_ID to this thread.
+        unsafe {
+            let mut event: libc::sigevent = std::mem::zeroed();
+            event.sigev_notify = libc::SIGEV_THREAD_ID;
+            event.sigev_signo = super::signal();
+            event.sigev_notify_thread_id = libc::gettid();
+            let mut timer: libc::timer_t = std::mem::zeroed();
+            if libc::timer_create(libc::CLOCK_MONOTONIC, &mut event, &mut timer) == 0 {
+                Ok(Timer(timer))
+            } else {
+                Err(())
+            }
+        }
+    }
+
+    fn set(after: Duration) -> bool {
+        with_timer(|timer| {
+            let spec = libc::itimerspec {
+                it_interval: libc::timespec {
+                    tv_sec: 0,
+                    tv_nsec: 0,
+                },
+                it_value: libc::timespec {
+                    tv_sec: after.as_secs().min(i64::MAX as u64 / 2) as libc::time_t,
+                    tv_nsec: after.subsec_nanos() as libc::c_long,
+                },
+            };
+            // SAFETY: this thread's own timer.
+            unsafe { libc::timer_settime(timer, 0, &spec, std::ptr::null_mut()) == 0 }
+        })
+        .unwrap_or(false)
+    }
+
+    pub(super) fn arm(after: Duration) -> bool {
+        // A zero `it_value` disarms: a deadline already here fires in a nanosecond.
+        set(after.max(Duration::from_nanos(1)))
+    }
+
+    pub(super) fn disarm() {
+        set(Duration::ZERO);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod imp {
+    use std::time::Duration;
+
+    pub(super) fn install_handler() -> bool {
+        false
+    }
+
+    pub(super) fn arm(_: Duration) -> bool {
+        false
+    }
+
+    pub(super) fn disarm() {}
+}
