@@ -66,6 +66,8 @@ pub enum Workload {
     LuaSandboxed,
     /// The same chunk in a plain mlua VM (no sandbox, no hook), loaded once.
     LuaPlain,
+    /// One node execution on a warm VM with the 200-record state, returned whole.
+    NodeLarge,
 }
 
 /// Rounds of the CPU-bound chunk under callgrind: about a million Lua instructions a
@@ -74,13 +76,14 @@ pub const LUA_ROUNDS: u32 = 50_000;
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Workload; 6] = [
+    pub const ALL: [Workload; 7] = [
         Workload::VmCreate,
         Workload::Branch,
         Workload::FanOut4,
         Workload::MainPath,
         Workload::LuaSandboxed,
         Workload::LuaPlain,
+        Workload::NodeLarge,
     ];
 
     /// The name on the probe's command line.
@@ -92,6 +95,7 @@ impl Workload {
             Workload::MainPath => "main-path",
             Workload::LuaSandboxed => "lua-sandboxed",
             Workload::LuaPlain => "lua-plain",
+            Workload::NodeLarge => "node-large",
         }
     }
 
@@ -100,6 +104,7 @@ impl Workload {
     pub fn repetitions(self) -> (u64, u64) {
         match self {
             Workload::LuaSandboxed | Workload::LuaPlain => (1, 4),
+            Workload::NodeLarge => (5, 25),
             _ => (10, 110),
         }
     }
@@ -121,6 +126,9 @@ pub fn run_workload(workload: Workload, times: usize) {
     let sequential = engine::RunOptions::seeded(7).with_max_parallel(1);
     let lua = crate::fixtures::cpu_workflow(LUA_ROUNDS);
     let (_plain_vm, plain) = crate::fixtures::plain_cpu(LUA_ROUNDS);
+    let large = crate::fixtures::large_state();
+    let round_trip = crate::fixtures::chunk(crate::fixtures::ROUND_TRIP_NODE);
+    let warm = new_vm(1);
     let once = |seed: u64| match workload {
         Workload::VmCreate => std::mem::forget(new_vm(seed)),
         Workload::Branch => {
@@ -139,6 +147,10 @@ pub fn run_workload(workload: Workload, times: usize) {
         Workload::LuaSandboxed => {
             let run = lua.run(serde_json::json!({}), &sequential);
             run.result.expect("the CPU-bound node runs");
+        }
+        Workload::NodeLarge => {
+            warm.run_node(&round_trip, &large, None, budget())
+                .expect("the large node runs");
         }
         Workload::LuaPlain => {
             plain

@@ -79,5 +79,5 @@ pub use lua::convert::MAX_STATE_DEPTH;
 pub use predicate::{PREDICATE_BUDGET, Predicate};
 pub use run::executor::{Executor, check_input};
 pub use run::options::{NodeWatch, Run, RunOptions};
-pub use trace::{Step, Trace};
+pub use trace::{FanOutRun, Step, Trace};
 pub use workflow::{Settings, Workflow};

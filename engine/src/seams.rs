@@ -10,7 +10,8 @@
 //! | [`Deadlines`] | [`PerNode`] | a branch node's deadline (its whole budget from its start) |
 //! | [`States`] | [`Copies`] | a branch's state (a deep copy of the state at the fan-out) |
 //!
-//! Also here, for the model tests and the fuzzers: the fan-out core itself
+//! Also here, for the model tests and the fuzzers: the adaptive worker count's shared state
+//! ([`BranchCost`]), the fan-out core itself
 //! ([`run_fan_out`], [`WorkQueue`]), the VM ([`Vm`], [`VmSpec`], [`Budget`], [`Fault`]),
 //! compiled [`Chunk`]s, and the JSON/Lua conversions every node's state goes through.
 
@@ -18,6 +19,7 @@ pub use crate::chaos::Chaos;
 pub use crate::lua::chunk::Chunk;
 pub use crate::lua::convert::{from_lua, results_to_lua, to_lua};
 pub use crate::lua::vm::{Budget, Fault, SandboxFactory, Vm, VmFactory, VmSpec};
+pub use crate::run::adaptive::BranchCost;
 pub use crate::run::deadline::{Deadlines, PerNode};
 pub use crate::run::pool::{BranchResult, Collector, RunBranch, Slots, WorkQueue, run_fan_out};
 pub use crate::run::state::{Copies, States};

@@ -19,12 +19,30 @@ pub struct Step {
     pub error: Option<String>,
 }
 
+/// How one fan-out ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanOutRun {
+    /// Its fan-in node.
+    pub fan_in: String,
+    /// Its branches.
+    pub branches: usize,
+    /// The workers it ran them on (1: in turn, on the caller's thread).
+    pub workers: usize,
+    /// What decided that: `options` (`max_parallel_branches` in the run options), `workflow`
+    /// (its settings), `chaos` or `model` (the cores, under perturbation or a model checker)
+    /// or `adaptive` (the predicted branch time against the spawn cost).
+    pub decided_by: String,
+}
+
 /// Every node execution of a run: the main path in order, each fan-out's branches inserted
-/// in declared branch order before their fan-in.
+/// in declared branch order before their fan-in; and how each fan-out ran.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trace {
     /// The steps.
     pub steps: Vec<Step>,
+    /// Each fan-out's worker count, in the order they ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fan_outs: Vec<FanOutRun>,
 }
 
 impl Trace {

@@ -77,12 +77,14 @@ pub(crate) enum Route {
 }
 
 /// A parallel fan-out: branches run from their start nodes until they reach `fan_in`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) struct FanOut {
     /// The branches' start nodes, in declared order (the order of `parallel_results`).
     pub(crate) branches: Vec<NodeId>,
     /// The node that receives `parallel_results`.
     pub(crate) fan_in: NodeId,
+    /// What its branches took in earlier runs: the adaptive worker count's prediction.
+    pub(crate) cost: crate::run::adaptive::BranchCost,
 }
 
 impl Route {

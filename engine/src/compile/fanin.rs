@@ -56,10 +56,8 @@ pub(super) fn fan_outs(
 ) -> Result<BTreeSet<NodeId>, LoadError> {
     let mut fan_ins = BTreeSet::new();
     if let Route::FanOut(f) = start {
-        let mut f = f.clone();
-        f.fan_in = fan_in(ctx, raw, routes, START, None, &f)?;
+        f.fan_in = fan_in(ctx, raw, routes, START, None, f)?;
         fan_ins.insert(f.fan_in);
-        *start = Route::FanOut(f);
     }
     for x in 0..routes.len() {
         let Some(Route::FanOut(f)) = &routes[x] else {

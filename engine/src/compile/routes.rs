@@ -150,6 +150,7 @@ fn edge_route(ctx: &Ctx, from: &str, edges: &[&RawEdge]) -> Result<Route, LoadEr
         return Ok(Route::FanOut(FanOut {
             branches,
             fan_in: usize::MAX,
+            cost: Default::default(),
         }));
     }
 
@@ -195,7 +196,11 @@ fn edge_route(ctx: &Ctx, from: &str, edges: &[&RawEdge]) -> Result<Route, LoadEr
     }
     let branches = branch_ids(ctx, from, &branch_names)?;
     let fan_in = ctx.node_id(Some(from), fan_in_name.unwrap_or_default())?;
-    Ok(Route::FanOut(FanOut { branches, fan_in }))
+    Ok(Route::FanOut(FanOut {
+        branches,
+        fan_in,
+        cost: Default::default(),
+    }))
 }
 
 fn branch_ids(ctx: &Ctx, from: &str, names: &[String]) -> Result<Vec<NodeId>, LoadError> {

@@ -149,6 +149,10 @@ unsafe extern "C-unwind" fn rep(l: *mut ffi::lua_State) -> c_int {
             let size = unit * n as f64;
             let limit = control(l).map_or(usize::MAX, |c| c.memory_limit.get()) as f64;
             if size > limit / 2.0 && size < 2f64.powi(53) {
+                // As the allocation would: uncatchable, and a memory fault.
+                if let Some(c) = control(l) {
+                    c.out_of_memory.set(true);
+                }
                 ffi::lua_pushstring(l, c"not enough memory".as_ptr());
                 ffi::lua_error(l);
             }

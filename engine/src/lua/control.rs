@@ -51,6 +51,9 @@ pub(crate) struct Control {
     pub(crate) state: Cell<Option<std::ptr::NonNull<ffi::lua_State>>>,
     /// Budgets are kept by a per-thread timer ([`super::alarm`]), not by a count hook.
     pub(crate) alarm: Cell<bool>,
+    /// The node ran out of memory (Lua said so, or the engine refused an allocation for it):
+    /// no `pcall` may catch it, and the node fails with a memory fault.
+    pub(crate) out_of_memory: Cell<bool>,
 }
 
 impl Control {

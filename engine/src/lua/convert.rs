@@ -12,57 +12,323 @@
 //! border, boolean or float keys) are errors that name the offending key, and so are NaN
 //! and infinite numbers, which JSON cannot hold.
 
-use mlua::{Lua, LuaSerdeExt};
-use serde_json::Value;
+use std::ffi::{c_int, c_void};
+
+use mlua::{Lua, LuaSerdeExt, ffi};
+use serde_json::{Map, Number, Value};
 
 /// JSON to a Lua value.
 pub fn to_lua(lua: &Lua, value: &Value) -> mlua::Result<mlua::Value> {
-    lua.to_value(value)
+    push(lua, value, false)
 }
 
 /// `parallel_results` to Lua: like [`to_lua`], except that the entries' own `null` fields
 /// (`state`, `error`, `error_kind` of a branch that failed or succeeded) become `nil`, so
 /// `if r.error then` reads naturally.
 pub fn results_to_lua(lua: &Lua, results: &Value) -> mlua::Result<mlua::Value> {
-    let table = lua.to_value(results)?;
-    if let mlua::Value::Table(t) = &table {
-        for entry in t.sequence_values::<mlua::Table>() {
-            let entry = entry?;
-            for key in ["state", "error", "error_kind"] {
-                if entry.raw_get::<mlua::Value>(key)?.is_null() {
-                    entry.raw_set(key, mlua::Value::Nil)?;
-                }
-            }
-        }
-    }
-    Ok(table)
+    push(lua, results, true)
 }
 
 /// A Lua value to JSON; functions, userdata (other than `null`), recursive tables and
 /// mixed array/map tables are errors.
 pub fn from_lua(lua: &Lua, value: mlua::Value) -> mlua::Result<Value> {
-    check_keys(&value, &lua.array_metatable(), &mut Vec::new(), None)?;
-    read(lua, value)
+    pull(lua, value, None)
 }
 
 /// A node's returned table to JSON, as [`from_lua`], refusing one nested more than
 /// [`MAX_STATE_DEPTH`] levels (a fan-in sees a branch's state 3 levels deeper).
 pub(crate) fn state_from_lua(lua: &Lua, value: mlua::Value) -> mlua::Result<Value> {
-    check_keys(
-        &value,
-        &lua.array_metatable(),
-        &mut Vec::new(),
-        Some(MAX_STATE_DEPTH),
-    )?;
-    read(lua, value)
+    pull(lua, value, Some(MAX_STATE_DEPTH))
 }
 
-fn read(lua: &Lua, value: mlua::Value) -> mlua::Result<Value> {
-    // Without mixed-table detection mlua reads a table as the array `1..=#t` when `#t > 0`
-    // and as a map otherwise (an empty one as `{}`); `check_keys` has ruled out the tables
-    // where that would drop keys. (Detection would read every empty table as `[]`.)
-    let options = mlua::serde::DeserializeOptions::new().sort_keys(true);
-    lua.from_value_with(value, options)
+/// Builds `value` on the Lua stack in one protected call (mlua's serializer made one per
+/// table and per field: the conversions were most of a node's cost on a real state).
+fn push(lua: &Lua, value: &Value, results: bool) -> mlua::Result<mlua::Value> {
+    // SAFETY: the closure runs inside a protected call on the state mlua hands over, with
+    // the array metatable at index 1. It only borrows `value`: a Lua error (out of memory)
+    // unwinds frames that own nothing.
+    unsafe {
+        lua.exec_raw::<mlua::Value>(lua.array_metatable(), |l| {
+            push_value(l, value, 0, results);
+            ffi::lua_replace(l, 1);
+        })
+    }
+}
+
+/// Pushes `value`; `results` marks the top of `parallel_results` (its entries' null fields
+/// are left out).
+///
+/// # Safety
+/// Inside a protected call, with the array metatable at index 1.
+unsafe fn push_value(l: *mut ffi::lua_State, value: &Value, depth: usize, results: bool) {
+    // SAFETY: see the function's contract; every push is checked for room first.
+    unsafe {
+        if depth > MAX_DEPTH || ffi::lua_checkstack(l, 3) == 0 {
+            ffi::luaL_error(
+                l,
+                c"a value nested more than %d levels deep has no Lua form".as_ptr(),
+                MAX_DEPTH as c_int,
+            );
+        }
+        match value {
+            Value::Null => ffi::lua_pushlightuserdata(l, std::ptr::null_mut()),
+            Value::Bool(b) => ffi::lua_pushboolean(l, c_int::from(*b)),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => ffi::lua_pushinteger(l, i),
+                None => ffi::lua_pushnumber(l, n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => {
+                ffi::lua_pushlstring(l, s.as_ptr().cast(), s.len());
+            }
+            Value::Array(items) => {
+                ffi::lua_createtable(l, items.len().min(c_int::MAX as usize) as c_int, 0);
+                for (i, item) in items.iter().enumerate() {
+                    match (results, item) {
+                        (true, Value::Object(entry)) => push_entry(l, entry, depth + 1),
+                        _ => push_value(l, item, depth + 1, false),
+                    }
+                    ffi::lua_rawseti(l, -2, i as ffi::lua_Integer + 1);
+                }
+                ffi::lua_pushvalue(l, 1);
+                ffi::lua_setmetatable(l, -2);
+            }
+            Value::Object(map) => push_object(l, map, depth, None),
+        }
+    }
+}
+
+/// A `parallel_results` entry: `state`, `error` and `error_kind` are left out when null.
+///
+/// # Safety
+/// As [`push_value`].
+unsafe fn push_entry(l: *mut ffi::lua_State, entry: &Map<String, Value>, depth: usize) {
+    // SAFETY: as `push_value`.
+    unsafe { push_object(l, entry, depth, Some(&["state", "error", "error_kind"])) }
+}
+
+/// # Safety
+/// As [`push_value`].
+unsafe fn push_object(
+    l: *mut ffi::lua_State,
+    map: &Map<String, Value>,
+    depth: usize,
+    nil_when_null: Option<&[&str]>,
+) {
+    // SAFETY: as `push_value`.
+    unsafe {
+        ffi::lua_createtable(l, 0, map.len().min(c_int::MAX as usize) as c_int);
+        for (key, item) in map {
+            if item.is_null() && nil_when_null.is_some_and(|keys| keys.contains(&key.as_str())) {
+                continue;
+            }
+            ffi::lua_pushlstring(l, key.as_ptr().cast(), key.len());
+            push_value(l, item, depth + 1, false);
+            ffi::lua_rawset(l, -3);
+        }
+    }
+}
+
+/// Reads `value` into JSON in one walk over the raw state that checks as it goes.
+fn pull(lua: &Lua, value: mlua::Value, limit: Option<usize>) -> mlua::Result<Value> {
+    let mut out: Option<Result<Value, String>> = None;
+    // SAFETY: the walk calls only functions that raise no Lua error (no allocation, no
+    // metamethod: raw reads, `lua_next` over an unmodified table, strings and numbers read
+    // as they are), so no Lua error can unwind the frames that own what is being built.
+    unsafe {
+        lua.exec_raw::<()>((value, lua.array_metatable()), |l| {
+            let mut path = Vec::new();
+            out = Some(pull_value(l, 1, 0, limit, &mut path));
+        })?;
+    }
+    out.expect("the walk ran")
+        .map_err(mlua::Error::DeserializeError)
+}
+
+/// Reads the value at `index`.
+///
+/// # Safety
+/// A live state, the array metatable at index 2; see [`pull`].
+unsafe fn pull_value(
+    l: *mut ffi::lua_State,
+    index: c_int,
+    depth: usize,
+    limit: Option<usize>,
+    path: &mut Vec<*const c_void>,
+) -> Result<Value, String> {
+    // SAFETY: see the function's contract.
+    unsafe {
+        match ffi::lua_type(l, index) {
+            ffi::LUA_TNIL => Ok(Value::Null),
+            ffi::LUA_TBOOLEAN => Ok(Value::Bool(ffi::lua_toboolean(l, index) != 0)),
+            ffi::LUA_TNUMBER => {
+                if ffi::lua_isinteger(l, index) != 0 {
+                    Ok(Value::from(ffi::lua_tointegerx(
+                        l,
+                        index,
+                        std::ptr::null_mut(),
+                    )))
+                } else {
+                    let n = ffi::lua_tonumberx(l, index, std::ptr::null_mut());
+                    Number::from_f64(n)
+                        .map(Value::Number)
+                        .ok_or_else(|| format!("the number {} has no JSON form", LuaNumber(n)))
+                }
+            }
+            ffi::LUA_TSTRING => {
+                let mut len = 0;
+                let p = ffi::lua_tolstring(l, index, &mut len);
+                let bytes = std::slice::from_raw_parts(p.cast::<u8>(), len);
+                std::str::from_utf8(bytes)
+                    .map(|s| Value::String(s.to_string()))
+                    .map_err(|e| format!("a string that is not UTF-8 has no JSON form ({e})"))
+            }
+            ffi::LUA_TLIGHTUSERDATA if ffi::lua_touserdata(l, index).is_null() => Ok(Value::Null),
+            ffi::LUA_TTABLE => pull_table(l, index, depth, limit, path),
+            other => {
+                let name = std::ffi::CStr::from_ptr(ffi::lua_typename(l, other));
+                Err(format!(
+                    "unsupported value type `{}`",
+                    name.to_string_lossy()
+                ))
+            }
+        }
+    }
+}
+
+/// A Lua number as Lua would write it (`NaN`, `inf`, `-inf`).
+struct LuaNumber(f64);
+
+impl std::fmt::Display for LuaNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            n if n.is_nan() => f.write_str("NaN"),
+            n if n.is_infinite() && n > 0.0 => f.write_str("inf"),
+            n if n.is_infinite() => f.write_str("-inf"),
+            n => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Reads the table at `index`: an array when its keys are exactly `1..=#t` (holes read as
+/// null) or it carries the array metatable, an object when they are all strings.
+///
+/// # Safety
+/// As [`pull_value`].
+unsafe fn pull_table(
+    l: *mut ffi::lua_State,
+    index: c_int,
+    depth: usize,
+    limit: Option<usize>,
+    path: &mut Vec<*const c_void>,
+) -> Result<Value, String> {
+    // SAFETY: see `pull`; `lua_checkstack` reports failure instead of raising.
+    unsafe {
+        let index = ffi::lua_absindex(l, index);
+        let me = ffi::lua_topointer(l, index);
+        if path.contains(&me) {
+            return Err("recursive table detected".into());
+        }
+        if let Some(limit) = limit
+            && depth >= limit
+        {
+            return Err(format!(
+                "a table nested more than {limit} levels deep (a state may nest {limit} levels)"
+            ));
+        }
+        if depth >= MAX_DEPTH || ffi::lua_checkstack(l, 4) == 0 {
+            return Err(format!("a table nested more than {MAX_DEPTH} levels deep"));
+        }
+        let is_array = ffi::lua_getmetatable(l, index) != 0 && {
+            let same = ffi::lua_rawequal(l, -1, 2) != 0;
+            ffi::lua_pop(l, 1);
+            same
+        };
+        path.push(me);
+        let len = ffi::lua_rawlen(l, index) as i64;
+        let mut object = Map::new();
+        let mut items = 0usize;
+        let mut bad: Option<String> = None;
+        ffi::lua_pushnil(l);
+        while ffi::lua_next(l, index) != 0 {
+            // key at -2, value at -1
+            match ffi::lua_type(l, -2) {
+                ffi::LUA_TSTRING => {
+                    let mut klen = 0;
+                    let p = ffi::lua_tolstring(l, -2, &mut klen);
+                    let key = std::slice::from_raw_parts(p.cast::<u8>(), klen);
+                    match std::str::from_utf8(key) {
+                        Ok(key) => match pull_value(l, -1, depth + 1, limit, path) {
+                            Ok(v) => {
+                                object.insert(key.to_string(), v);
+                            }
+                            Err(e) => {
+                                ffi::lua_pop(l, 2);
+                                path.pop();
+                                return Err(e);
+                            }
+                        },
+                        Err(e) => {
+                            bad.get_or_insert(format!(
+                                "a key that is not UTF-8 has no JSON form ({e})"
+                            ));
+                        }
+                    }
+                }
+                ffi::LUA_TNUMBER if ffi::lua_isinteger(l, -2) != 0 => {
+                    let i = ffi::lua_tointegerx(l, -2, std::ptr::null_mut());
+                    if (1..=len).contains(&i) {
+                        items += 1;
+                    } else {
+                        bad.get_or_insert(format!(
+                            "key {i} is not an index of the array 1..{len} (JSON arrays have no gaps)"
+                        ));
+                    }
+                }
+                other => {
+                    let name = std::ffi::CStr::from_ptr(ffi::lua_typename(l, other));
+                    let name = match name.to_str() {
+                        Ok("number") => "float",
+                        Ok(n) => n,
+                        Err(_) => "strange",
+                    };
+                    bad.get_or_insert(format!(
+                        "a {name} key has no JSON form (JSON keys are strings)"
+                    ));
+                }
+            }
+            ffi::lua_pop(l, 1);
+        }
+        let strings = object.len();
+        if bad.is_none() && strings > 0 && (items > 0 || is_array) {
+            bad = Some(format!(
+                "a table mixes {items} array item(s) with {strings} string key(s)"
+            ));
+        }
+        if let Some(bad) = bad {
+            path.pop();
+            return Err(bad);
+        }
+        let result = if strings == 0 && (len > 0 || is_array) {
+            let mut array = Vec::with_capacity(len as usize);
+            for i in 1..=len {
+                ffi::lua_rawgeti(l, index, i);
+                let item = pull_value(l, -1, depth + 1, limit, path);
+                ffi::lua_pop(l, 1);
+                match item {
+                    Ok(v) => array.push(v),
+                    Err(e) => {
+                        path.pop();
+                        return Err(e);
+                    }
+                }
+            }
+            Value::Array(array)
+        } else {
+            Value::Object(object)
+        };
+        path.pop();
+        Ok(result)
+    }
 }
 
 /// Nesting limit, the same as mlua's serde recursion limit: deeper tables fail there anyway,
@@ -79,80 +345,5 @@ pub fn depth(value: &Value) -> usize {
         Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
         Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
         _ => 0,
-    }
-}
-
-/// Rejects what has no faithful JSON form: tables whose keys do not fit one JSON shape (an
-/// array needs its keys to be exactly integers in `1..=#t`, an object string keys only), and
-/// NaN or infinite numbers, which mlua would turn into `null` without a word.
-///
-/// `path` holds the tables above this one (a table met again on its own path is recursive);
-/// past `limit` levels the table is refused as too deep.
-fn check_keys(
-    value: &mlua::Value,
-    array_mt: &mlua::Table,
-    path: &mut Vec<*const std::ffi::c_void>,
-    limit: Option<usize>,
-) -> mlua::Result<()> {
-    let table = match value {
-        mlua::Value::Table(table) => table,
-        mlua::Value::Number(n) if !n.is_finite() => {
-            return Err(mlua::Error::DeserializeError(format!(
-                "the number {n} has no JSON form"
-            )));
-        }
-        _ => return Ok(()),
-    };
-    let depth = path.len();
-    if path.contains(&table.to_pointer()) {
-        return Err(mlua::Error::DeserializeError(
-            "recursive table detected".into(),
-        ));
-    }
-    if let Some(limit) = limit
-        && depth >= limit
-    {
-        return Err(mlua::Error::DeserializeError(format!(
-            "a table nested more than {limit} levels deep (a state may nest {limit} levels)"
-        )));
-    }
-    if depth >= MAX_DEPTH {
-        // mlua reports the recursion limit (or a recursive table) with its own message.
-        return Ok(());
-    }
-    path.push(table.to_pointer());
-    let len = table.raw_len() as i64;
-    let mut strings = 0usize;
-    let mut items = 0usize;
-    let mut bad: Option<String> = None;
-    table.for_each::<mlua::Value, mlua::Value>(|key, value| {
-        match &key {
-            mlua::Value::String(_) => strings += 1,
-            mlua::Value::Integer(i) if (1..=len).contains(i) => items += 1,
-            mlua::Value::Integer(i) => {
-                bad.get_or_insert(format!(
-                    "key {i} is not an index of the array 1..{len} (JSON arrays have no gaps)"
-                ));
-            }
-            other => {
-                bad.get_or_insert(format!(
-                    "a {} key has no JSON form (JSON keys are strings)",
-                    other.type_name()
-                ));
-            }
-        }
-        check_keys(&value, array_mt, path, limit)
-    })?;
-    path.pop();
-    // A JSON array keeps mlua's array metatable; mlua would read it as `1..=#t` alone.
-    let is_array = table.metatable().as_ref() == Some(array_mt);
-    if bad.is_none() && strings > 0 && (items > 0 || is_array) {
-        bad = Some(format!(
-            "a table mixes {items} array item(s) with {strings} string key(s)"
-        ));
-    }
-    match bad {
-        Some(message) => Err(mlua::Error::DeserializeError(message)),
-        None => Ok(()),
     }
 }

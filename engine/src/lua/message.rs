@@ -22,7 +22,6 @@ pub(crate) fn is_memory(e: &mlua::Error) -> bool {
         mlua::Error::MemoryError(_) => true,
         mlua::Error::CallbackError { cause, .. } => is_memory(cause),
         mlua::Error::WithContext { cause, .. } => is_memory(cause),
-        mlua::Error::RuntimeError(m) => m.contains("not enough memory"),
         _ => false,
     }
 }

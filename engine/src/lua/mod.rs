@@ -1,6 +1,7 @@
 //! Lua: compiled chunks, the sandbox, VMs with their limits, state conversions and error text.
 
 pub(crate) mod alarm;
+pub(crate) mod base;
 pub(crate) mod chunk;
 pub(crate) mod clib;
 pub(crate) mod control;

@@ -8,10 +8,10 @@
 //! * `load`, `loadfile`, `dofile`, `string.dump` and `warn` are removed; `print` is a no-op;
 //!   `collectgarbage` only answers `"count"`. `string.dump` is removed from the one string
 //!   table, which is also the string metatable's `__index`.
-//! * `pcall`/`xpcall` are wrapped so that a timeout, a cancellation or running out of memory
-//!   cannot be caught and ignored: once the VM is tripped, the error goes on up. `xpcall`
-//!   calls its message handler after unwinding, because Lua runs a handler with hooks
-//!   disabled once a hook has raised an error, and a looping handler would escape the budget.
+//! * `pcall`/`xpcall` never catch a timeout, a cancellation or running out of memory: once
+//!   the VM is tripped, the error goes on up. `xpcall` calls its message handler after
+//!   unwinding, because Lua runs a handler with hooks disabled once a hook has raised an
+//!   error, and a looping handler would escape the budget. ([`super::base`], C functions.)
 //! * `__gc` metamethods are refused: finalizers run with hooks disabled (and at VM close), so
 //!   a looping finaliser could never be stopped.
 //! * The string metatable cannot be read or changed (`getmetatable("")` is `false`): a
@@ -24,7 +24,8 @@
 //! instruction hook cannot interrupt; a pathological pattern on a huge subject runs past
 //! the time budget, and only the harness's hard deadline stops it.
 //!
-//! The setup is one Lua chunk, compiled once per process and loaded as bytecode into each VM.
+//! The rest of the setup is one Lua chunk, compiled once per process and loaded as bytecode
+//! into each VM.
 
 use std::sync::OnceLock;
 
@@ -37,42 +38,9 @@ pub(crate) fn libs() -> StdLib {
 }
 
 const SETUP: &str = r##"
-local tripped, sleep_ms, seed_hi, seed_lo, branch_data, null = ...
-local rawpcall, error, rawsetmetatable, rawget, rawset, type = pcall, error, setmetatable, rawget, rawset, type
-local pack, unpack = table.pack, table.unpack
--- The protected call returns one packed table: mlua's pcall pushes its status without
--- checking the stack, so a call returning many values would overflow it.
-local function packed(f, ...) return pack(f(...)) end
--- A timeout, a cancellation or running out of memory is never caught: once tripped, the
--- error goes on up.
-local function finish(status, ok, r)
-  if ok then return status, unpack(r, 1, r.n) end
-  if tripped() or r == "not enough memory" then error(r, 0) end
-  return false, r
-end
-pcall = function(f, ...) return finish(true, rawpcall(packed, f, ...)) end
--- Lua runs a message handler with hooks off once a hook has raised an error, so a looping
--- handler would escape the time budget: call the handler after unwinding instead.
-xpcall = function(f, handler, ...)
-  local ok, r = rawpcall(packed, f, ...)
-  if ok then return true, unpack(r, 1, r.n) end
-  if tripped() or r == "not enough memory" then error(r, 0) end
-  return finish(false, rawpcall(packed, handler, r))
-end
--- Finalizers always run with hooks off (and at VM close): no __gc in the sandbox.
-setmetatable = function(t, mt)
-  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
-    error("setmetatable: __gc metamethods are not allowed in the sandbox", 2)
-  end
-  return rawsetmetatable(t, mt)
-end
+local sleep_ms, seed_hi, seed_lo, branch_data, null = ...
+local error, rawsetmetatable, rawset = error, setmetatable, rawset
 load, loadfile, dofile, warn = nil, nil, nil, nil
-print = function() end
-local gc = collectgarbage
-collectgarbage = function(opt)
-  if opt == "count" then return gc("count") end
-  error("collectgarbage: only \"count\" is allowed in the sandbox", 2)
-end
 string.dump = nil
 math.randomseed(seed_hi, seed_lo)
 rawset(_G, "sleep_ms", sleep_ms)
@@ -110,22 +78,28 @@ fn setup_bytecode() -> &'static [u8] {
     })
 }
 
-/// Creates a fresh sandboxed VM. `tripped` and `sleep_ms` are host functions made by the
-/// caller; `branch` is `(name, 1-based index)` inside a branch. Returns the VM and, in a
+/// Creates a fresh sandboxed VM. `sleep_ms` is a host function made by the caller; `branch` is `(name, 1-based index)` inside a branch. Returns the VM and, in a
 /// branch, the read-only `branch` table, which the engine puts back as the global `branch`
 /// before every node (a node may shadow it for itself, never for the next one).
 pub(crate) fn new_sandbox(
     seed: u64,
     hash_seed: u32,
     branch: Option<(&str, usize)>,
-    make_host: impl FnOnce(&Lua) -> mlua::Result<(Function, Function)>,
+    make_host: impl FnOnce(&Lua) -> mlua::Result<Function>,
 ) -> mlua::Result<(Lua, Option<Table>)> {
     // A panic in a host function must reach the engine (a `panic` failure), not become a
     // Lua error value that `pcall` can catch and drop.
     let lua = super::seed::with_hash_seed(hash_seed, || {
-        Lua::new_with(libs(), LuaOptions::new().catch_rust_panics(false))
+        Lua::new_with(StdLib::NONE, LuaOptions::new().catch_rust_panics(false))
     })?;
-    let (tripped, sleep_ms) = make_host(&lua)?;
+    // No collection while the VM is built: everything made here lives, but for the setup
+    // chunk's temporaries, which the one full collection below frees. Incremental steps
+    // during the build only walked the live set again and again.
+    lua.gc_stop();
+    let panic_safe_pcall = super::base::capture_panic_safe_pcall(&lua)?;
+    lua.load_std_libs(libs())?;
+    super::base::install(&lua, panic_safe_pcall)?;
+    let sleep_ms = make_host(&lua)?;
     let branch_data: Option<Table> = match branch {
         Some((name, index)) => {
             let t = lua.create_table_with_capacity(0, 2)?;
@@ -141,10 +115,11 @@ pub(crate) fn new_sandbox(
         .load(setup_bytecode())
         .set_mode(ChunkMode::Binary)
         .set_name("=sandbox")
-        .call((tripped, sleep_ms, hi, lo, branch_data, lua.null()))?;
+        .call((sleep_ms, hi, lo, branch_data, lua.null()))?;
     // The setup chunk and its temporaries are garbage now. Collecting them here keeps a
     // fresh VM at its live set (~18.3 KiB instead of ~20.1 KiB of `used_memory`) for ~16k
     // instructions, ~6% of a VM's creation (`harness overhead`, benches/budgets.yaml).
     lua.gc_collect()?;
+    lua.gc_restart();
     Ok((lua, proxy))
 }

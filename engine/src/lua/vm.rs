@@ -161,10 +161,7 @@ impl<R: Runtime> Vm<R> {
         let control = Rc::new(Control::default());
         let host = |lua: &Lua| {
             let c = control.clone();
-            let tripped = lua.create_function(move |_, ()| Ok(c.tripped.get().is_some()))?;
-            let c = control.clone();
-            let sleep_ms = lua.create_function(move |_, ms: f64| host_sleep::<R>(&c, ms))?;
-            Ok((tripped, sleep_ms))
+            lua.create_function(move |_, ms: f64| host_sleep::<R>(&c, ms))
         };
         let (lua, branch) =
             super::sandbox::new_sandbox(spec.seed, spec.hash_seed, spec.branch, host)
@@ -309,6 +306,7 @@ impl<R: Runtime> Vm<R> {
     fn guarded<T>(&self, budget: Budget, f: impl FnOnce() -> mlua::Result<T>) -> Result<T, Fault> {
         let control = &self.inner.control;
         control.tripped.set(None);
+        control.out_of_memory.set(false);
         control.deadline.set(Some(budget.deadline));
         control
             .quantum
@@ -329,7 +327,7 @@ impl<R: Runtime> Vm<R> {
             (Some(Trip::Cancelled), _) => Err(Fault::Cancelled),
             (None, _) if overran => Err(Fault::Overran(ended.saturating_sub(started))),
             (None, Ok(v)) => Ok(v),
-            (None, Err(e)) if is_memory(&e) => Err(Fault::Memory),
+            (None, Err(e)) if control.out_of_memory.take() || is_memory(&e) => Err(Fault::Memory),
             (None, Err(e)) => Err(Fault::Lua(message(&e))),
         }
     }

@@ -23,7 +23,7 @@ use crate::error::RunError;
 use crate::lua::convert::{MAX_STATE_DEPTH, depth};
 use crate::lua::vm::{SandboxFactory, VmFactory};
 use crate::sync::{Runtime, StdRuntime};
-use crate::trace::{Step, Trace};
+use crate::trace::{FanOutRun, Step, Trace};
 use crate::workflow::{Route, Target, Workflow};
 
 impl Workflow {
@@ -94,10 +94,14 @@ where
             steps: Vec::new(),
             watch: options.watch.as_deref(),
         };
-        let result = self.run_main(&mut path, input, options);
+        let mut fan_outs = Vec::new();
+        let result = self.run_main(&mut path, input, options, &mut fan_outs);
         Run {
             result,
-            trace: Trace { steps: path.steps },
+            trace: Trace {
+                steps: path.steps,
+                fan_outs,
+            },
         }
     }
 
@@ -106,6 +110,7 @@ where
         path: &mut Path<'_, R, F>,
         input: Value,
         opts: &RunOptions,
+        records: &mut Vec<FanOutRun>,
     ) -> Result<Value, RunError> {
         let wf = path.wf;
         check_input(&input).map_err(|why| routing("__start__", why))?;
@@ -128,7 +133,9 @@ where
                 states: S::new(fan_out.branches.len()),
                 _runtime: PhantomData,
             };
-            fan.run::<C>(steps)
+            let (results, record) = fan.run::<C>(steps);
+            records.push(record);
+            results
         };
         let first = match &wf.start {
             Route::FanOut(f) => {

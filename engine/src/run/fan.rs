@@ -7,16 +7,17 @@ use std::rc::Rc;
 
 use serde_json::{Value, json};
 
+use super::adaptive;
 use super::deadline::Deadlines;
 use super::options::RunOptions;
 use super::pool::{BranchResult, Collector, WorkQueue, run_fan_out};
 use super::state::States;
 use super::walk::{Path, PathPolicy, RunFanOut};
-use crate::chaos::{Chaos, ChaosPoint, mix, perturb};
+use crate::chaos::{Chaos, ChaosLevel, ChaosPoint, mix, perturb};
 use crate::error::RunError;
 use crate::lua::vm::{Budget, VmFactory};
 use crate::sync::{Arc, Runtime};
-use crate::trace::Step;
+use crate::trace::{FanOutRun, Step};
 use crate::workflow::{FanOut, Target, Workflow};
 
 /// What every branch of one fan-out shares.
@@ -70,13 +71,53 @@ where
     /// Runs every branch and returns `parallel_results`, adding the branches' steps to
     /// `steps` in declared order. Under `fail_fast`, a failed branch fails the run with the
     /// first failure in declared order.
-    pub(crate) fn run<C: Collector<R>>(&self, steps: &mut Vec<Step>) -> Result<Value, RunError> {
+    pub(crate) fn run<C: Collector<R>>(
+        &self,
+        steps: &mut Vec<Step>,
+    ) -> (Result<Value, RunError>, FanOutRun) {
         let wf = self.wf;
-        let workers = self
-            .opts
-            .max_parallel_branches
-            .or(wf.settings.max_parallel_branches)
-            .unwrap_or_else(R::available_parallelism);
+        let branches = self.fan_out.branches.len();
+        let (workers, decided_by) = self.workers(branches);
+        let adaptive = decided_by == "adaptive";
+        let record = FanOutRun {
+            fan_in: wf.nodes[self.fan_out.fan_in].name.clone(),
+            branches,
+            workers,
+            decided_by: decided_by.into(),
+        };
+        (self.run_on::<C>(workers, adaptive, steps), record)
+    }
+
+    /// The workers and what decided them: an explicit cap, else the cores under chaos or a
+    /// model checker, else the adaptive policy.
+    fn workers(&self, branches: usize) -> (usize, &'static str) {
+        if let Some(w) = self.opts.max_parallel_branches {
+            return (w, "options");
+        }
+        if let Some(w) = self.wf.settings.max_parallel_branches {
+            return (w, "workflow");
+        }
+        let cores = R::available_parallelism();
+        if !R::REAL_TIME {
+            return (cores, "model");
+        }
+        if self.opts.chaos != ChaosLevel::Off {
+            return (cores, "chaos");
+        }
+        let predicted = self.fan_out.cost.predicted();
+        (
+            adaptive::workers(predicted, branches, adaptive::spawn_cost::<R>(), cores),
+            "adaptive",
+        )
+    }
+
+    fn run_on<C: Collector<R>>(
+        &self,
+        workers: usize,
+        adaptive: bool,
+        steps: &mut Vec<Step>,
+    ) -> Result<Value, RunError> {
+        let wf = self.wf;
         let name = |i: usize| wf.nodes[self.fan_out.branches[i]].name.clone();
         let run_branch = |index: usize, worker: usize, queue: &Arc<WorkQueue<R>>| {
             self.run_branch(index, worker, queue)
@@ -95,6 +136,10 @@ where
         );
         for r in &results {
             steps.extend(r.steps.iter().cloned());
+            // A cancelled branch never ran: it says nothing of what branches cost.
+            if adaptive && !r.elapsed.is_zero() {
+                self.fan_out.cost.record(r.elapsed);
+            }
         }
         if wf.settings.fail_fast
             && let Some(err) = results

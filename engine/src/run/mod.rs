@@ -2,6 +2,7 @@
 //! branch), fan-outs on the worker pool, and the seams a branch gets its deadline, its state
 //! and its result collection from.
 
+pub(crate) mod adaptive;
 pub(crate) mod deadline;
 pub(crate) mod executor;
 pub(crate) mod fan;

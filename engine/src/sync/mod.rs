@@ -140,6 +140,14 @@ pub trait RtAtomicUsize: Send + Sync {
     fn fetch_add(&self, value: usize, order: Ordering) -> usize;
     /// `load`.
     fn load(&self, order: Ordering) -> usize;
+    /// `compare_exchange`: `Ok(previous)` when it stored `new`, `Err(actual)` otherwise.
+    fn compare_exchange(
+        &self,
+        current: usize,
+        new: usize,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<usize, usize>;
 }
 
 /// The atomic `bool` operations the engine uses.
@@ -175,6 +183,15 @@ macro_rules! impl_primitives {
             }
             fn load(&self, order: std::sync::atomic::Ordering) -> usize {
                 <$usize>::load(self, order)
+            }
+            fn compare_exchange(
+                &self,
+                current: usize,
+                new: usize,
+                success: std::sync::atomic::Ordering,
+                failure: std::sync::atomic::Ordering,
+            ) -> Result<usize, usize> {
+                <$usize>::compare_exchange(self, current, new, success, failure)
             }
         }
         impl $crate::sync::RtAtomicBool for $bool {

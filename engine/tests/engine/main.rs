@@ -1,5 +1,6 @@
 //! Engine integration tests: what the seeds promised, in both TEA parallel dialects.
 
+mod adaptive;
 mod common;
 mod completion;
 mod dialects;

@@ -5,5 +5,6 @@
 //! (what `.ci/run` does). Without the `loom` feature this binary is empty.
 #![cfg(feature = "loom")]
 
+mod adaptive;
 mod core;
 mod workflow;

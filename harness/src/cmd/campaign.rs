@@ -383,12 +383,20 @@ pub fn plan(args: &CampaignArgs, isolation: Isolation, explore: Option<ExplorePl
             chaos: args.chaos,
             hash_seed: args.hash_seed,
             mutant: args.mutant,
+            // Explore's model has its own fixed core count.
+            workers: explore.is_none().then(default_workers),
         },
         fail_fast: args.fail_fast,
         isolation,
         hard_deadline: args.hard_deadline,
         explore,
     }
+}
+
+/// The engine's default worker cap on this machine (its cores), fixed for a soak's
+/// iterations so that their tokens hold it.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// The jobs to use: the cores when not given.

@@ -38,7 +38,15 @@ pub fn run(args: &ExploreArgs) -> Result<u8, CmdError> {
     let token = |s: &Arc<Scenario>, soaked: &Soaked, t: &ReplayTarget, dir: &Path| {
         make::explore_token(s, &plan, soaked, t, false).map_or_else(
             || ReplayCommand {
-                command: NOT_KEPT.into(),
+                command: if t.reason.starts_with("hang") || t.reason.starts_with("crash") {
+                    format!(
+                        "none: schedule {} took its worker down with it, and its schedule too; \
+                         `harness explore` with the same --seed runs it again",
+                        t.iteration
+                    )
+                } else {
+                    NOT_KEPT.into()
+                },
                 file: None,
             },
             |found| make::command(&found.token, dir, s, t.iteration),
@@ -102,7 +110,7 @@ pub fn run(args: &ExploreArgs) -> Result<u8, CmdError> {
 
 /// What a failure whose schedule was not kept says instead of a command.
 const NOT_KEPT: &str =
-    "no schedule kept for this failure (it was not among the lowest failing ones)";
+    "none: no schedule was kept for this failure (more than 64 ways of failing came first)";
 
 /// The explore part of a scenario's report.
 pub fn explore_report(plan: &Plan, soaked: &Soaked, schedules_per_s: f64) -> Option<ExploreReport> {

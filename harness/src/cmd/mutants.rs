@@ -145,6 +145,14 @@ pub fn run(args: &MutantsArgs) -> Result<u8, CmdError> {
             readme.display()
         ));
     }
+    if findings.interrupted {
+        say(format_args!(
+            "{:>10} by a signal: {} of {} mutants ran to their end; the report covers them",
+            "Stopped",
+            findings.mutants.len(),
+            mutants.len()
+        ));
+    }
     for survivor in &report.summary.survivors {
         say(format_args!(
             "{:>10} `{survivor}`: no method caught it within the {} budget",

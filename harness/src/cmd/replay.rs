@@ -1,12 +1,15 @@
 //! `harness replay TOKEN`: rerun one failure from its token and say whether it came back.
 //!
-//! Exit codes: 1 when the failure reproduced (every time it was asked to), 2 when it came
-//! back only sometimes, 0 when it did not come back, 3 when the token cannot be used.
+//! Exit codes: 1 when the failure reproduced (the same way of failing, every time it was
+//! asked to), 2 when it came back only sometimes or the run failed another way, 0 when it
+//! did not come back, 3 when the token cannot be used, or its schedule could not be
+//! followed (the run left it) and nothing came back.
 
 use super::args::ReplayArgs;
 use super::error::CmdError;
 use crate::replay::run::{read, replay};
 use crate::util::exit;
+use crate::util::out::say;
 
 /// Runs `harness replay` and returns the exit code.
 pub fn run(args: &ReplayArgs) -> Result<u8, CmdError> {
@@ -30,26 +33,35 @@ pub fn run(args: &ReplayArgs) -> Result<u8, CmdError> {
     };
     lines.insert(lines.len().min(2), how);
     for line in lines {
-        crate::util::out::say(format_args!("{line}"));
+        say(format_args!("{line}"));
     }
     if let Some(at) = &replayed.diverged {
-        crate::util::out::say(format_args!(
+        say(format_args!(
             "{:>10} the run left the recorded schedule ({at}): the engine or the scenario \
              behaves differently than when the token was made",
             "Diverged"
         ));
     }
     let (times, came_back) = replayed.reproduced;
+    let otherwise = replayed.otherwise;
     if came_back > 0 {
-        crate::util::out::say(format_args!("REPRODUCED {came_back} of {times} replays"));
+        say(format_args!("REPRODUCED {came_back} of {times} replays"));
     } else {
-        crate::util::out::say(format_args!("NOT REPRODUCED in {times} replays"));
+        say(format_args!("NOT REPRODUCED in {times} replays"));
     }
-    Ok(if came_back == 0 {
-        exit::OK
-    } else if came_back == times {
+    if otherwise > 0 {
+        say(format_args!(
+            "{otherwise} of {times} replays failed another way than the token's"
+        ));
+    }
+    Ok(if came_back == times {
         exit::FAILED
-    } else {
+    } else if came_back > 0 || otherwise > 0 {
         exit::FLAKY
+    } else if replayed.diverged.is_some() {
+        // Not the same run at all: saying "the bug is gone" would be wrong.
+        exit::USAGE
+    } else {
+        exit::OK
     })
 }

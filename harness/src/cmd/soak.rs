@@ -39,8 +39,14 @@ pub fn run(args: &SoakArgs) -> Result<u8, CmdError> {
             .unwrap_or(DEFAULT_ITERATIONS);
         (s.max_iterations.map_or(asked, |cap| asked.min(cap)), asked)
     };
-    let token = |s: &Arc<Scenario>, _: &Soaked, t: &ReplayTarget, dir: &Path| {
-        make::command(&make::soak_token(s, &plan, t), dir, s, t.iteration)
+    let token = |s: &Arc<Scenario>, soaked: &Soaked, t: &ReplayTarget, dir: &Path| {
+        let signature = make::signature_of(soaked, t);
+        make::command(
+            &make::soak_token(s, &plan, t, signature),
+            dir,
+            s,
+            t.iteration,
+        )
     };
     let after = |s: &Arc<Scenario>,
                  soaked: &Soaked,
@@ -100,7 +106,7 @@ fn replay_one(args: &SoakArgs, seed: u64, plan: &Plan) -> Result<u8, CmdError> {
         expect_fingerprint: expect,
     };
     // The token's own replay: in a worker process, under the hard deadline.
-    let token = make::soak_token(&scenario, plan, &target);
+    let token = make::soak_token(&scenario, plan, &target, None);
     let replayed = crate::replay::run::replay(token.clone(), 1)?;
     for line in crate::report::replay::lines(&replayed.scenario, &replayed.first) {
         crate::util::out::say(format_args!("{line}"));

@@ -93,7 +93,8 @@ pub fn attempt(
                     make::explore_token(scenario, &plan, &soaked, &target, false)
                         .map(|s| make::command(&s.token, dir, scenario, target.iteration))
                 } else {
-                    let token = make::soak_token(scenario, &plan, &target);
+                    let signature = make::signature_of(&soaked, &target);
+                    let token = make::soak_token(scenario, &plan, &target, signature);
                     Some(make::command(&token, dir, scenario, target.iteration))
                 };
                 let (replay, replay_file) =

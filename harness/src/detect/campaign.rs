@@ -154,11 +154,18 @@ pub fn run(setup: &Setup<'_>, stop: &Stop, say: &mut dyn FnMut(Said<'_>)) -> Fin
             finding.spent += attempt.spent;
             finding.alarms.extend(alarms);
         }
+        if stop.requested() {
+            // Cut short: neither its figures nor the mutants after it would mean anything.
+            break;
+        }
         say(Said::Real(&finding));
         real.push(finding);
     }
     let mut mutants = Vec::new();
     for &mutant in setup.mutants {
+        if stop.requested() || real.len() < Method::ALL.len() {
+            break;
+        }
         let mut methods = Vec::new();
         for method in Method::ALL {
             let skip: Vec<String> = real
@@ -185,12 +192,13 @@ pub fn run(setup: &Setup<'_>, stop: &Stop, say: &mut dyn FnMut(Said<'_>)) -> Fin
                 .collect();
             methods.push(MethodFinding { method, attempts });
         }
+        if stop.requested() {
+            // Cut short: not a survivor, just not run to its end.
+            break;
+        }
         let finding = MutantFinding { mutant, methods };
         say(Said::Mutant(&finding));
         mutants.push(finding);
-        if stop.requested() {
-            break;
-        }
     }
     Findings {
         budget: setup.budget,

@@ -57,6 +57,9 @@ impl Method {
             jobs,
             overrides: Overrides {
                 mutant: engine,
+                workers: scheduler
+                    .is_none()
+                    .then(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
                 ..Overrides::default()
             },
             fail_fast: true,

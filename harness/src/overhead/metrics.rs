@@ -88,7 +88,10 @@ pub fn unit_of(id: &str) -> Option<&'static str> {
         | "vm_used_memory_after_chunk"
         | "chunk_used_memory_added"
         | "rss_per_live_vm" => "KiB",
-        "vm_create_instructions" | "branch_instructions" | "fanout_4_instructions" => "k instr",
+        "vm_create_instructions"
+        | "branch_instructions"
+        | "fanout_4_instructions"
+        | "node_large_instructions" => "k instr",
         "vm_create" | "vm_drop" | "branch_end_to_end" | "node_small_state" | "node_large_state"
         | "thread_spawn" | "peer_run" | "yaml_load_compile" => "µs",
         "live_1000_create" => "ms",
@@ -199,6 +202,7 @@ fn figure(id: &str, m: &Measurements) -> Result<Figure, String> {
         "vm_create_instructions" => instructions("vm-create"),
         "branch_instructions" => instructions("branch"),
         "fanout_4_instructions" => instructions("fanout-4"),
+        "node_large_instructions" => instructions("node-large"),
         "fanout_4_over_branches_instructions" => {
             let fan_out = instructions("fanout-4")?.span.mid;
             let main = instructions("main-path")?.span.mid;

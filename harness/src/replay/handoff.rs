@@ -38,7 +38,7 @@ pub fn reproduce(
     plan: &Plan,
 ) -> Option<Reproduction> {
     let target = crate::outcome::classify(&soaked.tally, scenario.deterministic).replay?;
-    let token = make::soak_token(scenario, plan, &target);
+    let token = make::soak_token(scenario, plan, &target, make::signature_of(soaked, &target));
     let came_back = match crate::replay::run::replay(token, RERUNS) {
         Ok(r) => r.reproduced.1,
         Err(e) => {
@@ -109,7 +109,7 @@ pub fn handoff(
         fail_fast: false,
         ..plan.clone()
     };
-    let stop = Stop::never();
+    let stop = Stop::current();
     let mut checkpoint = |_: &crate::outcome::Tally, _: std::time::Duration| {};
     let explored = crate::soak::runner::soak(
         scenario,

@@ -13,15 +13,21 @@ use crate::soak::protocol::{Keep, Reply, Request};
 use crate::soak::runner::Soaked;
 use crate::soak::session::Session;
 
-/// The token of soak iteration `target` of `scenario`.
-pub fn soak_token(scenario: &Scenario, plan: &Plan, target: &ReplayTarget) -> Token {
+/// The token of soak iteration `target` of `scenario`; `signature` is how it failed (from
+/// the soak's tally: [`signature_of`]), which a replay must see again.
+pub fn soak_token(
+    scenario: &Scenario,
+    plan: &Plan,
+    target: &ReplayTarget,
+    signature: Option<String>,
+) -> Token {
     let knobs = Knobs::derive(scenario, target.seed, &plan.overrides);
     Token::new(
         scenario,
         target.seed,
         knobs,
         plan.hard_deadline.unwrap_or(scenario.hard_deadline),
-        target.expect_fingerprint,
+        (target.expect_fingerprint, signature),
         None,
     )
 }
@@ -97,7 +103,14 @@ pub fn explore_token(
             target.seed,
             knobs,
             hard_deadline,
-            target.expect_fingerprint,
+            (
+                target.expect_fingerprint,
+                target
+                    .expect_fingerprint
+                    .is_none()
+                    .then(|| signature_of(soaked, target))
+                    .flatten(),
+            ),
             Some(schedule),
         ),
         preemptions: (preemptions, after),
@@ -118,8 +131,9 @@ pub fn command(token: &Token, dir: &Path, scenario: &Scenario, index: u64) -> Re
     )
 }
 
-/// The failure signature of the first failing iteration.
-fn signature_of(soaked: &Soaked, target: &ReplayTarget) -> Option<String> {
+/// The failure signature of iteration `target` in the soak's tally (the lowest iteration
+/// of each signature is kept).
+pub fn signature_of(soaked: &Soaked, target: &ReplayTarget) -> Option<String> {
     soaked
         .tally
         .signatures

@@ -24,6 +24,9 @@ pub enum ReplayError {
     /// Its scenario does not load.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// A signal stopped it before its first run finished.
+    #[error("replay the token: a signal stopped it")]
+    Stopped,
 }
 
 /// A token's replays.
@@ -37,6 +40,8 @@ pub struct TokenReplay {
     pub first: Replayed,
     /// Replays in all, and how many reproduced the failure.
     pub reproduced: (u64, u64),
+    /// How many failed, but another way than the token's.
+    pub otherwise: u64,
     /// Where an explore replay left the recorded schedule, when it did.
     pub diverged: Option<String>,
 }
@@ -56,6 +61,9 @@ pub struct Replayed {
     pub expected: Option<Fingerprint>,
     /// The fingerprint of running the same seed once more (when the first run finished).
     pub again: Option<Fingerprint>,
+    /// The failure's signature the token wants back, and the one this run has (its
+    /// scenario's invariant labels decide it).
+    pub signatures: (Option<String>, Option<String>),
 }
 
 impl Replayed {
@@ -65,10 +73,18 @@ impl Replayed {
             .is_some_and(|usual| usual != self.outcome.fingerprint)
     }
 
-    /// Whether the failure came back: an invariant violated, a hang or a crash, or a
-    /// diverging outcome.
+    /// Whether the failure came back: the same way of failing as the token's, or (without
+    /// one) an invariant violated, a hang or a crash, or a diverging outcome.
     pub fn reproduced(&self) -> bool {
-        self.outcome.failed() || self.diverged()
+        match &self.signatures {
+            (Some(wanted), got) => got.as_ref() == Some(wanted),
+            (None, _) => self.outcome.failed() || self.diverged(),
+        }
+    }
+
+    /// Whether it failed, but not the way the token wants.
+    pub fn failed_otherwise(&self) -> bool {
+        self.outcome.failed() && !self.reproduced()
     }
 }
 
@@ -112,11 +128,17 @@ pub fn replay(token: Token, times: u64) -> Result<TokenReplay, ReplayError> {
     };
     let deadline = Duration::from_millis(token.hard_deadline_ms);
     let expected = token.expect.as_deref().and_then(Fingerprint::parse);
+    let labels: Vec<String> = scenario
+        .invariants
+        .iter()
+        .map(|i| i.label.clone())
+        .collect();
     let seed = token.seed();
     let mut session = Session::start(&scenario, &plan);
     let mut first: Option<Replayed> = None;
     let mut diverged = None;
     let mut reproduced = 0;
+    let mut otherwise = 0;
     for _ in 0..times {
         let request = match (&token.mode, &token.schedule) {
             (Mode::Explore, Some(s)) => Request::ReplaySchedule {
@@ -155,36 +177,45 @@ pub fn replay(token: Token, times: u64) -> Result<TokenReplay, ReplayError> {
                 if diverged.is_none() {
                     diverged = nondeterminism.filter(|_| steps.is_some());
                 }
+                let outcome = outcome.outcome();
                 Replayed {
                     seed,
                     knobs: token.knobs,
                     run,
-                    outcome: outcome.outcome(),
+                    signatures: (token.signature.clone(), outcome.signature(&labels)),
+                    outcome,
                     expected,
                     again: again.as_deref().and_then(Fingerprint::parse),
                 }
             }
             Ok(_) => unreachable!("only a Done is wanted"),
-            Err(no) => Replayed {
-                seed,
-                knobs: token.knobs,
-                run: None,
-                outcome: Outcome::stopped(match no {
+            Err(no) => {
+                let outcome = Outcome::stopped(match no {
                     NoAnswer::Hang(why) => Stopped::Hang(why),
                     NoAnswer::Died(why) => Stopped::Crash(why),
-                }),
-                expected,
-                again: None,
-            },
+                    NoAnswer::Stopped => break,
+                });
+                Replayed {
+                    seed,
+                    knobs: token.knobs,
+                    run: None,
+                    signatures: (token.signature.clone(), outcome.signature(&labels)),
+                    outcome,
+                    expected,
+                    again: None,
+                }
+            }
         };
         reproduced += u64::from(replayed.reproduced());
+        otherwise += u64::from(replayed.failed_otherwise());
         first.get_or_insert(replayed);
     }
     Ok(TokenReplay {
         token,
         scenario,
-        first: first.expect("at least one replay"),
+        first: first.ok_or(ReplayError::Stopped)?,
         reproduced: (times, reproduced),
+        otherwise,
         diverged,
     })
 }

@@ -24,9 +24,13 @@ use crate::scenario::Scenario;
 use crate::soak::knobs::Knobs;
 
 /// The token format's version.
-pub const TOKEN_VERSION: u32 = 1;
+pub const TOKEN_VERSION: u32 = 2;
 /// What every token starts with.
 pub const PREFIX: &str = "bp1.";
+/// The build it was made by: a hash of the engine's and the harness's sources (`build.rs`).
+pub const BUILD_ID: &str = env!("BP_BUILD_ID");
+/// The most schedule steps a token may hold (a real schedule has thousands).
+pub const MAX_STEPS: usize = 10_000_000;
 /// Tokens longer than this are also written to a file, whose path is printed.
 pub const LONG: usize = 1000;
 
@@ -47,6 +51,8 @@ pub struct Token {
     pub v: u32,
     /// The harness version that made it.
     pub harness: String,
+    /// The build that made it ([`BUILD_ID`]).
+    pub build: String,
     /// The scenario file, as the run named it.
     pub scenario: PathBuf,
     /// Its content hash (16 hex digits): the scenario and the workflow file it uses.
@@ -62,6 +68,10 @@ pub struct Token {
     /// For an outcome that only differed from the usual one: the usual fingerprint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<String>,
+    /// The failure's signature (`#1 final_state / ok`, `hang`): a replay that fails
+    /// another way has not reproduced it. `None` for a divergent outcome, or when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
     /// For a schedule: how it was made, and the schedule itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleToken>,
@@ -107,6 +117,19 @@ pub enum TokenError {
     Version {
         /// Its version.
         found: u32,
+    },
+    /// Another build of the same version.
+    #[error(
+        "replay a token made by another build of the harness (build {found}, this one is \
+         {ours}): the engine or the harness changed, and with them shuttle's schedules and \
+         the engine's scheduling points; rerun the soak or explore with this build for a new \
+         token"
+    )]
+    Build {
+        /// Its build.
+        found: String,
+        /// Ours.
+        ours: String,
     },
     /// Another harness version.
     #[error(
@@ -157,7 +180,27 @@ impl Token {
         if found != TOKEN_VERSION {
             return Err(TokenError::Version { found });
         }
-        serde_json::from_value(value).map_err(|e| TokenError::Damaged(e.to_string()))
+        let token: Token =
+            serde_json::from_value(value).map_err(|e| TokenError::Damaged(e.to_string()))?;
+        token.validate()?;
+        Ok(token)
+    }
+
+    /// Refuses fields no harness writes: a seed that is not a number, a zero deadline, a
+    /// mode that does not match the schedule.
+    fn validate(&self) -> Result<(), TokenError> {
+        let bad = |what: &str| Err(TokenError::Damaged(what.to_string()));
+        if self.seed.parse::<u64>().is_err() {
+            return bad(&format!("the seed `{}` is not a number", self.seed));
+        }
+        if self.hard_deadline_ms == 0 {
+            return bad("the hard deadline is 0 ms");
+        }
+        match (&self.mode, &self.schedule) {
+            (Mode::Soak, Some(_)) => bad("a soak token with a schedule"),
+            (Mode::Explore, None) => bad("an explore token without a schedule"),
+            _ => Ok(()),
+        }
     }
 
     /// Refuses a token made by another harness, or for a scenario that changed since.
@@ -167,6 +210,12 @@ impl Token {
             return Err(TokenError::Harness {
                 found: self.harness.clone(),
                 ours: ours.into(),
+            });
+        }
+        if self.build != BUILD_ID {
+            return Err(TokenError::Build {
+                found: self.build.clone(),
+                ours: BUILD_ID.into(),
             });
         }
         if self.hash != hash_now {
@@ -179,7 +228,7 @@ impl Token {
         Ok(())
     }
 
-    /// The seed as a number.
+    /// The seed as a number (checked when the token was read).
     pub fn seed(&self) -> u64 {
         self.seed.parse().unwrap_or(0)
     }
@@ -190,12 +239,14 @@ impl Token {
         seed: u64,
         knobs: Knobs,
         hard_deadline: Duration,
-        expect: Option<Fingerprint>,
+        (expect, signature): (Option<Fingerprint>, Option<String>),
         schedule: Option<ScheduleToken>,
     ) -> Token {
         Token {
             v: TOKEN_VERSION,
             harness: env!("CARGO_PKG_VERSION").into(),
+            build: BUILD_ID.into(),
+            signature,
             scenario: scenario.file.clone(),
             hash: format!("{:016x}", scenario.content_hash),
             mode: if schedule.is_some() {
@@ -205,7 +256,7 @@ impl Token {
             },
             seed: seed.to_string(),
             knobs,
-            hard_deadline_ms: hard_deadline.as_millis() as u64,
+            hard_deadline_ms: (hard_deadline.as_millis() as u64).max(1),
             expect: expect.map(|f| f.to_string()),
             schedule,
         }
@@ -275,13 +326,20 @@ pub fn parse_steps(text: &str) -> Result<Vec<Step>, TokenError> {
     let mut steps = Vec::new();
     for part in text.split('.').filter(|p| !p.is_empty()) {
         if let Some(v) = part.strip_prefix('~') {
+            if steps.len() >= MAX_STEPS {
+                return Err(TokenError::Damaged(format!(
+                    "the schedule has more than {MAX_STEPS} steps"
+                )));
+            }
             steps.push(Step::Random(v.parse().map_err(|_| bad(part))?));
         } else {
             let (t, n) = part.split_once('*').ok_or_else(|| bad(part))?;
             let t: u32 = t.parse().map_err(|_| bad(part))?;
             let n: usize = n.parse().map_err(|_| bad(part))?;
-            if n > 100_000_000 {
-                return Err(bad(part));
+            if n > MAX_STEPS - steps.len() {
+                return Err(TokenError::Damaged(format!(
+                    "the schedule has more than {MAX_STEPS} steps"
+                )));
             }
             steps.extend(std::iter::repeat_n(Step::Task(t), n));
         }

@@ -88,6 +88,13 @@ pub fn lines(scenario: &Scenario, r: &Replayed) -> Vec<String> {
     }
     out.push(if r.reproduced() {
         format!("REPRODUCED: iteration seed {} fails", r.seed)
+    } else if r.failed_otherwise() {
+        format!(
+            "FAILED OTHERWISE: seed {} failed as `{}`, not as the token's `{}`",
+            r.seed,
+            r.signatures.1.as_deref().unwrap_or("?"),
+            r.signatures.0.as_deref().unwrap_or("?")
+        )
     } else {
         format!("NOT REPRODUCED: every invariant held for seed {}", r.seed)
     });

@@ -1,4 +1,5 @@
-//! A run's trace as text lines: which node ran on which VM, in which branch.
+//! A run's trace as text lines: which node ran on which VM, in which branch, and how many
+//! workers each fan-out ran on.
 
 use engine::Trace;
 
@@ -6,6 +7,16 @@ use engine::Trace;
 /// `branch.index` numbers them in Lua.
 pub fn lines(trace: &Trace, indent: usize) -> Vec<String> {
     let pad = " ".repeat(indent);
+    let fan_outs = trace.fan_outs.iter().map(|f| {
+        format!(
+            "{pad}fan-out to `{}`: {} branches on {} worker{} ({})",
+            f.fan_in,
+            f.branches,
+            f.workers,
+            if f.workers == 1 { "" } else { "s" },
+            f.decided_by
+        )
+    });
     trace
         .steps
         .iter()
@@ -22,5 +33,6 @@ pub fn lines(trace: &Trace, indent: usize) -> Vec<String> {
             let status = if step.ok { "ok" } else { "FAILED" };
             format!("{pad}{:<24} {vm:<10} {branch:<28} {status}", step.node)
         })
+        .chain(fan_outs)
         .collect()
 }

@@ -236,6 +236,14 @@ pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
     if let Err(why) = engine::check_input(&input) {
         return Err(invalid(format!("read `initial_state`: {why}")));
     }
+    // The workflows `equivalent_to` compares with are part of what a token replays.
+    for check in &raw.expect {
+        if let Some(rel) = &check.equivalent_to
+            && let Ok(text) = std::fs::read(base.join(rel))
+        {
+            content_hash = engine::mix(content_hash, xxhash_rust::xxh3::xxh3_64(&text));
+        }
+    }
     let compiled = compile_invariants(&raw.expect, file, base, source)?;
     Ok(Scenario {
         name: raw.name,

@@ -75,6 +75,10 @@ pub struct Overrides {
     pub hash_seed: HashSeed,
     /// `--mutant`: the engine variant every iteration runs (the real one by default).
     pub mutant: Mutant,
+    /// The worker cap of a scenario that names none (`chaos.workers`): soak resolves the
+    /// engine's default (the cores) once, so every iteration, and its token, has one.
+    /// `None` under explore, whose model has a fixed core count.
+    pub workers: Option<usize>,
 }
 
 /// The hash seed every iteration gets with `--hash-seed fixed`.
@@ -101,7 +105,7 @@ impl Knobs {
     pub fn derive(scenario: &Scenario, seed: u64, overrides: &Overrides) -> Knobs {
         let chaos = overrides.chaos;
         let workers = match scenario.workers.len() {
-            0 => None,
+            0 => overrides.workers,
             n => Some(scenario.workers[(mix(seed, 0x5741_524d) % n as u64) as usize]),
         };
         let spawn_thread = match scenario.engine_thread {

@@ -53,8 +53,9 @@ impl ExplorePlan {
     }
 }
 
-/// Most failing schedules whose schedule is kept (the lowest indices).
-pub const KEPT_SCHEDULES: usize = 16;
+/// Most ways of failing (signatures, or outcomes other than the usual one) whose lowest
+/// schedule is kept.
+pub const KEPT_SCHEDULES: usize = 64;
 
 /// What exploring a scenario found besides the outcomes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,9 +68,11 @@ pub struct ExploreStats {
     pub exhausted: bool,
     /// A worker died on the way (a DFS cannot then say it was exhaustive).
     pub worker_died: bool,
-    /// The schedules of the lowest failing (or possibly failing) indices: steps text and
-    /// preemptions.
+    /// The schedules kept: for each way of failing (its key), the lowest index seen, with its
+    /// steps text and preemptions.
     pub schedules: BTreeMap<u64, (String, usize)>,
+    /// The key each kept schedule was kept for.
+    pub kept_for: BTreeMap<String, u64>,
     /// `--check-determinism`: the lowest schedules whose outcome differed when run twice,
     /// and how (at most [`KEPT_SCHEDULES`]).
     pub nondeterministic: Vec<(u64, String)>,
@@ -86,13 +89,20 @@ impl ExploreStats {
         self.nondeterministic.truncate(KEPT_SCHEDULES);
     }
 
-    /// Keeps the schedule of `index`, if it is among the lowest [`KEPT_SCHEDULES`].
-    pub fn keep(&mut self, index: u64, steps: String, preemptions: usize) {
-        self.schedules.insert(index, (steps, preemptions));
-        while self.schedules.len() > KEPT_SCHEDULES {
-            let last = *self.schedules.keys().next_back().expect("not empty");
-            self.schedules.remove(&last);
+    /// Keeps the schedule of `index` when it is the lowest seen for `key` (a failure
+    /// signature, or `fp:` and an outcome fingerprint), for at most [`KEPT_SCHEDULES`] keys:
+    /// the first failure of every kind keeps its schedule, however many others there are.
+    pub fn keep(&mut self, key: String, index: u64, steps: String, preemptions: usize) {
+        match self.kept_for.get(&key) {
+            Some(&kept) if kept <= index => return,
+            Some(&kept) => {
+                self.schedules.remove(&kept);
+            }
+            None if self.kept_for.len() >= KEPT_SCHEDULES => return,
+            None => {}
         }
+        self.kept_for.insert(key, index);
+        self.schedules.insert(index, (steps, preemptions));
     }
 }
 

@@ -47,6 +47,10 @@ struct Worker {
     ready: bool,
     /// When it was started.
     started: Instant,
+    /// It finished an iteration.
+    started_work: bool,
+    /// Exploring: it measured the scenario (its run without preemptions finished).
+    measured: bool,
 }
 
 /// Runs iterations `0..iterations` of `scenario` into `sink` on `plan.jobs` workers.
@@ -82,51 +86,73 @@ pub fn soak(
     let (tx, rx) = mpsc::channel::<Event>();
     let mut generation = 0;
     let mut halt = None;
+    let labels: Vec<String> = scenario
+        .invariants
+        .iter()
+        .map(|i| i.label.clone())
+        .collect();
+    let exploring = plan.explore.is_some();
     loop {
-        let stopping = sink.failed_fast || stop.requested();
-        if stopping {
+        if stop.requested() {
             halt = stop.signal().map(Halt::Signal);
             break;
         }
-        // Hand out batches to idle workers, starting workers as needed.
-        for (slot, worker) in workers.iter_mut().enumerate() {
-            if worker
-                .as_ref()
-                .is_some_and(|w| w.batch.is_some() || w.dying)
-            {
-                continue;
-            }
-            let Some(range) = queue.pop() else {
+        // `--fail-fast` saw a failure: no new batches, but the iterations below it still
+        // running finish, so the lowest failing index is the lowest there is (iterations go
+        // out one at a time, in order).
+        let draining = sink.failed_fast;
+        if draining {
+            let at = sink.failed_at.unwrap_or(0);
+            let lower_running = workers.iter().flatten().any(|w| {
+                !w.dying
+                    && w.batch
+                        .is_some_and(|(next, end, _)| next < end && next < at)
+            });
+            if !lower_running {
                 break;
-            };
-            if worker.is_none() {
-                generation += 1;
-                match spawn(scenario, plan, slot, generation, &tx) {
-                    Ok(w) => {
-                        stats.spawned += 1;
-                        *worker = Some(w);
-                    }
-                    Err(e) => {
-                        queue.push_front(range);
-                        halt = Some(Halt::Abandoned(format!(
-                            "could not start a worker process: {e}"
-                        )));
-                        break;
+            }
+        }
+        if !draining {
+            // Hand out batches to idle workers, starting workers as needed.
+            for (slot, worker) in workers.iter_mut().enumerate() {
+                if worker
+                    .as_ref()
+                    .is_some_and(|w| w.batch.is_some() || w.dying)
+                {
+                    continue;
+                }
+                let Some(range) = queue.pop() else {
+                    break;
+                };
+                if worker.is_none() {
+                    generation += 1;
+                    match spawn(scenario, plan, slot, generation, &tx) {
+                        Ok(w) => {
+                            stats.spawned += 1;
+                            *worker = Some(w);
+                        }
+                        Err(e) => {
+                            queue.push_front(range);
+                            halt = Some(Halt::Abandoned(format!(
+                                "could not start a worker process: {e}"
+                            )));
+                            break;
+                        }
                     }
                 }
+                let w = worker.as_mut().expect("started above");
+                let request = Request::Iterations {
+                    start: range.start,
+                    end: range.end,
+                };
+                if send(&mut w.stdin, &request).is_err() {
+                    // It died before taking the batch; its end of output will say how.
+                    queue.push_front(range);
+                    w.dying = true;
+                    continue;
+                }
+                w.batch = Some((range.start, range.end, Instant::now()));
             }
-            let w = worker.as_mut().expect("started above");
-            let request = Request::Iterations {
-                start: range.start,
-                end: range.end,
-            };
-            if send(&mut w.stdin, &request).is_err() {
-                // It died before taking the batch; its end of output will say how.
-                queue.push_front(range);
-                w.dying = true;
-                continue;
-            }
-            w.batch = Some((range.start, range.end, Instant::now()));
         }
         if halt.is_some() {
             break;
@@ -165,9 +191,14 @@ pub fn soak(
                         ..
                     }) => {
                         let index = index.unwrap_or(0);
-                        sink.record(index, seed, &outcome.outcome());
+                        let outcome = outcome.outcome();
+                        sink.record(index, seed, &outcome);
+                        w.started_work = true;
                         if let Some(steps) = schedule {
-                            explored.keep(index, steps, preemptions.unwrap_or(0));
+                            let key = outcome
+                                .signature(&labels)
+                                .unwrap_or_else(|| format!("fp:{}", outcome.fingerprint));
+                            explored.keep(key, index, steps, preemptions.unwrap_or(0));
                         }
                         if let Some(what) = nondeterminism {
                             explored.differed(index, what);
@@ -188,6 +219,7 @@ pub fn soak(
                     }) => {
                         explored.max_steps = max_steps;
                         explored.baseline = baseline;
+                        w.measured = true;
                     }
                     Some(Reply::Exhausted) => {
                         explored.exhausted = true;
@@ -200,7 +232,12 @@ pub fn soak(
                         sink.record(index, seed, &Outcome::stopped(Stopped::Hang(what)));
                         stats.hangs += 1;
                         explored.worker_died = true;
-                        requeue_rest(w, index + 1, &mut queue);
+                        if sequential {
+                            w.batch = None;
+                            queue.clear();
+                        } else {
+                            requeue_rest(w, index + 1, &mut queue);
+                        }
                         w.dying = true;
                     }
                     Some(Reply::Failed { message }) => {
@@ -220,13 +257,14 @@ pub fn soak(
                             && next < end
                             && !w.dying
                         {
-                            let seed =
-                                super::knobs::iteration_seed(plan.run_seed, &scenario.name, next);
+                            let seed = schedule_seed(plan, scenario, next);
                             let why =
                                 status.unwrap_or_else(|e| format!("could not be waited for: {e}"));
                             sink.record(next, seed, &Outcome::stopped(Stopped::Crash(why)));
                             stats.crashes += 1;
-                            if next + 1 < end {
+                            if sequential {
+                                queue.clear();
+                            } else if next + 1 < end {
                                 queue.push_front(next + 1..end);
                             }
                         }
@@ -258,13 +296,27 @@ pub fn soak(
                 && next < end
                 && at.elapsed() > hard_deadline
             {
-                let seed = super::knobs::iteration_seed(plan.run_seed, &scenario.name, next);
+                let seed = schedule_seed(plan, scenario, next);
                 let hang = Stopped::past_deadline(hard_deadline, true);
                 sink.record(next, seed, &Outcome::stopped(hang));
                 stats.hangs += 1;
                 explored.worker_died = true;
                 let _ = w.child.kill();
-                requeue_rest(w, next + 1, &mut queue);
+                if exploring && !w.measured {
+                    // The run without preemptions hung: every worker would, before every batch.
+                    halt = Some(Halt::Abandoned(format!(
+                        "its run without preemptions (explore measures the scenario with it) \
+                         did not finish within the hard deadline of {}",
+                        humantime::format_duration(hard_deadline)
+                    )));
+                }
+                if sequential {
+                    // A DFS cannot go on past a dead worker: its next one would replay the hang.
+                    w.batch = None;
+                    queue.clear();
+                } else {
+                    requeue_rest(w, next + 1, &mut queue);
+                }
                 w.dying = true;
             }
         }
@@ -324,6 +376,17 @@ impl Batches {
     }
 }
 
+/// The seed iteration (or schedule) `index` ran with: a DFS explores one program, schedule
+/// 0's.
+fn schedule_seed(plan: &Plan, scenario: &Scenario, index: u64) -> u64 {
+    let index = if plan.explore.is_some_and(|e| e.sequential()) {
+        0
+    } else {
+        index
+    };
+    super::knobs::iteration_seed(plan.run_seed, &scenario.name, index)
+}
+
 /// Puts iterations `from..end` of the worker's batch back at the front of the queue.
 fn requeue_rest(w: &mut Worker, from: u64, queue: &mut Batches) {
     if let Some((_, end, _)) = w.batch.take()
@@ -380,6 +443,8 @@ fn spawn(
         dying: false,
         ready: false,
         started: Instant::now(),
+        started_work: false,
+        measured: false,
     })
 }
 
@@ -410,6 +475,9 @@ pub fn worker_command(scenario: &Scenario, plan: &Plan) -> std::io::Result<Comma
     }
     if plan.overrides.mutant != Mutant::None {
         cmd.arg("--mutant").arg(plan.overrides.mutant.name());
+    }
+    if let Some(workers) = plan.overrides.workers {
+        cmd.arg("--workers").arg(workers.to_string());
     }
     if let Some(explore) = &plan.explore {
         let p = &explore.params;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use super::plan::Plan;
 use super::processes::worker_command;
 use super::protocol::{LOAD_LIMIT, Reply, Request};
+use super::stop::Stop;
 use crate::outcome::evaluate::Stopped;
 use crate::scenario::Scenario;
 
@@ -20,6 +21,8 @@ pub enum NoAnswer {
     Hang(String),
     /// The worker died, or could not start.
     Died(String),
+    /// A signal asked the run to stop (the worker was killed).
+    Stopped,
 }
 
 /// A worker process and its replies.
@@ -62,21 +65,22 @@ impl Session {
         };
         let until = Instant::now() + LOAD_LIMIT;
         loop {
-            match session
-                .replies
-                .recv_timeout(until.saturating_duration_since(Instant::now()))
-            {
+            match session.recv_until(until) {
+                Err(Wait::Stopped) => {
+                    let _ = session.child.kill();
+                    return Err(NoAnswer::Stopped);
+                }
                 Ok(Reply::Ready) => return Ok(session),
                 Ok(Reply::Failed { message }) => return Err(NoAnswer::Died(message)),
                 Ok(_) => continue,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
+                Err(Wait::Timeout) => {
                     let _ = session.child.kill();
                     return Err(NoAnswer::Hang(format!(
                         "its worker did not load the scenario within {}",
                         humantime::format_duration(LOAD_LIMIT)
                     )));
                 }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err(Wait::Disconnected) => {
                     let status = session
                         .child
                         .wait()
@@ -106,27 +110,57 @@ impl Session {
         }
         let until = crate::util::time::until(deadline);
         loop {
-            match self
-                .replies
-                .recv_timeout(until.saturating_duration_since(Instant::now()))
-            {
+            match self.recv_until(until) {
+                Err(Wait::Stopped) => {
+                    let _ = self.child.kill();
+                    return Err(NoAnswer::Stopped);
+                }
                 Ok(Reply::Overdue { what, .. }) => return Err(NoAnswer::Hang(what)),
                 Ok(Reply::Failed { message }) => return Err(NoAnswer::Died(message)),
                 Ok(reply) if wanted(&reply) => return Ok(reply),
                 Ok(_) => continue,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
+                Err(Wait::Timeout) => {
                     let _ = self.child.kill();
                     return Err(NoAnswer::Hang(
                         Stopped::past_deadline(deadline, true).describe_cause(),
                     ));
                 }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err(Wait::Disconnected) => {
                     let status = self.child.wait().map(|s| s.to_string()).unwrap_or_default();
                     return Err(NoAnswer::Died(format!("its worker died ({status})")));
                 }
             }
         }
     }
+
+    /// The next reply, waiting until `until`, and no longer than a signal asks.
+    fn recv_until(&self, until: Instant) -> Result<Reply, Wait> {
+        let stop = Stop::current();
+        loop {
+            if stop.requested() {
+                return Err(Wait::Stopped);
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            match self
+                .replies
+                .recv_timeout(left.min(Duration::from_millis(100)))
+            {
+                Ok(reply) => return Ok(reply),
+                Err(mpsc::RecvTimeoutError::Timeout) if left.is_zero() => {
+                    return Err(Wait::Timeout);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Err(Wait::Disconnected),
+            }
+        }
+    }
+}
+
+/// Why no reply came.
+enum Wait {
+    Timeout,
+    Disconnected,
+    Stopped,
 }
 
 impl Drop for Session {

@@ -25,6 +25,8 @@ pub struct Sink<'a> {
     first_fingerprint: Option<Fingerprint>,
     /// Whether `--fail-fast` saw a bad iteration.
     pub failed_fast: bool,
+    /// The lowest bad iteration `--fail-fast` saw.
+    pub failed_at: Option<u64>,
     started: Instant,
     last_checkpoint: Instant,
 }
@@ -61,6 +63,7 @@ impl<'a> Sink<'a> {
             fail_fast: fail_fast && !scenario.expect_failure,
             first_fingerprint: None,
             failed_fast: false,
+            failed_at: None,
             started: now,
             last_checkpoint: now,
         }
@@ -72,6 +75,7 @@ impl<'a> Sink<'a> {
             let first = *self.first_fingerprint.get_or_insert(outcome.fingerprint);
             if outcome.failed() || (self.scenario.deterministic && first != outcome.fingerprint) {
                 self.failed_fast = true;
+                self.failed_at = Some(self.failed_at.map_or(index, |at| at.min(index)));
             }
         }
         self.tally.record(index, seed, outcome);

@@ -2,8 +2,12 @@
 //! report, marked incomplete, and exits 130 or 143); a second one exits at once with the
 //! same code, losing at most the seconds since the last checkpoint.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+/// The stop [`Stop::install`] made, for work deep inside a run (a replay's worker, a
+/// shrink) that must end on the same signal.
+static INSTALLED: OnceLock<Stop> = OnceLock::new();
 
 /// Whether, and by which signal, the run was asked to stop.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +33,13 @@ impl Stop {
             flag::register_usize(signal, stop.signal.clone(), signal as usize)?;
             flag::register(signal, stop.requested.clone())?;
         }
+        let _ = INSTALLED.set(stop.clone());
         Ok(stop)
+    }
+
+    /// The installed stop, or one that never fires (no handlers in this process).
+    pub fn current() -> Stop {
+        INSTALLED.get().cloned().unwrap_or_default()
     }
 
     /// Whether a signal asked the run to stop.

@@ -57,6 +57,9 @@ pub struct WorkerArgs {
     /// The engine variant.
     #[arg(long, value_enum, default_value_t = Mutant::None)]
     pub mutant: Mutant,
+    /// The worker cap of a scenario that names none.
+    #[arg(long)]
+    pub workers: Option<usize>,
     /// Explore with this scheduler instead of soaking.
     #[arg(long, value_enum)]
     pub explore: Option<SchedulerKind>,
@@ -116,6 +119,7 @@ pub fn serve(args: &WorkerArgs) -> u8 {
         chaos: args.chaos,
         hash_seed: args.hash_seed,
         mutant: args.mutant,
+        workers: args.workers,
     };
     let overdue_out = out.clone();
     let watch = Watch::start(move |o| {
@@ -130,6 +134,9 @@ pub fn serve(args: &WorkerArgs) -> u8 {
         );
         std::process::exit(OVERDUE_EXIT);
     });
+    // Loaded: the first batch's deadline starts now, and covers an explorer's measuring run
+    // (a scenario whose run hangs there hangs its first schedule, not its load).
+    reply(&out, &Reply::Ready);
     let mut explorer = args.explore.map(|scheduler| {
         let params = ExploreParams {
             scheduler,
@@ -152,7 +159,6 @@ pub fn serve(args: &WorkerArgs) -> u8 {
         );
         (explorer, 0u64)
     });
-    reply(&out, &Reply::Ready);
     // The worker's own threads: main, the stdin reader and the watchdog.
     let threads_baseline = crate::util::host::threads();
     for request in requests {
@@ -167,10 +173,11 @@ pub fn serve(args: &WorkerArgs) -> u8 {
                 }
             }
             (Request::Iterations { start, end }, Some((explorer, next))) => {
+                let dfs = explorer.params.scheduler == SchedulerKind::Dfs;
                 for index in start..end {
                     // A DFS goes through its schedules in order, also the ones before `start`
-                    // (another worker's, before it died).
-                    while *next < index {
+                    // (another worker's, before it died). Every other schedule stands alone.
+                    while dfs && *next < index {
                         if explorer.run(*next).is_none() {
                             break;
                         }
@@ -181,7 +188,8 @@ pub fn serve(args: &WorkerArgs) -> u8 {
                         break;
                     };
                     *next = index + 1;
-                    let mut reply_done = explored_reply(explorer, &explored);
+                    let mut reply_done =
+                        explored_reply(explorer, &explored, scenario.deterministic, false);
                     if args.check_determinism
                         && let Reply::Done { nondeterminism, .. } = &mut reply_done
                     {
@@ -216,7 +224,7 @@ pub fn serve(args: &WorkerArgs) -> u8 {
                 );
                 let steps = parse_steps(&steps).unwrap_or_default();
                 let (explored, diverged) = replayer.replay_with(index, seed, knobs, steps);
-                let mut answer = explored_reply(&replayer, &explored);
+                let mut answer = explored_reply(&replayer, &explored, scenario.deterministic, true);
                 if let (Reply::Done { nondeterminism, .. }, Some(at)) = (&mut answer, diverged) {
                     *nondeterminism = Some(format!(
                         "the replay left the recorded schedule at step {at}"
@@ -277,12 +285,19 @@ fn done(index: Option<u64>, seed: u64, outcome: &crate::outcome::Outcome) -> Rep
 }
 
 /// An explored schedule's reply: its schedule goes along when it may be a failure (it
-/// failed on its own, or its outcome is not the one without preemptions).
-fn explored_reply(explorer: &Explorer, explored: &Explored) -> Reply {
+/// failed on its own, or, in a deterministic scenario, its outcome is not the one without
+/// preemptions); its run too, or always with `with_run` (a replay shows it).
+fn explored_reply(
+    explorer: &Explorer,
+    explored: &Explored,
+    deterministic: bool,
+    with_run: bool,
+) -> Reply {
     let maybe_failure = explored.outcome.failed()
-        || explorer
-            .baseline
-            .is_some_and(|b| b != explored.outcome.fingerprint);
+        || (deterministic
+            && explorer
+                .baseline
+                .is_some_and(|b| b != explored.outcome.fingerprint));
     let mut reply = done(Some(explored.index), explored.seed, &explored.outcome);
     if let Reply::Done {
         schedule,
@@ -295,7 +310,7 @@ fn explored_reply(explorer: &Explorer, explored: &Explored) -> Reply {
             *schedule = Some(steps_text(&explored.trace.steps));
             *preemptions = Some(explored.trace.preemptions());
         }
-        *run = explored.run.clone().filter(|_| maybe_failure);
+        *run = explored.run.clone().filter(|_| maybe_failure || with_run);
     }
     reply
 }

@@ -111,3 +111,46 @@ fn a_bounded_dfs_that_runs_out_of_budget_is_not_called_exhaustive() {
     assert_eq!(s["explore"]["exhaustive"], false);
     assert_eq!(s["iterations"]["run"], 5);
 }
+
+#[test]
+fn the_first_failure_keeps_its_schedule_among_many_divergent_ones() {
+    // `both-dialects` is not deterministic (its outcome follows the seed): every schedule
+    // differs from schedule 0's, and none of that may crowd out the first real failure.
+    let run = campaign(
+        "explore",
+        &[
+            "scenarios/both-dialects.yaml",
+            "--mutant",
+            "shared-vm",
+            "--schedules",
+            "100",
+            "--seed",
+            "3",
+        ],
+    );
+    let s = run.scenario("both-dialects");
+    assert_ne!(s["status"], "clean", "{}", run.stdout);
+    let replay = s["replay"].as_str().unwrap();
+    assert!(
+        replay.starts_with("harness replay bp1."),
+        "no token: {replay}"
+    );
+}
+
+#[test]
+fn a_hang_is_one_hang_in_explore_as_in_soak() {
+    // Schedule i runs with iteration i's seed: the same ones draw the pattern matcher.
+    let fixture = crate::common::fixture("soak/hang-sometimes.yaml");
+    let args = [fixture.as_str(), "--seed", "7", "--jobs", "2"];
+    let soak = crate::common::soak(&[&args[..], &["--iterations", "6"]].concat());
+    let explore = campaign("explore", &[&args[..], &["--schedules", "6"]].concat());
+    let hangs = |r: &crate::common::Soak| r.scenario("hang-sometimes")["hangs"].as_u64().unwrap();
+    assert!(hangs(&soak) > 0, "seed 7 draws a hang: {}", soak.stdout);
+    assert_eq!(
+        hangs(&explore),
+        hangs(&soak),
+        "{}\n{}",
+        soak.stdout,
+        explore.stdout
+    );
+}

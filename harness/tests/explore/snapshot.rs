@@ -51,7 +51,7 @@ fn explore_status_lines_match_the_snapshot() {
 }
 
 const REPLAY: &str = r#"REPLAY scenario `always-failing` (harness/tests/fixtures/soak/always-failing.yaml) seed 13252526365884326219
-  knobs: chaos off, workers from the workflow, engine on the calling thread, hash seed HASH
+  knobs: chaos off, workers CORES, engine on the calling thread, hash seed HASH
   schedule: real threads (the OS schedules them)
   outcome: ok
   final state: {"count":2,"n":1}
@@ -61,6 +61,7 @@ const REPLAY: &str = r#"REPLAY scenario `always-failing` (harness/tests/fixtures
     a                        VM #N      branch 1 `a`                 ok
     b                        VM #N      branch 2 `b`                 ok
     join                     VM #N      main                         ok
+    fan-out to `join`: 2 branches on CORES workers (options)
   invariants:
     VIOLATED #1 final_state: `state.count` is 2, expected 3
 REPRODUCED: iteration seed 13252526365884326219 fails
@@ -86,8 +87,13 @@ fn replay_output_matches_the_snapshot() {
     let text = String::from_utf8_lossy(&out.stdout);
     let hash = format!("{:#x}", crate::common::token_of(command).knobs.hash_seed);
     // VM serials follow which worker made its VM first: the OS schedule's, not the seed's.
+    // A scenario that names no worker cap runs with the machine's cores, in its token too.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let got: String = text
         .replace(&hash, "HASH")
+        .replace(&format!("workers {cores},"), "workers CORES,")
+        .replace(&format!("on {cores} worker"), "on CORES worker")
+        .replace("on CORES worker (", "on CORES workers (")
         .lines()
         .map(|line| match line.find("VM #") {
             Some(at) => {

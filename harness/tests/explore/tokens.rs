@@ -34,11 +34,11 @@ fn a_token_round_trips_through_its_text() {
 #[test]
 fn another_token_version_is_refused() {
     let mut token = a_token();
-    token.v = 2;
+    token.v = 9;
     let (code, text) = replay(&token.encode());
     assert_eq!(code, 3, "{text}");
     assert!(
-        text.contains("replay a version 2 token with a harness that reads version 1"),
+        text.contains("replay a version 9 token with a harness that reads version"),
         "{text}"
     );
 }
@@ -100,4 +100,46 @@ fn a_token_in_a_file_replays_with_at() {
     let (code, out) = replay(&format!("@{}", file.display()));
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("REPRODUCED 1 of 1"), "{out}");
+}
+
+#[test]
+fn a_token_from_another_build_is_refused() {
+    let mut token = a_token();
+    assert_eq!(token.build, harness::replay::token::BUILD_ID);
+    token.build = "0000000000000000".into();
+    let (code, text) = replay(&token.encode());
+    assert_eq!(code, 3, "{text}");
+    assert!(
+        text.contains("made by another build of the harness"),
+        "{text}"
+    );
+}
+
+#[test]
+fn fields_no_harness_writes_are_refused() {
+    let damaged = |t: Token, what: &str| match Token::decode(&t.encode()) {
+        Err(TokenError::Damaged(m)) => assert!(m.contains(what), "{m}"),
+        other => panic!("{what}: {other:?}"),
+    };
+    let mut bad_seed = a_token();
+    bad_seed.seed = "abc".into();
+    damaged(bad_seed, "seed");
+    let mut no_deadline = a_token();
+    no_deadline.hard_deadline_ms = 0;
+    damaged(no_deadline, "0 ms");
+    let mut mode = a_token();
+    mode.mode = harness::replay::token::Mode::Explore;
+    damaged(mode, "without a schedule");
+    // A schedule of hundreds of millions of steps is refused before it is built.
+    assert!(harness::replay::token::parse_steps("0*9999999.1*9999999").is_err());
+}
+
+#[test]
+fn a_replay_that_fails_another_way_has_not_reproduced_the_failure() {
+    let mut token = a_token();
+    token.signature = Some("#1 final_state / lua error at node `x`".into());
+    let (code, text) = replay(&token.encode());
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("FAILED OTHERWISE"), "{text}");
+    assert!(text.contains("NOT REPRODUCED in 1 replays"), "{text}");
 }

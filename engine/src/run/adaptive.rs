@@ -1,0 +1,134 @@
+//! Adaptive parallelism: a fan-out spawns workers only when it pays.
+//!
+//! Spawning a scoped thread costs tens of microseconds on a quiet host and hundreds on a busy
+//! one, and branches of trivial Lua cost less than that, so on a busy host running them in
+//! turn was up to 2.4x faster, and on a quiet one 10-20% slower. A fixed policy is wrong on
+//! one of the two. So when nothing fixes the worker count (no `max_parallel_branches` in the
+//! options or the workflow, no chaos, real threads), a fan-out predicts its branches' work
+//! from a moving average of their times in its earlier runs ([`BranchCost`], kept in the
+//! compiled workflow, through the runtime seam's atomics) and picks the worker count that
+//! minimises `work / k + spawn × (k − 1)`, with the spawn cost measured once per process
+//! ([`spawn_cost`]). A fan-out with no history yet runs in parallel (a CPU-bound one must).
+//! The decision is recorded in the run's trace; soak and explore fix the worker count per
+//! iteration (from the seed or the scenario's chaos), so they never depend on it.
+
+use std::sync::OnceLock;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use crate::sync::{RtAtomicUsize, Runtime, StdRuntime};
+
+/// The moving average of a fan-out's branch times, in nanoseconds (0: no history), updated
+/// by whichever runs finish, concurrently: a compare-and-swap loop, so a value is never torn
+/// and stays between the samples that made it.
+#[derive(Debug)]
+pub struct BranchCost<A: RtAtomicUsize = <StdRuntime as Runtime>::AtomicUsize> {
+    average_ns: A,
+}
+
+impl<A: RtAtomicUsize> Default for BranchCost<A> {
+    fn default() -> Self {
+        BranchCost {
+            average_ns: A::new(0),
+        }
+    }
+}
+
+impl<A: RtAtomicUsize> BranchCost<A> {
+    /// Adds one branch's time: an exponential moving average with weight 1/4 (the first
+    /// sample is taken whole).
+    pub fn record(&self, took: Duration) {
+        let sample = (took.as_nanos().min(usize::MAX as u128 / 2) as usize).max(1);
+        let mut old = self.average_ns.load(Ordering::Relaxed);
+        loop {
+            let new = if old == 0 {
+                sample
+            } else {
+                // old + (sample - old) / 4, in integers, without overflow.
+                (old / 4 * 3 + sample / 4).max(1)
+            };
+            match self
+                .average_ns
+                .compare_exchange(old, new, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => return,
+                Err(actual) => old = actual,
+            }
+        }
+    }
+
+    /// The predicted time of one branch, when there is a history.
+    pub fn predicted(&self) -> Option<Duration> {
+        match self.average_ns.load(Ordering::Relaxed) {
+            0 => None,
+            ns => Some(Duration::from_nanos(ns as u64)),
+        }
+    }
+}
+
+/// The worker count that minimises the predicted time of `branches` branches of `each`:
+/// `branches × each / k + spawn × (k − 1)`, for `k` up to the cores and the branches; the
+/// most when there is no prediction. Ties go to fewer workers.
+pub fn workers(each: Option<Duration>, branches: usize, spawn: Duration, cores: usize) -> usize {
+    let most = cores.min(branches).max(1);
+    let Some(each) = each else {
+        return most;
+    };
+    let work = each.as_nanos() * branches as u128;
+    let spawn = spawn.as_nanos();
+    (1..=most)
+        .min_by_key(|&k| work / k as u128 + spawn * (k as u128 - 1))
+        .unwrap_or(1)
+}
+
+/// What spawning and joining one more worker costs on this host: the median of five
+/// measurements, taken once per process (on the first fan-out that asks).
+pub fn spawn_cost<R: Runtime>() -> Duration {
+    static COST: OnceLock<Duration> = OnceLock::new();
+    *COST.get_or_init(|| {
+        let mut samples: Vec<Duration> = (0..5)
+            .map(|_| {
+                let start = R::now();
+                R::run_workers(2, crate::sync::LUA_STACK_SIZE, |_| {});
+                R::now().saturating_sub(start)
+            })
+            .collect();
+        samples.sort();
+        samples[2]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const US: Duration = Duration::from_micros(1);
+
+    #[test]
+    fn cheap_branches_on_a_costly_spawn_run_in_turn() {
+        // Three 50 µs branches, a 200 µs spawn: 150 µs in turn beats 75 + 200.
+        assert_eq!(workers(Some(US * 50), 3, US * 200, 2), 1);
+    }
+
+    #[test]
+    fn costly_branches_use_every_core() {
+        assert_eq!(workers(Some(US * 5000), 4, US * 100, 2), 2);
+        assert_eq!(workers(Some(US * 5000), 4, US * 100, 8), 4);
+    }
+
+    #[test]
+    fn without_history_a_fan_out_runs_in_parallel() {
+        assert_eq!(workers(None, 4, US * 10_000, 2), 2);
+        assert_eq!(workers(None, 1, US, 8), 1);
+    }
+
+    #[test]
+    fn the_moving_average_takes_the_first_sample_whole_then_moves_a_quarter() {
+        let cost = BranchCost::<<StdRuntime as Runtime>::AtomicUsize>::default();
+        assert_eq!(cost.predicted(), None);
+        cost.record(US * 100);
+        assert_eq!(cost.predicted(), Some(US * 100));
+        cost.record(US * 500);
+        assert_eq!(cost.predicted(), Some(US * 200));
+    }
+}
