@@ -68,6 +68,9 @@ pub enum Workload {
     LuaPlain,
     /// One node execution on a warm VM with the 200-record state, returned whole.
     NodeLarge,
+    /// One run of the peer workflow (setup, 3 Lua branches, a Lua fan-in), branches on one
+    /// thread.
+    Peer,
 }
 
 /// Rounds of the CPU-bound chunk under callgrind: about a million Lua instructions a
@@ -76,7 +79,7 @@ pub const LUA_ROUNDS: u32 = 50_000;
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Workload; 7] = [
+    pub const ALL: [Workload; 8] = [
         Workload::VmCreate,
         Workload::Branch,
         Workload::FanOut4,
@@ -84,6 +87,7 @@ impl Workload {
         Workload::LuaSandboxed,
         Workload::LuaPlain,
         Workload::NodeLarge,
+        Workload::Peer,
     ];
 
     /// The name on the probe's command line.
@@ -96,6 +100,7 @@ impl Workload {
             Workload::LuaSandboxed => "lua-sandboxed",
             Workload::LuaPlain => "lua-plain",
             Workload::NodeLarge => "node-large",
+            Workload::Peer => "peer",
         }
     }
 
@@ -129,6 +134,7 @@ pub fn run_workload(workload: Workload, times: usize) {
     let large = crate::fixtures::large_state();
     let round_trip = crate::fixtures::chunk(crate::fixtures::ROUND_TRIP_NODE);
     let warm = new_vm(1);
+    let peer = crate::fixtures::peer();
     let once = |seed: u64| match workload {
         Workload::VmCreate => std::mem::forget(new_vm(seed)),
         Workload::Branch => {
@@ -151,6 +157,11 @@ pub fn run_workload(workload: Workload, times: usize) {
         Workload::NodeLarge => {
             warm.run_node(&round_trip, &large, None, budget())
                 .expect("the large node runs");
+        }
+        Workload::Peer => {
+            peer.run(serde_json::json!({}), &sequential)
+                .result
+                .expect("the peer workflow runs");
         }
         Workload::LuaPlain => {
             plain

@@ -91,7 +91,8 @@ pub fn unit_of(id: &str) -> Option<&'static str> {
         "vm_create_instructions"
         | "branch_instructions"
         | "fanout_4_instructions"
-        | "node_large_instructions" => "k instr",
+        | "node_large_instructions"
+        | "peer_run_instructions" => "k instr",
         "vm_create" | "vm_drop" | "branch_end_to_end" | "node_small_state" | "node_large_state"
         | "thread_spawn" | "peer_run" | "yaml_load_compile" => "µs",
         "live_1000_create" => "ms",
@@ -101,7 +102,10 @@ pub fn unit_of(id: &str) -> Option<&'static str> {
         | "machine_speedup_2"
         | "fanout_4_over_branches_instructions"
         | "lua_cpu_vs_plain"
-        | "lua_cpu_vs_plain_instructions" => "×",
+        | "lua_cpu_vs_plain_instructions"
+        | "fanout_vs_sequential_max"
+        | "fanout_vs_best_4"
+        | "cpu_speedup_of_machine" => "×",
         "soak_rate" => "iter/s",
         _ => return None,
     })
@@ -203,6 +207,7 @@ fn figure(id: &str, m: &Measurements) -> Result<Figure, String> {
         "branch_instructions" => instructions("branch"),
         "fanout_4_instructions" => instructions("fanout-4"),
         "node_large_instructions" => instructions("node-large"),
+        "peer_run_instructions" => instructions("peer"),
         "fanout_4_over_branches_instructions" => {
             let fan_out = instructions("fanout-4")?.span.mid;
             let main = instructions("main-path")?.span.mid;
@@ -265,6 +270,44 @@ fn figure(id: &str, m: &Measurements) -> Result<Figure, String> {
             })
         }
         "fanout_vs_floor_4" | "fanout_vs_sequential_4" => fan_out_ratio(id, m),
+        "fanout_vs_sequential_max" => {
+            let inputs = fanout::floor_inputs(&m.estimates, m.cores)
+                .ok_or("missing branch/end_to_end, thread/spawn_one or fanout/main_path")?;
+            let worst = fanout::rows(&m.estimates, &inputs)
+                .iter()
+                .filter_map(|r| r.parallel_cost.over(r.sequential_cost))
+                .max_by(|a, b| a.mid.total_cmp(&b.mid))
+                .ok_or("no fan-out rows")?;
+            Ok(Figure {
+                span: worst,
+                how: "max over N of (fanout/parallel/N − main) ÷ (fanout/sequential/N − main), same run (parallel is the engine's default: the adaptive worker count)".into(),
+            })
+        }
+        "fanout_vs_best_4" => {
+            let inputs = fanout::floor_inputs(&m.estimates, m.cores)
+                .ok_or("missing branch/end_to_end, thread/spawn_one or fanout/main_path")?;
+            let row = fanout::rows(&m.estimates, &inputs)
+                .into_iter()
+                .find(|r| r.n == 4)
+                .ok_or("missing fanout/parallel/4 or fanout/sequential/4")?;
+            let best = if row.sequential_cost.mid <= row.floor.mid {
+                row.sequential_cost
+            } else {
+                row.floor
+            };
+            Ok(Figure {
+                span: row.parallel_cost.over(best).ok_or("a zero denominator")?,
+                how: "(fanout/parallel/4 − main) ÷ min(sequential cost, floor), same run".into(),
+            })
+        }
+        "cpu_speedup_of_machine" => {
+            let cpu = figure("cpu_speedup_4", m)?;
+            let machine = figure("machine_speedup_2", m)?;
+            Ok(Figure {
+                span: cpu.span.over(machine.span).ok_or("a zero machine speedup")?,
+                how: "cpu_speedup_4 ÷ machine_speedup_2, same run".into(),
+            })
+        }
         other => Err(format!("unknown metric `{other}`")),
     }
 }
