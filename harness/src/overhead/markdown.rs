@@ -138,10 +138,7 @@ fn fan_out(md: &mut String, report: &Report, chart: Option<&str>) {
             num(r.floor.mid),
             ratio(r.parallel_cost.mid, r.floor.mid),
             ratio(r.parallel_cost.mid, r.sequential_cost.mid),
-            ratio(
-                r.parallel_cost.mid,
-                r.sequential_cost.mid.min(r.floor.mid)
-            ),
+            ratio(r.parallel_cost.mid, r.sequential_cost.mid.min(r.floor.mid)),
         );
     }
     let _ = writeln!(md);

@@ -304,7 +304,10 @@ fn figure(id: &str, m: &Measurements) -> Result<Figure, String> {
             let cpu = figure("cpu_speedup_4", m)?;
             let machine = figure("machine_speedup_2", m)?;
             Ok(Figure {
-                span: cpu.span.over(machine.span).ok_or("a zero machine speedup")?,
+                span: cpu
+                    .span
+                    .over(machine.span)
+                    .ok_or("a zero machine speedup")?,
                 how: "cpu_speedup_4 ÷ machine_speedup_2, same run".into(),
             })
         }
