@@ -7,12 +7,11 @@
 //! options or the workflow, no chaos, real threads), a fan-out predicts its branches' work
 //! from a moving average of their times in its earlier runs ([`BranchCost`], kept in the
 //! compiled workflow, through the runtime seam's atomics) and picks the worker count that
-//! minimises `work / k + spawn × (k − 1)`, with the spawn cost measured once per process
+//! minimises `work / k + spawn × (k − 1)`, with the spawn cost measured now and then
 //! ([`spawn_cost`]). A fan-out with no history yet runs in parallel (a CPU-bound one must).
 //! The decision is recorded in the run's trace; soak and explore fix the worker count per
 //! iteration (from the seed or the scenario's chaos), so they never depend on it.
 
-use std::sync::OnceLock;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -81,21 +80,39 @@ pub fn workers(each: Option<Duration>, branches: usize, spawn: Duration, cores: 
         .unwrap_or(1)
 }
 
-/// What spawning and joining one more worker costs on this host: the median of five
-/// measurements, taken once per process (on the first fan-out that asks).
+/// Adaptive decisions between two measurements of the spawn cost: the host's load changes
+/// over minutes, and a cost measured once, at a quiet moment, kept a busy host's fan-outs of
+/// cheap branches parallel.
+const MEASURE_EVERY: usize = 128;
+
+/// What spawning and joining one more worker costs on this host now: the median of five
+/// measurements, taken on the first fan-out that asks and again every [`MEASURE_EVERY`]
+/// decisions.
 pub fn spawn_cost<R: Runtime>() -> Duration {
-    static COST: OnceLock<Duration> = OnceLock::new();
-    *COST.get_or_init(|| {
-        let mut samples: Vec<Duration> = (0..5)
-            .map(|_| {
-                let start = R::now();
-                R::run_workers(2, crate::sync::LUA_STACK_SIZE, |_| {});
-                R::now().saturating_sub(start)
-            })
-            .collect();
-        samples.sort();
-        samples[2]
-    })
+    // Process-wide figures of real threads (the policy is off under the model checkers).
+    #[allow(clippy::disallowed_types)]
+    static COST_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    #[allow(clippy::disallowed_types)]
+    static ASKED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let asked = ASKED.fetch_add(1, Ordering::Relaxed);
+    let known = COST_NS.load(Ordering::Relaxed);
+    if known != 0 && !asked.is_multiple_of(MEASURE_EVERY) {
+        return Duration::from_nanos(known);
+    }
+    let mut samples: Vec<Duration> = (0..5)
+        .map(|_| {
+            let start = R::now();
+            R::run_workers(2, crate::sync::LUA_STACK_SIZE, |_| {});
+            R::now().saturating_sub(start)
+        })
+        .collect();
+    samples.sort();
+    let cost = samples[2].max(Duration::from_nanos(1));
+    COST_NS.store(
+        cost.as_nanos().min(u64::MAX as u128) as u64,
+        Ordering::Relaxed,
+    );
+    cost
 }
 
 #[cfg(test)]
