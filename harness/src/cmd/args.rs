@@ -10,7 +10,7 @@ use crate::explore::params::SchedulerKind;
 use crate::mutant::Mutant;
 use crate::report::junit::JunitFlaky;
 use crate::soak::knobs::{HashSeed, parse_seed};
-use crate::soak::runner::Isolation;
+use crate::soak::runner::{Isolation, Shard};
 
 /// What `harness soak` and `harness explore` share.
 #[derive(Debug, Clone, clap::Args)]
@@ -56,6 +56,11 @@ pub struct CampaignArgs {
     /// Also run the canary (and any other `expect_failure` scenario) found in folders.
     #[arg(long)]
     pub include_canary: bool,
+    /// Run only shard K of N (`--shard 2/3`) of every scenario's iterations (or schedules),
+    /// with the seeds an unsharded run gives them; `harness report merge` puts the N
+    /// reports together exactly. Needs `--seed`.
+    #[arg(long, value_parser = Shard::parse, value_name = "K/N")]
+    pub shard: Option<Shard>,
     /// Progress display: bars on a terminal (auto), or lines at iterations 1, 2, 4, 8, ...
     /// for CI logs.
     #[arg(long, value_enum, default_value_t = crate::progress::Mode::Auto)]

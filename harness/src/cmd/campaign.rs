@@ -167,21 +167,20 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
                     command: String::new(),
                     file: None,
                 };
+                let meta = build::Meta::of(scenario, args.chaos);
+                let range = plan.shard.map_or(0..planned, |s| s.range(planned));
+                let span = build::Span {
+                    start: range.start,
+                    planned: range.end - range.start,
+                    total: planned,
+                    asked,
+                };
                 let mut checkpoint = |tally: &crate::outcome::Tally, elapsed: Duration| {
-                    let current = build::ran(
-                        scenario, planned, asked, tally, elapsed, args.chaos, &no_replay,
-                    );
+                    let current = build::ran(&meta, span, tally, elapsed, &no_replay);
                     run.warn_on(run.checkpoint(rest, Some(current)));
                 };
-                let soaked = soak(
-                    scenario,
-                    planned,
-                    plan,
-                    &stop,
-                    &|| bar.inc(),
-                    &mut checkpoint,
-                );
-                bar.finish(planned, soaked.tally.run);
+                let soaked = soak(scenario, range, plan, &stop, &|| bar.inc(), &mut checkpoint);
+                bar.finish(span.planned, soaked.tally.run);
                 run.workers.spawned += soaked.workers.spawned;
                 run.workers.hangs += soaked.workers.hangs;
                 run.workers.crashes += soaked.workers.crashes;
@@ -211,15 +210,7 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
                 }
                 let dir = run.dir.clone();
                 let replay = |t: &ReplayTarget| (verb.replay)(scenario, &soaked, t, &dir);
-                let mut report = build::ran(
-                    scenario,
-                    planned,
-                    asked,
-                    &soaked.tally,
-                    soaked.elapsed,
-                    args.chaos,
-                    &replay,
-                );
+                let mut report = build::ran(&meta, span, &soaked.tally, soaked.elapsed, &replay);
                 if let Some(Halt::Abandoned(why)) = &soaked.halt
                     && matches!(report.status, Class::Clean | Class::NotRun)
                 {
@@ -318,6 +309,7 @@ impl CampaignRun<'_> {
             signal,
             stopped,
             run_seed: plan.run_seed,
+            shard: plan.shard,
             command: command_line(),
             started_at: self.started_at,
             elapsed_s: self.started.elapsed().as_secs_f64(),
@@ -329,6 +321,9 @@ impl CampaignRun<'_> {
                 include_canary: args.include_canary,
                 isolation: if in_workers { "process" } else { "thread" }.into(),
                 hard_deadline_s: args.hard_deadline.map(|d| d.as_secs_f64()),
+                hash_seed: args.hash_seed.as_str().into(),
+                mutant: args.mutant.name().into(),
+                scheduler: plan.explore.map(|e| e.params.describe()),
             },
             host: Host {
                 peak_rss_kib: host::peak_rss_kib(),
@@ -390,7 +385,39 @@ pub fn plan(args: &CampaignArgs, isolation: Isolation, explore: Option<ExplorePl
         isolation,
         hard_deadline: args.hard_deadline,
         explore,
+        shard: args.shard,
     }
+}
+
+/// Refuses `--shard` where it cannot give an exact merge: without `--seed` (each shard would
+/// take its own seed from the clock) and under a DFS (`dfs`: its schedules come one from
+/// the last, so they cannot be dealt out).
+pub fn check_shard(args: &CampaignArgs, dfs: bool) -> Result<(), CmdError> {
+    let Some(shard) = args.shard else {
+        return Ok(());
+    };
+    if args.seed.is_none() {
+        return Err(CmdError::Usage(format!(
+            "--shard {shard} needs --seed: every shard must give each iteration the seed an \
+             unsharded run gives it, and without --seed each shard takes its own from the clock \
+             (pick one, e.g. --seed {}, and pass it to every shard)",
+            fresh_run_seed()
+        )));
+    }
+    if dfs {
+        return Err(CmdError::Usage(format!(
+            "--shard {shard} with --scheduler dfs: a depth-first search finds each schedule from \
+             the one before, so its schedules cannot be split across machines; shard a random or \
+             pct exploration instead"
+        )));
+    }
+    if args.fail_fast {
+        return Err(CmdError::Usage(format!(
+            "--shard {shard} with --fail-fast: each shard would stop at its own first failure, \
+             so the merge could not say which iterations ran; drop one of them"
+        )));
+    }
+    Ok(())
 }
 
 /// The engine's default worker cap on this machine (its cores), fixed for a soak's

@@ -25,6 +25,9 @@ pub enum Command {
     Explore(super::args::ExploreArgs),
     /// Rerun one failure from its token (printed by soak and explore).
     Replay(super::args::ReplayArgs),
+    /// Work with reports: `merge` shard reports into the whole run's.
+    #[command(subcommand)]
+    Report(super::report::ReportCommand),
     /// Run every mutant (a deliberately broken engine) through soak and explore, and the
     /// real engine under the same budgets: what catches what, with how much effort.
     Mutants(super::args::MutantsArgs),

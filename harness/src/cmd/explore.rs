@@ -23,6 +23,7 @@ use crate::soak::runner::{ExplorePlan, Isolation, Plan, Soaked};
 /// Runs `harness explore` and returns the exit code.
 pub fn run(args: &ExploreArgs) -> Result<u8, CmdError> {
     let common = &args.common;
+    campaign::check_shard(common, args.scheduler == SchedulerKind::Dfs)?;
     // Explore always runs in worker processes: shuttle's tasks, and any hang, stay there.
     let explore = ExplorePlan {
         params: ExploreParams {

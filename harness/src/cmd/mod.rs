@@ -9,6 +9,7 @@ pub mod explore;
 pub mod mutants;
 pub mod overhead;
 pub mod replay;
+pub mod report;
 pub mod run;
 pub mod soak;
 
@@ -23,6 +24,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, CmdError> {
         Command::Soak(args) => soak::run(&args),
         Command::Explore(args) => explore::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Report(command) => report::run(&command),
         Command::Mutants(args) => mutants::run(&args),
         Command::Overhead(args) => overhead::run(&args),
         Command::Worker(args) => Ok(crate::soak::worker::serve(&args)),

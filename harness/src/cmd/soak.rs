@@ -28,6 +28,12 @@ const DEFAULT_ITERATIONS: u64 = 1000;
 /// Runs `harness soak` and returns the exit code.
 pub fn run(args: &SoakArgs) -> Result<u8, CmdError> {
     let common = &args.common;
+    if args.replay.is_some() && common.shard.is_some() {
+        return Err(CmdError::Usage(
+            "--shard with --replay: a replay runs one iteration; drop --shard".into(),
+        ));
+    }
+    campaign::check_shard(common, false)?;
     let plan = campaign::plan(common, args.isolation, None);
     if let Some(seed) = args.replay {
         return replay_one(args, seed, &plan);

@@ -85,7 +85,7 @@ pub fn attempt(
             .max_iterations
             .map_or(per_scenario, |cap| per_scenario.min(cap));
         let mut checkpoint = |_: &Tally, _: std::time::Duration| {};
-        let soaked = soak(scenario, count, &plan, stop, &|| {}, &mut checkpoint);
+        let soaked = soak(scenario, 0..count, &plan, stop, &|| {}, &mut checkpoint);
         found.spent += soaked.tally.run;
         match detection(scenario, &soaked) {
             Some((effort, target)) => {

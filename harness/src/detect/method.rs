@@ -65,6 +65,7 @@ impl Method {
             fail_fast: true,
             isolation: Isolation::Process,
             hard_deadline: None,
+            shard: None,
             explore: scheduler.map(|scheduler| ExplorePlan {
                 params: ExploreParams {
                     scheduler,

@@ -35,3 +35,13 @@ pub struct ExploreParams {
     /// PCT's step count (0 until measured).
     pub max_steps: u64,
 }
+
+impl ExploreParams {
+    /// `pct depth 3`, `random`, `dfs`.
+    pub fn describe(&self) -> String {
+        match self.scheduler {
+            SchedulerKind::Pct => format!("pct depth {}", self.depth),
+            other => other.as_str().to_string(),
+        }
+    }
+}

@@ -13,13 +13,13 @@
 //!
 //! The usual outcome is only known at the end, which is why this runs on the finished tally.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::fingerprint::Fingerprint;
 use super::tally::Tally;
 
 /// A scenario's class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Class {
     /// Every iteration kept every invariant, with one outcome.
@@ -176,7 +176,7 @@ mod tests {
                 violations: v.iter().map(|&k| (k, format!("inv {k}"))).collect(),
                 stopped: None,
             };
-            t.record(i as u64, 100 + i as u64, &o);
+            t.record(i as u64, 100 + i as u64, &o, &[]);
         }
         t
     }
@@ -224,6 +224,7 @@ mod tests {
             2,
             102,
             &Outcome::stopped(crate::outcome::evaluate::Stopped::Crash("SIGSEGV".into())),
+            &[],
         );
         let v = classify(&t, true);
         assert_eq!((v.class, v.failures), (Class::Flaky, 1));
@@ -233,6 +234,7 @@ mod tests {
             0,
             1,
             &Outcome::stopped(crate::outcome::evaluate::Stopped::Hang("node `x`".into())),
+            &[],
         );
         assert_eq!(classify(&all, true).class, Class::Failing);
     }

@@ -21,6 +21,21 @@ impl fmt::Display for Fingerprint {
     }
 }
 
+impl serde::Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Fingerprint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Fingerprint::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{text}` is not a 16-hex-digit fingerprint"))
+        })
+    }
+}
+
 impl Fingerprint {
     /// Parses the 16-hex-digit form (a `0x` prefix is accepted).
     pub fn parse(text: &str) -> Option<Fingerprint> {

@@ -7,13 +7,13 @@
 //!   upper bound of the rate is about 3/n. "0 failures in 20 runs" bounds the rate below
 //!   ~14%; 10,000 clean runs bound it below 3e-4.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The 97.5th percentile of the standard normal (two-sided 95%).
 const Z95: f64 = 1.959_963_984_540_054;
 
 /// A measured failure rate and its bounds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Rate {
     /// Failing iterations.
     pub failures: u64,

@@ -1,35 +1,41 @@
 //! Streaming statistics for one scenario: bounded memory whatever the iteration count.
 //!
 //! Nothing per iteration is kept. A [`Tally`] holds counters, the first violation of each
-//! invariant, the first bad iteration, and a table of distinct outcome fingerprints capped at
-//! [`FINGERPRINT_CAP`] entries (later newcomers are counted together as overflow). Each soak
-//! tally can be merged into another's ([`Tally::merge`]): the same counts as one tally of both.
-//! "First" always means the lowest iteration index, so results do not depend on which
-//! worker happened to finish first.
+//! invariant, the first bad iteration, the exact count of every distinct outcome fingerprint
+//! up to [`FINGERPRINT_CAP`] of them (past that bound the run has "too many outcomes", and
+//! later newcomers are counted together as overflow), and per value of each knob the harness
+//! varied (worker cap, engine thread) the same counts again, so a flake's rate can be split by
+//! knob once the usual outcome is known. Tallies merge ([`Tally::merge`]): the same counts as
+//! one tally of both, whichever worker or shard counted what. "First" always means the lowest
+//! iteration index, so results do not depend on which worker happened to finish first. A
+//! tally is serialized whole into `report.json`, which is what `harness report merge` adds.
 
 use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 use super::evaluate::{Outcome, Stopped};
 use super::fingerprint::Fingerprint;
 
-/// Most distinct fingerprints kept with their own counts.
-pub const FINGERPRINT_CAP: usize = 64;
+/// Most distinct fingerprints counted exactly; a run with more has "too many outcomes".
+pub const FINGERPRINT_CAP: usize = 100_000;
 /// Most distinct failure signatures kept with their own counts.
-pub const SIGNATURE_CAP: usize = 64;
+pub const SIGNATURE_CAP: usize = 1_000;
 
 /// One iteration that went wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BadIteration {
     /// Its index in the scenario.
     pub iteration: u64,
     /// Its seed (`--replay` takes it).
+    #[serde(with = "crate::util::serde_u64")]
     pub seed: u64,
     /// Why.
     pub message: String,
 }
 
 /// Counts for one distinct fingerprint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FingerprintCount {
     /// Iterations that ended this way.
     pub count: u64,
@@ -38,13 +44,14 @@ pub struct FingerprintCount {
     /// The lowest iteration that ended this way, and its seed.
     pub example_iteration: u64,
     /// Seed of the example iteration.
+    #[serde(with = "crate::util::serde_u64")]
     pub example_seed: u64,
     /// `ok`, or the error kind and node.
     pub summary: String,
 }
 
 /// Counts for one invariant.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvariantCount {
     /// Iterations that violated it.
     pub violations: u64,
@@ -55,7 +62,7 @@ pub struct InvariantCount {
 }
 
 /// Counts for one way of failing (see [`Outcome::signature`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureCount {
     /// Iterations that failed this way.
     pub count: u64,
@@ -63,8 +70,21 @@ pub struct SignatureCount {
     pub first: BadIteration,
 }
 
+/// Counts for one value of one knob (`workers=1`): iterations, and how they ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnobCount {
+    /// Iterations that ran with this value.
+    pub run: u64,
+    /// Of those, how many failed on their own.
+    pub violating: u64,
+    /// Per fingerprint of the tally's table: iterations, and how many failed on their own.
+    pub fingerprints: BTreeMap<Fingerprint, [u64; 2]>,
+    /// Iterations whose fingerprint did not fit in the table, and how many failed.
+    pub overflow: [u64; 2],
+}
+
 /// The streaming statistics of one scenario.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     /// The invariants' labels (`#1 lua`), in `expect:` order.
     pub labels: Vec<String>,
@@ -90,6 +110,9 @@ pub struct Tally {
     pub signature_overflow: u64,
     /// The lowest iteration that failed on its own.
     pub first_bad: Option<BadIteration>,
+    /// Per knob value (`workers=1`, `engine_thread=spawned`), what its iterations did.
+    #[serde(default)]
+    pub knobs: BTreeMap<String, KnobCount>,
 }
 
 impl Tally {
@@ -102,8 +125,8 @@ impl Tally {
         }
     }
 
-    /// Records one iteration.
-    pub fn record(&mut self, iteration: u64, seed: u64, outcome: &Outcome) {
+    /// Records one iteration, which ran with these knob values (`workers=1`).
+    pub fn record(&mut self, iteration: u64, seed: u64, outcome: &Outcome, knobs: &[String]) {
         self.run += 1;
         let violated = outcome.failed();
         if violated {
@@ -156,7 +179,25 @@ impl Tally {
             example_seed: seed,
             summary: outcome.summary.clone(),
         };
-        self.add_fingerprint(outcome.fingerprint, entry);
+        let fits = self.add_fingerprint(outcome.fingerprint, entry);
+        let failed = u64::from(violated);
+        for knob in knobs {
+            let count = self.knobs.entry(knob.clone()).or_default();
+            count.run += 1;
+            count.violating += failed;
+            let slot = if fits {
+                count.fingerprints.entry(outcome.fingerprint).or_default()
+            } else {
+                &mut count.overflow
+            };
+            slot[0] += 1;
+            slot[1] += failed;
+        }
+    }
+
+    /// Whether more distinct outcomes came than the table counts exactly.
+    pub fn too_many_outcomes(&self) -> bool {
+        self.overflow > 0
     }
 
     fn add_signature(&mut self, signature: String, entry: SignatureCount) {
@@ -175,7 +216,9 @@ impl Tally {
         }
     }
 
-    fn add_fingerprint(&mut self, fingerprint: Fingerprint, entry: FingerprintCount) {
+    /// Counts `entry` under `fingerprint`; false when the table is full and it went to the
+    /// overflow.
+    fn add_fingerprint(&mut self, fingerprint: Fingerprint, entry: FingerprintCount) -> bool {
         let full = self.fingerprints.len() >= FINGERPRINT_CAP;
         match self.fingerprints.get_mut(&fingerprint) {
             Some(known) => {
@@ -185,13 +228,16 @@ impl Tally {
                     known.example_iteration = entry.example_iteration;
                     known.example_seed = entry.example_seed;
                 }
+                true
             }
             None if full => {
                 self.overflow += entry.count;
                 self.overflow_violating += entry.violating;
+                false
             }
             None => {
                 self.fingerprints.insert(fingerprint, entry);
+                true
             }
         }
     }
@@ -223,11 +269,30 @@ impl Tally {
         if let Some(bad) = other.first_bad {
             keep_lowest(&mut self.first_bad, bad);
         }
+        let mut spilled = Vec::new();
         for (fingerprint, entry) in other.fingerprints {
-            self.add_fingerprint(fingerprint, entry);
+            if !self.add_fingerprint(fingerprint, entry) {
+                spilled.push(fingerprint);
+            }
         }
         self.overflow += other.overflow;
         self.overflow_violating += other.overflow_violating;
+        for (knob, theirs) in other.knobs {
+            let mine = self.knobs.entry(knob).or_default();
+            mine.run += theirs.run;
+            mine.violating += theirs.violating;
+            for (fingerprint, [count, violating]) in theirs.fingerprints {
+                let slot = if spilled.contains(&fingerprint) {
+                    &mut mine.overflow
+                } else {
+                    mine.fingerprints.entry(fingerprint).or_default()
+                };
+                slot[0] += count;
+                slot[1] += violating;
+            }
+            mine.overflow[0] += theirs.overflow[0];
+            mine.overflow[1] += theirs.overflow[1];
+        }
     }
 
     /// The usual outcome: the fingerprint most iterations that did not fail on their own
@@ -281,8 +346,8 @@ mod tests {
         let (mut even, mut odd) = (Tally::new(labels(2)), Tally::new(labels(2)));
         for i in 0..100u64 {
             let o = outcome(i % 3, if i % 7 == 3 { &[1, 0] } else { &[] });
-            sequential.record(i, i * 10, &o);
-            if i % 2 == 0 { &mut even } else { &mut odd }.record(i, i * 10, &o);
+            sequential.record(i, i * 10, &o, &[]);
+            if i % 2 == 0 { &mut even } else { &mut odd }.record(i, i * 10, &o, &[]);
         }
         odd.merge(even);
         assert_eq!(odd.run, sequential.run);
@@ -300,7 +365,7 @@ mod tests {
         let mut tally = Tally::new(labels(0));
         let n = FINGERPRINT_CAP as u64 + 36;
         for i in 0..n {
-            tally.record(i, i, &outcome(i, &[]));
+            tally.record(i, i, &outcome(i, &[]), &[]);
         }
         assert_eq!(tally.fingerprints.len(), FINGERPRINT_CAP);
         assert_eq!(tally.overflow, 36);
@@ -311,7 +376,7 @@ mod tests {
     fn the_usual_outcome_is_the_most_common_one_that_did_not_fail() {
         let mut tally = Tally::new(labels(1));
         for i in 0..10 {
-            tally.record(i, i, &outcome(if i == 4 { 9 } else { 1 }, &[]));
+            tally.record(i, i, &outcome(if i == 4 { 9 } else { 1 }, &[]), &[]);
         }
         let (f, c) = tally.usual().unwrap();
         assert_eq!((f, c.count), (Fingerprint(1), 9));
@@ -319,11 +384,11 @@ mod tests {
         let mut tally = Tally::new(labels(1));
         for i in 0..10 {
             let violations: &[usize] = if i < 7 { &[0] } else { &[] };
-            tally.record(i, i, &outcome(if i < 7 { 5 } else { 6 }, violations));
+            tally.record(i, i, &outcome(if i < 7 { 5 } else { 6 }, violations), &[]);
         }
         assert_eq!(tally.usual().unwrap().0, Fingerprint(6));
         let mut all_bad = Tally::new(labels(1));
-        all_bad.record(0, 0, &outcome(5, &[0]));
+        all_bad.record(0, 0, &outcome(5, &[0]), &[]);
         assert_eq!(all_bad.usual(), None);
     }
 
@@ -332,12 +397,13 @@ mod tests {
         let mut tally = Tally::new(labels(2));
         for i in 0..6u64 {
             let violations: &[usize] = if i % 2 == 0 { &[1] } else { &[0, 1] };
-            tally.record(10 - i, i, &outcome(1, violations));
+            tally.record(10 - i, i, &outcome(1, violations), &[]);
         }
         tally.record(
             20,
             7,
             &Outcome::stopped(crate::outcome::evaluate::Stopped::Hang("x".into())),
+            &[],
         );
         let rows: Vec<(&str, u64, u64)> = tally
             .signatures
@@ -358,7 +424,7 @@ mod tests {
     #[test]
     fn a_violation_of_an_invariant_the_tally_does_not_know_is_not_a_panic() {
         let mut tally = Tally::new(vec!["#1 lua".into()]);
-        tally.record(0, 1, &outcome(7, &[0, 3]));
+        tally.record(0, 1, &outcome(7, &[0, 3]), &[]);
         assert_eq!(tally.invariants[0].violations, 1);
         assert_eq!(tally.violating, 1);
     }
@@ -371,7 +437,7 @@ mod tests {
         for i in 0..cap + 5 {
             let mut o = outcome(i, &[0]);
             o.summary = format!("lua error {i}");
-            tally.record(i, i, &o);
+            tally.record(i, i, &o, &[]);
         }
         assert!(tally.signature_overflow > 0);
         for i in 0..3 {
@@ -379,6 +445,7 @@ mod tests {
                 cap + 5 + i,
                 i,
                 &Outcome::stopped(Stopped::Hang("late".into())),
+                &[],
             );
         }
         assert_eq!(tally.hangs, 3);

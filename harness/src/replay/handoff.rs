@@ -98,6 +98,7 @@ pub fn handoff(
         .find(|(_, c)| c.first.iteration == target.iteration)
         .map(|(s, _)| s.clone());
     let explore_plan = Plan {
+        shard: None,
         explore: Some(ExplorePlan {
             params: ExploreParams {
                 scheduler: SchedulerKind::Pct,
@@ -113,7 +114,7 @@ pub fn handoff(
     let mut checkpoint = |_: &crate::outcome::Tally, _: std::time::Duration| {};
     let explored = crate::soak::runner::soak(
         scenario,
-        HANDOFF_SCHEDULES,
+        0..HANDOFF_SCHEDULES,
         &explore_plan,
         &stop,
         &|| {},

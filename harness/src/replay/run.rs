@@ -121,6 +121,7 @@ pub fn replay(token: Token, times: u64) -> Result<TokenReplay, ReplayError> {
         fail_fast: false,
         isolation: Isolation::Process,
         hard_deadline: Some(Duration::from_millis(token.hard_deadline_ms)),
+        shard: None,
         explore: token.schedule.as_ref().map(|s| ExplorePlan {
             params: ExploreParams { ..s.params },
             check_determinism: false,

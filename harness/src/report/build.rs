@@ -8,8 +8,9 @@ use engine::ChaosLevel;
 
 use super::model::{
     BadReport, FingerprintRow, Fingerprints, Host, InvariantReport, Iterations, Options, Report,
-    SCHEMA_VERSION, ScenarioReport, SignatureRow, Totals, WorkersReport,
+    SCHEMA_VERSION, SHOWN_FINGERPRINTS, ScenarioReport, SignatureRow, Totals, WorkersReport,
 };
+use crate::outcome::causes;
 use crate::outcome::classify::ReplayTarget;
 use crate::outcome::stats::Rate;
 use crate::outcome::tally::BadIteration;
@@ -21,25 +22,90 @@ use crate::util::exit;
 /// Makes the command that replays an iteration (or schedule): its token, for the runner.
 pub type ReplayCommand<'a> = dyn Fn(&ReplayTarget) -> crate::replay::token::ReplayCommand + 'a;
 
+/// What a scenario's report says about the scenario itself: from the scenario, or, in a
+/// merge, from a shard's report of it.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    /// Its name.
+    pub name: String,
+    /// Its file.
+    pub file: String,
+    /// Its content hash (16 hex digits).
+    pub content_hash: Option<String>,
+    /// Its seed story.
+    pub story: Option<String>,
+    /// What it checks.
+    pub description: Option<String>,
+    /// Whether every iteration must share one outcome.
+    pub deterministic: bool,
+    /// The canary.
+    pub expect_failure: bool,
+    /// Its `max_iterations`.
+    pub cap: Option<u64>,
+    /// The chaos level it ran at.
+    pub chaos: String,
+}
+
+impl Meta {
+    /// Of a loaded scenario; `chaos` is the `--chaos` override, if any.
+    pub fn of(scenario: &Scenario, chaos: Option<ChaosLevel>) -> Meta {
+        Meta {
+            name: scenario.name.clone(),
+            file: scenario.file.display().to_string(),
+            content_hash: Some(format!("{:016x}", scenario.content_hash)),
+            story: scenario.story.clone(),
+            description: scenario.description.clone(),
+            deterministic: scenario.deterministic,
+            expect_failure: scenario.expect_failure,
+            cap: scenario.max_iterations,
+            chaos: chaos.unwrap_or(scenario.chaos).as_str().to_string(),
+        }
+    }
+
+    /// From a report of the scenario.
+    pub fn of_report(report: &ScenarioReport) -> Meta {
+        Meta {
+            name: report.name.clone(),
+            file: report.file.clone(),
+            content_hash: report.content_hash.clone(),
+            story: report.story.clone(),
+            description: report.description.clone(),
+            deterministic: report.deterministic,
+            expect_failure: report.expect_failure,
+            cap: report.iterations.cap,
+            chaos: report.chaos.clone(),
+        }
+    }
+}
+
+/// Which iterations a run of a scenario was to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// The first.
+    pub start: u64,
+    /// How many.
+    pub planned: u64,
+    /// The whole run's count (a shard runs part of it).
+    pub total: u64,
+    /// What was asked for before the scenario's cap.
+    pub asked: u64,
+}
+
 /// The report of a scenario that ran (completely or not, or is running): its class, rates,
-/// outcomes and the command that replays its first failure (from `replay`). `chaos` is the
-/// `--chaos` override, if any.
+/// outcomes and the command that replays its first failure (from `replay`).
 pub fn ran(
-    scenario: &Scenario,
-    planned: u64,
-    asked: u64,
+    meta: &Meta,
+    span: Span,
     tally: &Tally,
     elapsed: Duration,
-    chaos: Option<ChaosLevel>,
     replay: &ReplayCommand<'_>,
 ) -> ScenarioReport {
-    let verdict = classify(tally, scenario.deterministic);
+    let verdict = classify(tally, meta.deterministic);
     let (replay, replay_file) = verdict
         .replay
         .as_ref()
         .map(replay)
         .map_or((None, None), |r| (Some(r.command), r.file));
-    let chaos = chaos.unwrap_or(scenario.chaos);
     let secs = elapsed.as_secs_f64();
     let mut table: Vec<FingerprintRow> = tally
         .fingerprints
@@ -58,45 +124,52 @@ pub fn ran(
             .cmp(&a.count)
             .then(a.example_iteration.cmp(&b.example_iteration))
     });
-    let invariants = scenario
-        .invariants
+    table.truncate(SHOWN_FINGERPRINTS);
+    let invariants = tally
+        .labels
         .iter()
         .zip(&tally.invariants)
-        .map(|(inv, count)| InvariantReport {
-            label: inv.label.clone(),
+        .map(|(label, count)| InvariantReport {
+            label: label.clone(),
             violations: count.violations,
             first: count.first.as_ref().map(bad),
         })
         .collect();
     let ok = match verdict.class {
-        Class::Clean => !scenario.expect_failure,
-        Class::Failing => scenario.expect_failure,
+        Class::Clean => !meta.expect_failure,
+        Class::Failing => meta.expect_failure,
         _ => false,
     };
+    let flake_causes =
+        (verdict.class == Class::Flaky).then(|| causes::breakdown(tally, meta.deterministic));
     ScenarioReport {
-        name: scenario.name.clone(),
-        file: scenario.file.display().to_string(),
-        story: scenario.story.clone(),
-        description: scenario.description.clone(),
+        name: meta.name.clone(),
+        file: meta.file.clone(),
+        content_hash: meta.content_hash.clone(),
+        story: meta.story.clone(),
+        description: meta.description.clone(),
         status: verdict.class,
-        expect_failure: scenario.expect_failure,
+        expect_failure: meta.expect_failure,
         ok,
-        complete: tally.run == planned,
+        complete: tally.run == span.planned,
         iterations: Iterations {
-            planned,
+            planned: span.planned,
+            start: span.start,
+            total: span.total,
             run: tally.run,
-            cap: scenario.max_iterations,
-            capped: planned < asked,
+            cap: meta.cap,
+            capped: span.total < span.asked,
         },
-        chaos: chaos.as_str().to_string(),
+        chaos: meta.chaos.clone(),
         elapsed_s: secs,
         iterations_per_s: per_second(tally.run, secs),
         failures: Rate::new(verdict.failures, tally.run),
         divergent: verdict.divergent,
-        deterministic: scenario.deterministic,
+        deterministic: meta.deterministic,
         fingerprints: Fingerprints {
             distinct: tally.fingerprints.len(),
             overflow: tally.overflow,
+            too_many: tally.too_many_outcomes(),
             table,
         },
         invariants,
@@ -119,6 +192,8 @@ pub fn ran(
         replay,
         replay_file,
         error: None,
+        flake_causes,
+        tally: Some(tally.clone()),
     }
 }
 
@@ -133,8 +208,11 @@ pub fn not_ran(name: String, file: &Path, class: Class, error: Option<String>) -
         expect_failure: false,
         ok: false,
         complete: false,
+        content_hash: None,
         iterations: Iterations {
             planned: 0,
+            start: 0,
+            total: 0,
             run: 0,
             cap: None,
             capped: false,
@@ -148,6 +226,7 @@ pub fn not_ran(name: String, file: &Path, class: Class, error: Option<String>) -
         fingerprints: Fingerprints {
             distinct: 0,
             overflow: 0,
+            too_many: false,
             table: Vec::new(),
         },
         invariants: Vec::new(),
@@ -159,6 +238,8 @@ pub fn not_ran(name: String, file: &Path, class: Class, error: Option<String>) -
         reproduction: None,
         explore: None,
         error,
+        flake_causes: None,
+        tally: None,
     }
 }
 
@@ -214,6 +295,8 @@ pub struct RunInfo {
     pub stopped: Option<String>,
     /// The run seed.
     pub run_seed: u64,
+    /// The shard it was (`--shard K/N`).
+    pub shard: Option<crate::soak::plan::Shard>,
     /// The command line.
     pub command: String,
     /// When it started.
@@ -237,6 +320,10 @@ pub fn report(run: RunInfo, scenarios: Vec<ScenarioReport>) -> Report {
         interrupted: run.signal.is_some(),
         stopped: run.stopped,
         run_seed: run.run_seed.to_string(),
+        harness: env!("CARGO_PKG_VERSION").to_string(),
+        build: crate::replay::token::BUILD_ID.to_string(),
+        shard: run.shard,
+        merged: None,
         command: run.command,
         started_at: run.started_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         finished_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),

@@ -6,6 +6,7 @@ pub mod escape;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod merge;
 pub mod model;
 pub mod mutants;
 pub mod replay;

@@ -1,16 +1,17 @@
 //! The soak report's data model: what `report.json` holds, and what the Markdown, JUnit and
 //! terminal views are drawn from. The schema is documented in [`super::json`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::outcome::Class;
 use crate::outcome::stats::Rate;
+use crate::outcome::{Class, Tally};
+use crate::soak::plan::Shard;
 
 /// Version of the `report.json` schema; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// A whole soak run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -25,6 +26,19 @@ pub struct Report {
     pub stopped: Option<String>,
     /// The run seed, as a decimal string (u64 does not fit a JSON double).
     pub run_seed: String,
+    /// The harness's version (`CARGO_PKG_VERSION`).
+    #[serde(default)]
+    pub harness: String,
+    /// Its build id (a hash of the engine's and harness's sources): shards of one run must
+    /// share it.
+    #[serde(default)]
+    pub build: String,
+    /// The shard this run was (`--shard K/N`), or null for a whole run.
+    #[serde(default)]
+    pub shard: Option<Shard>,
+    /// A merge of shard reports: what it merged (null for a run).
+    #[serde(default)]
+    pub merged: Option<Merged>,
     /// The command line, as a shell would take it.
     pub command: String,
     /// RFC 3339 UTC.
@@ -45,8 +59,17 @@ pub struct Report {
     pub scenarios: Vec<ScenarioReport>,
 }
 
+/// What `harness report merge` put together.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Merged {
+    /// The shard report folders, in shard order.
+    pub shards: Vec<String>,
+    /// Those whose run did not complete (the merge is then incomplete too).
+    pub incomplete: Vec<String>,
+}
+
 /// The options in force.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Options {
     /// `--iterations`, when given.
     pub iterations: Option<u64>,
@@ -62,10 +85,19 @@ pub struct Options {
     pub isolation: String,
     /// `--hard-deadline`, when given (seconds).
     pub hard_deadline_s: Option<f64>,
+    /// `--hash-seed`: `vary` or `fixed`.
+    #[serde(default)]
+    pub hash_seed: String,
+    /// `--mutant`, when one was planted (`none` otherwise).
+    #[serde(default)]
+    pub mutant: String,
+    /// Explore's scheduler and its parameters (`pct depth 3`), null for soak.
+    #[serde(default)]
+    pub scheduler: Option<String>,
 }
 
 /// What the run cost the host, from `/proc/self/status` (null where unavailable).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Host {
     /// Peak resident set size (`VmHWM`), KiB.
     pub peak_rss_kib: Option<u64>,
@@ -80,7 +112,7 @@ pub struct Host {
 }
 
 /// What the worker processes went through and the largest figures they reported.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct WorkersReport {
     /// Worker processes started.
     pub spawned: u64,
@@ -97,7 +129,7 @@ pub struct WorkersReport {
 }
 
 /// Counts over all scenarios.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Totals {
     /// Scenario files.
     pub scenarios: usize,
@@ -122,12 +154,16 @@ pub struct Totals {
 }
 
 /// One scenario.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScenarioReport {
     /// Its name (the file stem when it did not load).
     pub name: String,
     /// Its file.
     pub file: String,
+    /// A hash of its content and its workflow file's (16 hex digits): shards of one run
+    /// must have run the same scenario.
+    #[serde(default)]
+    pub content_hash: Option<String>,
     /// Its seed story.
     pub story: Option<String>,
     /// What it checks.
@@ -174,13 +210,27 @@ pub struct ScenarioReport {
     pub explore: Option<ExploreReport>,
     /// Why it could not be loaded or run.
     pub error: Option<String>,
+    /// What the flaky iterations have in common (flaky scenarios only).
+    #[serde(default)]
+    pub flake_causes: Option<crate::outcome::causes::FlakeCauses>,
+    /// Every count the class, rates and tables come from, exact (`harness report merge`
+    /// adds these); null for a scenario that did not run.
+    #[serde(default)]
+    pub tally: Option<Tally>,
 }
 
 /// Iterations planned and run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Iterations {
-    /// What the command line (or the scenario) asked for, after the cap.
+    /// What this run was to run: the whole count, or a shard's part of it.
     pub planned: u64,
+    /// The first of them (0, or where a shard's part starts).
+    #[serde(default)]
+    pub start: u64,
+    /// What the command line (or the scenario) asked for, after the cap: the whole run's
+    /// count, of which a shard runs `planned` from `start`.
+    #[serde(default)]
+    pub total: u64,
     /// How many ran.
     pub run: u64,
     /// The scenario's `max_iterations`, when it has one.
@@ -189,19 +239,27 @@ pub struct Iterations {
     pub capped: bool,
 }
 
-/// The distinct outcome fingerprints (capped table).
-#[derive(Debug, Clone, Serialize)]
+/// The distinct outcome fingerprints: exact counts, the most common shown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fingerprints {
-    /// Distinct fingerprints in the table.
+    /// Distinct fingerprints (exact up to the tally's bound of 100,000).
     pub distinct: usize,
-    /// Iterations whose fingerprint did not fit in the table.
+    /// Iterations whose fingerprint came past that bound: more than 100,000 distinct
+    /// outcomes, "too many outcomes" to say which is usual.
     pub overflow: u64,
-    /// Most common first.
+    /// Whether there were too many outcomes to count each.
+    #[serde(default)]
+    pub too_many: bool,
+    /// The most common first (ties: the lowest first iteration), at most
+    /// [`SHOWN_FINGERPRINTS`] of them; `tally.fingerprints` has every one.
     pub table: Vec<FingerprintRow>,
 }
 
+/// Most fingerprint rows a report shows.
+pub const SHOWN_FINGERPRINTS: usize = 64;
+
 /// One distinct outcome.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FingerprintRow {
     /// 16 hex digits.
     pub fingerprint: String,
@@ -218,7 +276,7 @@ pub struct FingerprintRow {
 }
 
 /// How a scenario was explored.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ExploreReport {
     /// `random`, `pct` or `dfs`.
     pub scheduler: String,
@@ -239,7 +297,7 @@ pub struct ExploreReport {
 }
 
 /// One way of failing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignatureRow {
     /// `#1 final_state / ok`, `hang`, `crash`, or an outcome other than the usual one.
     pub signature: String,
@@ -248,7 +306,7 @@ pub struct SignatureRow {
 }
 
 /// One invariant.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InvariantReport {
     /// `#2 lua`.
     pub label: String,
@@ -259,7 +317,7 @@ pub struct InvariantReport {
 }
 
 /// One bad iteration.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BadReport {
     /// Its index.
     pub iteration: u64,

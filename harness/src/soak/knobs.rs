@@ -66,6 +66,16 @@ pub enum HashSeed {
     Fixed,
 }
 
+impl HashSeed {
+    /// `vary` or `fixed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HashSeed::Vary => "vary",
+            HashSeed::Fixed => "fixed",
+        }
+    }
+}
+
 /// What the command line overrides in every iteration's knobs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Overrides {
@@ -124,6 +134,34 @@ impl Knobs {
             hash_seed,
             mutant: overrides.mutant,
         }
+    }
+}
+
+/// The knob names a flake breakdown splits by value (the hash seed is attributed by
+/// flipping instead: it has a value per iteration).
+pub const VALUED_KNOBS: [&str; 2] = ["workers", "engine_thread"];
+
+impl Knobs {
+    /// The values of the knobs `scenario` lets vary from one iteration to the next, as
+    /// `name=value` (`workers=1`, `engine_thread=spawned`); a knob fixed for the whole run
+    /// is left out.
+    pub fn varied(&self, scenario: &Scenario) -> Vec<String> {
+        let mut out = Vec::new();
+        if scenario.workers.len() > 1 {
+            out.push(format!(
+                "workers={}",
+                self.workers.map_or("default".into(), |w| w.to_string())
+            ));
+        }
+        if scenario.engine_thread == EngineThread::Mixed {
+            let thread = if self.spawn_thread {
+                "spawned"
+            } else {
+                "caller"
+            };
+            out.push(format!("engine_thread={thread}"));
+        }
+        out
     }
 }
 

@@ -35,6 +35,48 @@ pub struct Plan {
     pub hard_deadline: Option<Duration>,
     /// Explore under shuttle instead of soaking on real threads.
     pub explore: Option<ExplorePlan>,
+    /// Run only this shard's part of every scenario's iterations.
+    pub shard: Option<Shard>,
+}
+
+/// Shard `index` of `count` (`--shard 2/3`): a contiguous part of every scenario's
+/// iterations, the same whichever machine runs it, with the seeds an unsharded run gives
+/// those iterations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u64,
+    /// How many shards the run is cut into.
+    pub count: u64,
+}
+
+impl Shard {
+    /// Reads `K/N` (1 <= K <= N).
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("`{text}` is not a shard like 2/3 (shard K of N, 1 <= K <= N)");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u64, u64) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if count == 0 || index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// This shard's iterations out of `0..total`: the `index`-th of `count` contiguous
+    /// parts, which together cover every iteration once.
+    pub fn range(&self, total: u64) -> std::ops::Range<u64> {
+        let cut = |k: u64| (u128::from(total) * u128::from(k) / u128::from(self.count)) as u64;
+        cut(self.index - 1)..cut(self.index)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }
 
 /// How to explore.
@@ -50,6 +92,34 @@ impl ExplorePlan {
     /// Whether schedules must run in order, on one worker, none twice (DFS).
     pub fn sequential(&self) -> bool {
         self.params.scheduler == SchedulerKind::Dfs
+    }
+}
+
+#[cfg(test)]
+mod shard_tests {
+    use super::Shard;
+
+    #[test]
+    fn shards_cover_every_iteration_once_in_order() {
+        for total in [0u64, 1, 2, 7, 1000, u64::MAX] {
+            for count in 1..=7u64 {
+                let mut at = 0;
+                for index in 1..=count {
+                    let r = Shard { index, count }.range(total);
+                    assert_eq!(r.start, at, "{index}/{count} of {total}");
+                    at = r.end;
+                }
+                assert_eq!(at, total);
+            }
+        }
+    }
+
+    #[test]
+    fn shard_text_is_k_of_n() {
+        assert_eq!(Shard::parse("2/3"), Ok(Shard { index: 2, count: 3 }));
+        for bad in ["0/3", "4/3", "1/0", "3", "a/b", ""] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
     }
 }
 

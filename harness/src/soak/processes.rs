@@ -53,15 +53,16 @@ struct Worker {
     measured: bool,
 }
 
-/// Runs iterations `0..iterations` of `scenario` into `sink` on `plan.jobs` workers.
+/// Runs iterations `range` of `scenario` into `sink` on `plan.jobs` workers.
 pub fn soak(
     scenario: &Scenario,
-    iterations: u64,
+    range: std::ops::Range<u64>,
     plan: &Plan,
     hard_deadline: Duration,
     stop: &Stop,
     sink: &mut Sink<'_>,
 ) -> (Option<Halt>, WorkerStats, ExploreStats) {
+    let iterations = range.end.saturating_sub(range.start);
     let sequential = plan.explore.is_some_and(|e| e.sequential());
     let jobs = if sequential { 1 } else { plan.jobs.max(1) };
     let batch = if sequential {
@@ -74,8 +75,8 @@ pub fn soak(
         (iterations / (jobs as u64 * 4)).clamp(1, MAX_BATCH)
     };
     let mut queue = Batches {
-        next: 0,
-        end: iterations,
+        next: range.start,
+        end: range.end,
         size: batch,
         returned: VecDeque::new(),
     };

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use super::plan::{ExplorePlan, ExploreStats, Halt, Isolation, Plan, WorkerStats};
+pub use super::plan::{ExplorePlan, ExploreStats, Halt, Isolation, Plan, Shard, WorkerStats};
 use super::sink::{Checkpoint, Sink};
 use super::stop::Stop;
 use crate::outcome::Tally;
@@ -27,26 +27,32 @@ pub struct Soaked {
     pub explore: ExploreStats,
 }
 
-/// Runs up to `iterations` iterations of `scenario`, calling `progress` after each and
-/// `checkpoint` at least every two seconds.
+/// Runs the iterations `range` of `scenario` (all of them, `0..planned`, or a shard's part),
+/// calling `progress` after each and `checkpoint` at least every two seconds.
 pub fn soak<'a>(
     scenario: &Arc<Scenario>,
-    iterations: u64,
+    range: std::ops::Range<u64>,
     plan: &Plan,
     stop: &Stop,
     progress: &'a (dyn Fn() + Sync),
     checkpoint: &'a mut Checkpoint<'a>,
 ) -> Soaked {
-    let mut sink = Sink::new(scenario, plan.fail_fast, progress, checkpoint);
+    let mut sink = Sink::new(
+        scenario,
+        plan.overrides,
+        plan.fail_fast,
+        progress,
+        checkpoint,
+    );
     let hard_deadline = plan.hard_deadline.unwrap_or(scenario.hard_deadline);
     // Explore always runs in workers: shuttle's tasks, and any hang, stay there.
     let (halt, workers, explore) = match plan.isolation {
         Isolation::Thread if plan.explore.is_none() => (
-            super::threads::soak(scenario, iterations, plan, hard_deadline, stop, &mut sink),
+            super::threads::soak(scenario, range, plan, hard_deadline, stop, &mut sink),
             WorkerStats::default(),
             ExploreStats::default(),
         ),
-        _ => super::processes::soak(scenario, iterations, plan, hard_deadline, stop, &mut sink),
+        _ => super::processes::soak(scenario, range, plan, hard_deadline, stop, &mut sink),
     };
     Soaked {
         elapsed: sink.elapsed(),

@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::knobs::{Knobs, Overrides};
 use crate::outcome::{Fingerprint, Outcome, Tally};
 use crate::scenario::Scenario;
 
@@ -19,6 +20,7 @@ pub struct Sink<'a> {
     /// What has been recorded.
     pub tally: Tally,
     scenario: &'a Scenario,
+    overrides: Overrides,
     progress: &'a (dyn Fn() + Sync),
     checkpoint: &'a mut Checkpoint<'a>,
     fail_fast: bool,
@@ -41,9 +43,11 @@ impl std::fmt::Debug for Sink<'_> {
 }
 
 impl<'a> Sink<'a> {
-    /// An aggregator for `scenario`.
+    /// An aggregator for `scenario`, whose iterations' knobs `overrides` decide with their
+    /// seeds.
     pub fn new(
         scenario: &'a Scenario,
+        overrides: Overrides,
         fail_fast: bool,
         progress: &'a (dyn Fn() + Sync),
         checkpoint: &'a mut Checkpoint<'a>,
@@ -58,6 +62,7 @@ impl<'a> Sink<'a> {
                     .collect(),
             ),
             scenario,
+            overrides,
             progress,
             checkpoint,
             fail_fast: fail_fast && !scenario.expect_failure,
@@ -78,7 +83,8 @@ impl<'a> Sink<'a> {
                 self.failed_at = Some(self.failed_at.map_or(index, |at| at.min(index)));
             }
         }
-        self.tally.record(index, seed, outcome);
+        let knobs = Knobs::derive(self.scenario, seed, &self.overrides).varied(self.scenario);
+        self.tally.record(index, seed, outcome, &knobs);
         (self.progress)();
         self.tick();
     }

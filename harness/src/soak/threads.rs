@@ -31,17 +31,19 @@ enum Msg {
 /// What each thread is running: `(index, seed, since)`.
 type Busy = Arc<Vec<Mutex<Option<(u64, u64, Instant)>>>>;
 
-/// Runs iterations `0..iterations` into `sink`; `Some` when the run must stop.
+/// Runs iterations `range` into `sink`; `Some` when the run must stop.
 pub fn soak(
     scenario: &Arc<Scenario>,
-    iterations: u64,
+    range: std::ops::Range<u64>,
     plan: &Plan,
     hard_deadline: Duration,
     stop: &Stop,
     sink: &mut Sink<'_>,
 ) -> Option<Halt> {
+    let iterations = range.end.saturating_sub(range.start);
+    let end = range.end;
     let jobs = plan.jobs.clamp(1, iterations.clamp(1, 256) as usize);
-    let next = Arc::new(AtomicU64::new(0));
+    let next = Arc::new(AtomicU64::new(range.start));
     let halt = Arc::new(AtomicBool::new(false));
     let busy: Busy = Arc::new((0..jobs).map(|_| Mutex::new(None)).collect());
     let (tx, rx) = mpsc::channel::<Msg>();
@@ -65,7 +67,7 @@ pub fn soak(
             .spawn(move || {
                 while !halt.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= iterations {
+                    if i >= end {
                         break;
                     }
                     let seed = iteration_seed(run_seed, &scenario.name, i);

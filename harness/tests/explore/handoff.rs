@@ -35,6 +35,7 @@ fn plan(mutant: Mutant) -> Plan {
         fail_fast: false,
         isolation: Isolation::Process,
         hard_deadline: None,
+        shard: None,
         explore: None,
     }
 }
@@ -76,7 +77,7 @@ fn soaked_with_the_race(scenario: &Arc<Scenario>) -> Soaked {
     .1;
     assert!(!fine.failed());
     for i in 0..10 {
-        tally.record(i, 100 + i, if i == 7 { &race } else { &fine });
+        tally.record(i, 100 + i, if i == 7 { &race } else { &fine }, &[]);
     }
     Soaked {
         tally,

@@ -34,6 +34,10 @@ fn report_json_has_exactly_the_documented_fields() {
             "interrupted",
             "stopped",
             "run_seed",
+            "harness",
+            "build",
+            "shard",
+            "merged",
             "command",
             "started_at",
             "finished_at",
@@ -45,7 +49,7 @@ fn report_json_has_exactly_the_documented_fields() {
             "scenarios",
         ])
     );
-    assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["schema_version"], 3);
     assert_eq!(r["mode"], "soak");
     assert_eq!(r["stopped"], Value::Null);
     assert_eq!(r["complete"], true);
@@ -60,7 +64,10 @@ fn report_json_has_exactly_the_documented_fields() {
             "fail_fast",
             "include_canary",
             "isolation",
-            "hard_deadline_s"
+            "hard_deadline_s",
+            "hash_seed",
+            "mutant",
+            "scheduler"
         ])
     );
     assert_eq!(
@@ -106,6 +113,7 @@ fn report_json_has_exactly_the_documented_fields() {
         sorted(&[
             "name",
             "file",
+            "content_hash",
             "story",
             "description",
             "status",
@@ -129,7 +137,39 @@ fn report_json_has_exactly_the_documented_fields() {
             "reproduction",
             "explore",
             "error",
+            "flake_causes",
+            "tally",
         ])
+    );
+    assert_eq!(
+        keys(&s["tally"]),
+        sorted(&[
+            "labels",
+            "run",
+            "violating",
+            "stopped",
+            "hangs",
+            "signatures",
+            "invariants",
+            "fingerprints",
+            "overflow",
+            "overflow_violating",
+            "signature_overflow",
+            "first_bad",
+            "knobs",
+        ])
+    );
+    assert_eq!(
+        keys(&s["flake_causes"]),
+        sorted(&["knobs", "summary", "flips", "diff", "diff_of"])
+    );
+    assert_eq!(
+        keys(&s["iterations"]),
+        sorted(&["planned", "start", "total", "run", "cap", "capped"])
+    );
+    assert_eq!(
+        keys(&s["fingerprints"]),
+        sorted(&["distinct", "overflow", "too_many", "table"])
     );
     assert_eq!(
         keys(&s["failure_signatures"][0]),

@@ -1,0 +1,135 @@
+//! `harness report merge DIR... --out DIR`: the shard reports of one run (`--shard K/N`)
+//! merged into the report of the whole run ([`crate::report::merge`]), written like a run's
+//! (`report.json`, `report.md`, `junit.xml`), with its status lines; the exit code is the
+//! merged run's.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::error::CmdError;
+use crate::report::junit::JunitFlaky;
+use crate::report::merge::{ShardReport, merge};
+use crate::report::model::{Report, SCHEMA_VERSION};
+use crate::report::{status, write};
+use crate::util::shell::command_line;
+
+/// `harness report ...`.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum ReportCommand {
+    /// Merge shard reports (`harness soak --shard K/N` or `harness explore --shard K/N`) into
+    /// the report of the whole run: exact counts, classes and first failures.
+    Merge(MergeArgs),
+}
+
+/// `harness report merge`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' report folders (or their `report.json` files), every shard once.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Where the merged report goes (made if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also write the merged JUnit XML here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// How flaky scenarios appear in JUnit (as for soak).
+    #[arg(long, value_enum, default_value_t = JunitFlaky::Pass)]
+    pub junit_flaky: JunitFlaky,
+}
+
+/// Runs `harness report ...` and returns the exit code.
+pub fn run(command: &ReportCommand) -> Result<u8, CmdError> {
+    match command {
+        ReportCommand::Merge(args) => run_merge(args),
+    }
+}
+
+fn run_merge(args: &MergeArgs) -> Result<u8, CmdError> {
+    let started = Instant::now();
+    let shards = args
+        .shards
+        .iter()
+        .map(|p| read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let report = merge(shards, command_line()).map_err(|e| CmdError::Usage(e.0))?;
+    std::fs::create_dir_all(&args.out).map_err(|source| CmdError::Io {
+        what: "make the merged report's folder",
+        path: args.out.clone(),
+        source,
+    })?;
+    if let Some(junit) = &args.junit {
+        write::prepare_junit(junit).map_err(|source| CmdError::Io {
+            what: "write the JUnit report to",
+            path: junit.clone(),
+            source,
+        })?;
+    }
+    write::write_all(&args.out, &report, args.junit.as_deref(), args.junit_flaky).map_err(
+        |source| CmdError::Io {
+            what: "write the merged report under",
+            path: args.out.clone(),
+            source,
+        },
+    )?;
+    let say = |line: &str| crate::util::out::say(format_args!("{line}"));
+    say(&format!("SEED={}", report.run_seed));
+    let width = status::count_width(report.scenarios.iter().map(|s| s.iterations.planned));
+    for s in &report.scenarios {
+        say(&status::status_line(s, width));
+        for line in status::detail_lines(s) {
+            say(&line);
+        }
+    }
+    say(&status::summary_line(&report));
+    say(&format!(
+        "{:>10} {} shards in {:.3}s",
+        "Merged",
+        args.shards.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    say(&format!(
+        "{:>10} {}",
+        "Report",
+        args.out.join("report.md").display()
+    ));
+    if let Some(why) = &report.stopped {
+        say(&format!("{:>10} incomplete: {why}", "Stopped"));
+    }
+    Ok(report.exit_code)
+}
+
+/// Reads one shard's `report.json` (from its folder, or the file itself).
+fn read(path: &Path) -> Result<ShardReport, CmdError> {
+    let file = if path.is_dir() {
+        path.join("report.json")
+    } else {
+        path.to_path_buf()
+    };
+    let text = std::fs::read_to_string(&file).map_err(|source| CmdError::Io {
+        what: "read the shard report",
+        path: file.clone(),
+        source,
+    })?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        CmdError::Usage(format!(
+            "read {}: it is not a report.json ({e}); was the shard killed before its first \
+             checkpoint?",
+            file.display()
+        ))
+    })?;
+    let version = value["schema_version"].as_u64().unwrap_or(0);
+    if version != u64::from(SCHEMA_VERSION) {
+        return Err(CmdError::Usage(format!(
+            "read {}: its schema_version is {version}; this harness merges version \
+             {SCHEMA_VERSION} reports (rerun the shard with this harness)",
+            file.display()
+        )));
+    }
+    let report: Report = serde_json::from_value(value)
+        .map_err(|e| CmdError::Usage(format!("read {}: {e}", file.display())))?;
+    Ok(ShardReport {
+        source: path.display().to_string(),
+        report,
+    })
+}
