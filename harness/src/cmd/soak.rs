@@ -59,6 +59,9 @@ pub fn run(args: &SoakArgs) -> Result<u8, CmdError> {
                  report: &mut ScenarioReport,
                  dir: &Path,
                  interrupted: bool| {
+        if !interrupted && let Some(causes) = report.flake_causes.as_mut() {
+            crate::replay::causes::investigate(s, &plan, &soaked.tally, causes);
+        }
         if !interrupted
             && matches!(report.status, Class::Failing | Class::Flaky)
             && let Some(r) = handoff::reproduce(s, soaked, dir, &plan)

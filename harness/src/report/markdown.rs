@@ -187,12 +187,72 @@ fn section(md: &mut String, s: &ScenarioReport) {
             row.example_seed
         );
     }
+    let hidden = s
+        .fingerprints
+        .distinct
+        .saturating_sub(s.fingerprints.table.len());
+    if hidden > 0 {
+        let _ = writeln!(
+            md,
+            "| ({hidden} more) | the rarest outcomes; `report.json` has every count | | | |"
+        );
+    }
     if s.fingerprints.overflow > 0 {
         let _ = writeln!(
             md,
-            "| (more) | outcomes past the table's cap | {} | | |",
+            "| (too many) | more than 100,000 distinct outcomes: not counted one by one | {} | | |",
             s.fingerprints.overflow
         );
+    }
+    if let Some(causes) = &s.flake_causes {
+        flake_causes(md, causes);
+    }
+}
+
+fn flake_causes(md: &mut String, c: &crate::outcome::causes::FlakeCauses) {
+    let _ = writeln!(md, "\n### What the failing iterations have in common\n");
+    for line in &c.summary {
+        let _ = writeln!(md, "- {}", markdown(line));
+    }
+    for flip in &c.flips {
+        let _ = writeln!(md, "- {}", markdown(&flip.line));
+    }
+    if !c.knobs.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n| knob | value | failed | rate (95% CI) | separates |"
+        );
+        let _ = writeln!(md, "|---|---|---:|---|---|");
+        for k in &c.knobs {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} of {} | {} ({}-{}) | {} |",
+                code(&k.knob),
+                code(&k.value),
+                k.failures,
+                k.runs,
+                percent(k.rate),
+                percent(k.low),
+                percent(k.high),
+                if k.separates { "yes" } else { "no" }
+            );
+        }
+    }
+    if let Some(of) = &c.diff_of {
+        let _ = writeln!(md, "\nOutcome diff: {}.\n", markdown(of));
+    }
+    if !c.diff.is_empty() {
+        let _ = writeln!(md, "| path | usual | first failing |");
+        let _ = writeln!(md, "|---|---|---|");
+        for row in &c.diff {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} |",
+                code(&row.path),
+                code(&row.usual),
+                code(&row.divergent)
+            );
+        }
     }
 }
 

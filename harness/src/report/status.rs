@@ -103,6 +103,24 @@ pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
     if let Some(reproduction) = &s.reproduction {
         out.push(format!("{pad}{}", console(reproduction)));
     }
+    if let Some(c) = &s.flake_causes {
+        for line in c.summary.iter().chain(c.flips.iter().map(|f| &f.line)) {
+            out.push(format!("{pad}cause: {}", console(line)));
+        }
+        if !c.diff.is_empty() {
+            let mut rows: Vec<String> = c
+                .diff
+                .iter()
+                .take(SHOWN_DIFFS)
+                .map(|d| format!("{}: {} → {}", d.path, d.usual, d.divergent))
+                .collect();
+            let more = c.diff.len().saturating_sub(SHOWN_DIFFS);
+            if more > 0 {
+                rows.push(format!("{more} more in the report"));
+            }
+            out.push(format!("{pad}diff: {}", console(&rows.join("; "))));
+        }
+    }
     if let Some(e) = &s.explore {
         if let Some(first) = e.nondeterministic.first() {
             out.push(format!(
@@ -119,6 +137,9 @@ pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
     }
     out
 }
+
+/// Differing paths a status line names; the report has them all.
+const SHOWN_DIFFS: usize = 3;
 
 /// Failure signatures a status line names (the most frequent); the report has them all.
 const SHOWN_SIGNATURES: usize = 3;

@@ -6,6 +6,7 @@
 
 mod common;
 
+mod causes;
 mod classify;
 mod format;
 mod hang;
@@ -16,5 +17,6 @@ mod replay;
 mod reports;
 mod robust;
 mod scenarios;
+mod shards;
 mod signals;
 mod snapshot;

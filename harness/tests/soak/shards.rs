@@ -1,0 +1,348 @@
+//! Sharded soaks and `harness report merge`: the merge of N shards is the unsharded run
+//! (same counts, classes, fingerprints, first failures, knob breakdown), and a merge that
+//! cannot be exact says why, naming the shard.
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use serde_json::Value;
+
+use crate::common::{fixture, harness, report_dir, soak};
+
+/// Scenarios whose outcomes the seed decides: the `pairs()`-order flake (hash seed),
+/// `math.random` (iteration seed), an outcome that differs, errors now and then.
+fn scenarios() -> Vec<String> {
+    [
+        "explore/pairs-order.yaml",
+        "soak/flaky-random.yaml",
+        "soak/divergent.yaml",
+        "soak/errors-sometimes.yaml",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect()
+}
+
+/// Runs shard `k` of `n` (or the whole run) into `base`; returns its report folder.
+fn run(base: &Path, seed: u64, iterations: u64, shard: Option<(u64, u64)>) -> PathBuf {
+    let out = base.join(shard.map_or("whole".into(), |(k, n)| format!("shard-{k}-of-{n}")));
+    let mut cmd = harness();
+    cmd.arg("soak")
+        .args(scenarios())
+        .args(["--isolation", "thread", "--jobs", "2", "--seed"])
+        .arg(seed.to_string())
+        .arg("--iterations")
+        .arg(iterations.to_string())
+        .arg("--report-dir")
+        .arg(&out);
+    if let Some((k, n)) = shard {
+        cmd.arg("--shard").arg(format!("{k}/{n}"));
+    }
+    let output = cmd.output().expect("run harness");
+    let code = output.status.code();
+    assert!(
+        matches!(code, Some(0..=2)),
+        "soak exited {code:?}:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    report_dir(&out).expect("a report folder")
+}
+
+fn merge(dirs: &[PathBuf], out: &Path) -> std::process::Output {
+    harness()
+        .args(["report", "merge"])
+        .args(dirs)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("run harness report merge")
+}
+
+fn json(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("report.json"))
+        .expect("JSON")
+}
+
+/// What must be equal: every field but wall times and the replay plumbing (a merged
+/// outcome-only failure may be replayed by seed rather than by the shard's token).
+fn comparable(report: &Value) -> Vec<Value> {
+    report["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            let o = s.as_object_mut().expect("object");
+            for key in [
+                "elapsed_s",
+                "iterations_per_s",
+                "replay",
+                "replay_file",
+                "reproduction",
+            ] {
+                o.remove(key);
+            }
+            if let Some(c) = o.get_mut("flake_causes").and_then(Value::as_object_mut) {
+                // Flips and the diff are replays of example iterations, made per run.
+                for key in ["flips", "diff", "diff_of"] {
+                    c.remove(key);
+                }
+            }
+            s
+        })
+        .collect()
+}
+
+fn assert_merge_equals_whole(seed: u64, iterations: u64, n: u64) {
+    let base = tempfile::tempdir().expect("temp dir");
+    let whole = run(base.path(), seed, iterations, None);
+    let shards: Vec<PathBuf> = (1..=n)
+        .map(|k| run(base.path(), seed, iterations, Some((k, n))))
+        .collect();
+    let out = base.path().join("merged");
+    let merged = merge(&shards, &out);
+    let whole_json = json(&whole);
+    let merged_json = json(&out);
+    assert_eq!(
+        merged.status.code(),
+        whole_json["exit_code"].as_i64().map(|c| c as i32),
+        "the merge exits as the whole run did\n{}{}",
+        String::from_utf8_lossy(&merged.stdout),
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    let (a, b) = (comparable(&whole_json), comparable(&merged_json));
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(
+            x, y,
+            "seed {seed}, {iterations} iterations, {n} shards: {}",
+            x["name"]
+        );
+    }
+    assert_eq!(a.len(), b.len());
+    assert_eq!(
+        whole_json["totals"]["flaky"],
+        merged_json["totals"]["flaky"]
+    );
+    assert_eq!(merged_json["complete"], true);
+    assert_eq!(
+        merged_json["merged"]["shards"].as_array().map(Vec::len),
+        Some(n as usize)
+    );
+}
+
+#[test]
+fn three_shards_run_as_three_processes_merge_into_the_single_run() {
+    assert_merge_equals_whole(0x5eed, 120, 3);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_merge_of_n_shards_equals_the_unsharded_run(
+        seed in any::<u64>(),
+        iterations in 1u64..90,
+        n in 1u64..6,
+    ) {
+        assert_merge_equals_whole(seed, iterations, n);
+    }
+}
+
+/// Shards of a small run, for the refusals below.
+fn shards(base: &Path, seed: u64, n: u64) -> Vec<PathBuf> {
+    (1..=n).map(|k| run(base, seed, 20, Some((k, n)))).collect()
+}
+
+fn refused(output: &std::process::Output) -> String {
+    assert_eq!(output.status.code(), Some(3), "a refusal is a usage error");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_missing_shard_is_named() {
+    let base = tempfile::tempdir().expect("temp dir");
+    let dirs = shards(base.path(), 1, 3);
+    let why = refused(&merge(
+        &[dirs[0].clone(), dirs[2].clone()],
+        &base.path().join("m"),
+    ));
+    assert!(why.contains("shard 2/3 is missing"), "{why}");
+    let why = refused(&merge(
+        &[dirs[0].clone(), dirs[0].clone(), dirs[2].clone()],
+        &base.path().join("m"),
+    ));
+    assert!(why.contains("are both shard 1/3"), "{why}");
+}
+
+#[test]
+fn a_shard_of_another_run_seed_is_named() {
+    let base = tempfile::tempdir().expect("temp dir");
+    let ours = shards(base.path(), 1, 2);
+    let other = base.path().join("other");
+    std::fs::create_dir(&other).expect("mkdir");
+    let theirs = shards(&other, 2, 2);
+    let why = refused(&merge(
+        &[ours[0].clone(), theirs[1].clone()],
+        &base.path().join("m"),
+    ));
+    assert!(
+        why.contains("run seed") && why.contains(&theirs[1].display().to_string()),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_shard_that_ran_other_scenario_content_is_named() {
+    let base = tempfile::tempdir().expect("temp dir");
+    let dirs = shards(base.path(), 1, 2);
+    let file = dirs[1].join("report.json");
+    let mut report = json(&dirs[1]);
+    report["scenarios"][1]["content_hash"] = Value::from("0000000000000001");
+    std::fs::write(&file, report.to_string()).expect("write");
+    let why = refused(&merge(&dirs, &base.path().join("m")));
+    assert!(
+        why.contains("scenario `flaky-random`") && why.contains("other content"),
+        "{why}"
+    );
+}
+
+#[test]
+fn an_incomplete_shard_makes_the_merge_incomplete_and_names_it() {
+    let base = tempfile::tempdir().expect("temp dir");
+    let dirs = shards(base.path(), 1, 2);
+    // What a shard stopped by SIGTERM after its first scenario leaves.
+    let file = dirs[0].join("report.json");
+    let mut report = json(&dirs[0]);
+    report["complete"] = Value::Bool(false);
+    report["interrupted"] = Value::Bool(true);
+    report["stopped"] = Value::from("by SIGTERM");
+    for s in report["scenarios"]
+        .as_array_mut()
+        .expect("scenarios")
+        .iter_mut()
+        .skip(1)
+    {
+        s["status"] = Value::from("not_run");
+        s["tally"] = Value::Null;
+        s["iterations"]["run"] = Value::from(0);
+    }
+    std::fs::write(&file, report.to_string()).expect("write");
+    let out = base.path().join("m");
+    let merged = merge(&dirs, &out);
+    let stdout = String::from_utf8_lossy(&merged.stdout);
+    let r = json(&out);
+    assert_eq!(r["complete"], false);
+    assert_eq!(
+        r["merged"]["incomplete"][0],
+        Value::from(dirs[0].display().to_string())
+    );
+    let stopped = r["stopped"].as_str().expect("stopped");
+    assert!(
+        stopped.contains("shard 1/2") && stopped.contains("by SIGTERM"),
+        "{stopped}"
+    );
+    assert!(stdout.contains("incomplete: shard 1/2"), "{stdout}");
+    // Its second scenario has only shard 2's iterations.
+    assert_eq!(r["scenarios"][1]["complete"], false);
+    assert_eq!(r["scenarios"][1]["iterations"]["run"], 10);
+}
+
+#[test]
+fn shard_needs_a_seed_and_dfs_refuses_it() {
+    let out = harness()
+        .args(["soak", &fixture("soak/trivial-4.yaml"), "--shard", "1/2"])
+        .output()
+        .expect("run");
+    let why = refused(&out);
+    assert!(why.contains("--shard 1/2 needs --seed"), "{why}");
+    let out = harness()
+        .args([
+            "explore",
+            &fixture("explore/tiny-fanin.yaml"),
+            "--scheduler",
+            "dfs",
+            "--seed",
+            "1",
+            "--shard",
+            "1/2",
+        ])
+        .output()
+        .expect("run");
+    let why = refused(&out);
+    assert!(why.contains("dfs"), "{why}");
+    let out = harness()
+        .args([
+            "soak",
+            &fixture("soak/trivial-4.yaml"),
+            "--seed",
+            "1",
+            "--shard",
+            "3/2",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3), "a bad shard is a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a shard like 2/3"));
+}
+
+#[test]
+fn a_sharded_explore_merges_into_the_single_exploration() {
+    let base = tempfile::tempdir().expect("temp dir");
+    let explore = |shard: Option<&str>, name: &str| {
+        let out = base.path().join(name);
+        let mut cmd = harness();
+        cmd.args([
+            "explore",
+            &fixture("explore/pairs-order.yaml"),
+            "--schedules",
+            "40",
+            "--seed",
+            "9",
+        ])
+        .arg("--report-dir")
+        .arg(&out);
+        if let Some(s) = shard {
+            cmd.args(["--shard", s]);
+        }
+        let o = cmd.output().expect("run");
+        assert!(
+            matches!(o.status.code(), Some(0..=2)),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        report_dir(&out).expect("report")
+    };
+    let whole = explore(None, "whole");
+    let dirs = vec![explore(Some("1/2"), "a"), explore(Some("2/2"), "b")];
+    let out = base.path().join("m");
+    merge(&dirs, &out);
+    let (a, b) = (comparable(&json(&whole)), comparable(&json(&out)));
+    assert_eq!((a.len(), b.len()), (1, 1));
+    assert_eq!(a[0]["iterations"]["run"], 40);
+    for (x, y) in a.iter().zip(&b) {
+        let strip = |v: &Value| {
+            let mut v = v.clone();
+            v.as_object_mut().map(|o| o.remove("explore"));
+            v
+        };
+        assert_eq!(strip(x), strip(y));
+    }
+}
+
+#[test]
+fn a_soak_that_did_not_shard_is_not_merged() {
+    let base = tempfile::tempdir().expect("temp dir");
+    let whole = soak(&[
+        &fixture("soak/trivial-4.yaml"),
+        "-n",
+        "5",
+        "--isolation",
+        "thread",
+    ]);
+    let why = refused(&merge(
+        std::slice::from_ref(&whole.dir),
+        &base.path().join("m"),
+    ));
+    assert!(why.contains("not a shard's report"), "{why}");
+}
