@@ -346,3 +346,48 @@ fn a_soak_that_did_not_shard_is_not_merged() {
     ));
     assert!(why.contains("not a shard's report"), "{why}");
 }
+
+/// The examples in `docs/sharding/` are YAML, and every flag their harness commands pass is
+/// one the harness takes (the manifests themselves are examples, not run here).
+#[test]
+fn the_sharding_examples_parse_and_use_real_flags() {
+    let root = crate::common::root();
+    for file in ["github-actions.yml", "kubernetes-indexed-job.yaml"] {
+        let text = std::fs::read_to_string(root.join("docs/sharding").join(file)).expect(file);
+        let _: serde_yaml::Value =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let mut checked = 0;
+        for verb in ["soak", "report merge"] {
+            let help = harness()
+                .args(verb.split(' '))
+                .arg("--help")
+                .output()
+                .expect("help");
+            let help = String::from_utf8_lossy(&help.stdout).into_owned();
+            let mut in_command = false;
+            for line in text.lines() {
+                let mut line = line.trim();
+                for start in [format!("harness -- {verb} "), format!("harness {verb} ")] {
+                    if let Some(at) = line.find(&start) {
+                        in_command = true;
+                        line = &line[at + start.len()..];
+                    }
+                }
+                if in_command {
+                    for flag in line.split_whitespace().filter(|w| w.starts_with("--")) {
+                        checked += 1;
+                        assert!(
+                            help.contains(flag),
+                            "{file}: `{flag}` is not a flag of harness {verb}"
+                        );
+                    }
+                    in_command = line.ends_with('\\');
+                }
+            }
+        }
+        assert!(
+            checked >= 4,
+            "{file}: only {checked} flags found in its harness commands"
+        );
+    }
+}
