@@ -369,6 +369,7 @@ mod tests {
         }
         assert_eq!(tally.fingerprints.len(), FINGERPRINT_CAP);
         assert_eq!(tally.overflow, 36);
+        assert!(tally.too_many_outcomes());
         assert_eq!(tally.run, n);
     }
 

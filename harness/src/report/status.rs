@@ -85,6 +85,15 @@ pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
         }
         out.push(format!("{pad}failed as: {}", ways.join("; ")));
     }
+    if s.fingerprints.too_many {
+        out.push(format!(
+            "{pad}too many outcomes: more than {} distinct; {} {} past them are counted \
+             together, not told apart",
+            crate::outcome::tally::FINGERPRINT_CAP,
+            s.fingerprints.overflow,
+            unit(s)
+        ));
+    }
     if let Some(bad) = &s.first_bad {
         out.push(format!(
             "{pad}first: {} {} (seed {}): {}",
