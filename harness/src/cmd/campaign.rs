@@ -128,12 +128,17 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
             path: run.dir.clone(),
             source,
         })?;
-    let width = status::count_width(planned.iter().map(|p| p.0));
+    // What this process runs of each: all of it, or its shard's part.
+    let here = |total: u64| {
+        plan.shard
+            .map_or(total, |s| s.range(total).end - s.range(total).start)
+    };
+    let width = status::count_width(planned.iter().map(|p| here(p.0)));
     crate::util::out::say(format_args!(
-        "{:>10} {} scenarios, {} {}, jobs {}, chaos {}, {}",
+        "{:>10} {} scenarios, {} {}, jobs {}, chaos {}, {}{}",
         "Starting",
         entries.len(),
-        planned.iter().map(|p| p.0).sum::<u64>(),
+        planned.iter().map(|p| here(p.0)).sum::<u64>(),
         verb.unit,
         plan.jobs,
         args.chaos.map_or("per scenario", |c| c.as_str()),
@@ -150,8 +155,13 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
             (None, Isolation::Process) => "isolation process".into(),
             (None, Isolation::Thread) => "isolation thread".into(),
         },
+        plan.shard.map_or(String::new(), |s| format!(", shard {s}")),
     ));
-    let progress = Progress::new(args.progress, planned.iter().map(|p| p.0).sum(), verb.unit);
+    let progress = Progress::new(
+        args.progress,
+        planned.iter().map(|p| here(p.0)).sum(),
+        verb.unit,
+    );
     let mut stopped: Option<String> = None;
     let mut signal = None;
     for (at, (entry, &(planned, asked))) in entries.iter().zip(&planned).enumerate() {
@@ -161,7 +171,7 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
             }
             Err(e) => build::not_ran(entry.name(), &entry.file, Class::Error, Some(e.to_string())),
             Ok(scenario) => {
-                let bar = progress.scenario(&scenario.name, planned);
+                let bar = progress.scenario(&scenario.name, here(planned));
                 let rest = &entries[at..];
                 let no_replay = |_: &ReplayTarget| ReplayCommand {
                     command: String::new(),
