@@ -1,8 +1,10 @@
-//! Reports: soak and explore's (one model, four views: terminal status lines, JSON, Markdown,
-//! JUnit), replays', and `harness mutants`' ([`mutants`]).
+//! Reports: soak and explore's (one model, five views: terminal status lines, JSON, Markdown,
+//! JUnit, HTML), replays', and `harness mutants`' ([`mutants`]). The HTML
+//! views share one set of templates ([`template`]).
 
 pub mod build;
 pub mod escape;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -10,6 +12,7 @@ pub mod model;
 pub mod mutants;
 pub mod replay;
 pub mod status;
+pub mod template;
 pub mod trace;
 pub mod write;
 
