@@ -13,10 +13,14 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use crate::outcome::stats::percent;
 
 /// Every template, by the name templates use for it.
-const TEMPLATES: [(&str, &str); 3] = [
+const TEMPLATES: [(&str, &str); 4] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("report.html", include_str!("../../templates/report.html")),
+    (
+        "overhead.html",
+        include_str!("../../templates/overhead.html"),
+    ),
 ];
 
 /// The environment, parsed once: a soak rewrites its report.html every 2 s.
