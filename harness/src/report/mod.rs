@@ -1,5 +1,5 @@
 //! Reports: soak and explore's (one model, five views: terminal status lines, JSON, Markdown,
-//! JUnit, HTML), replays', and `harness mutants`' ([`mutants`]). The HTML
+//! JUnit, HTML), replays', and `harness mutants`' ([`mutants`], [`mutants_html`]). The HTML
 //! views share one set of templates ([`template`]).
 
 pub mod build;
@@ -10,6 +10,7 @@ pub mod junit;
 pub mod markdown;
 pub mod model;
 pub mod mutants;
+pub mod mutants_html;
 pub mod replay;
 pub mod status;
 pub mod template;

@@ -13,7 +13,7 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use crate::outcome::stats::percent;
 
 /// Every template, by the name templates use for it.
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 5] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("report.html", include_str!("../../templates/report.html")),
@@ -21,6 +21,7 @@ const TEMPLATES: [(&str, &str); 4] = [
         "overhead.html",
         include_str!("../../templates/overhead.html"),
     ),
+    ("mutants.html", include_str!("../../templates/mutants.html")),
 ];
 
 /// The environment, parsed once: a soak rewrites its report.html every 2 s.
