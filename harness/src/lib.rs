@@ -5,7 +5,7 @@
 //! | layer | modules | job |
 //! |---|---|---|
 //! | cmd | [`cmd`], [`progress`] | parse arguments, run a runner, print, write reports; one error type with its exit code |
-//! | report | [`report`], [`overhead`] | the report models and their views (terminal, JSON, Markdown, JUnit) |
+//! | report | [`report`], [`overhead`] | the report models and their views (terminal, JSON, Markdown, JUnit, HTML) |
 //! | replay | [`replay`] | replay tokens, and replaying one (soak or explore) |
 //! | runners | [`soak`], [`explore`] | run scenario iterations: soak on real threads (in supervised worker processes), explore under shuttle's schedules |
 //! | outcome | [`outcome`] | what an iteration ended with (fingerprint, invariants) and what many add up to (tally, classes, rates) |

@@ -1,6 +1,6 @@
 //! `harness mutants`: every mutant (and the real engine, under the same budgets) through
 //! soak and explore over the default scenarios; a line per mutant as it is known, a compact
-//! table, and `reports/mutants-<UTC timestamp>/{report.json,report.md}`.
+//! table, and `reports/mutants-<UTC timestamp>/{report.json,report.md,report.html}`.
 //!
 //! Exit codes: 0 when every mutant was caught and the real engine raised no alarm, 1
 //! otherwise (a line names each survivor), 3 for bad input, 130/143 on a signal (the report
@@ -19,6 +19,7 @@ use crate::report::mutants::{
     MutantsReport, SCHEMA_VERSION, mutant_line, readme_table, real_line, render_markdown, summary,
     table_lines,
 };
+use crate::report::mutants_html;
 use crate::report::write::{create_dir, write_atomic};
 use crate::scenario::{Scenario, load_paths};
 use crate::soak::stop::Stop;
@@ -131,6 +132,10 @@ pub fn run(args: &MutantsArgs) -> Result<u8, CmdError> {
         &render_markdown(&findings, &command),
     )
     .map_err(io)?;
+    let page = mutants_html::render(&report)
+        .map_err(|e| std::io::Error::other(format!("render report.html: {e:#}")))
+        .map_err(io)?;
+    write_atomic(&dir.join("report.html"), &page).map_err(io)?;
     if let Some(readme) = &args.readme
         && !findings.interrupted
     {

@@ -14,7 +14,7 @@ pub struct OverheadArgs {
     /// Exit 1 if any budget, time budgets included, is breached. Implies --check.
     #[arg(long)]
     pub check_timing: bool,
-    /// Where to write overhead.md, overhead.json and overhead.svg.
+    /// Where to write overhead.md, overhead.json, overhead.svg and overhead.html.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
     /// The budgets file [default: <workspace>/benches/budgets.yaml].

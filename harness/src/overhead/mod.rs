@@ -9,6 +9,7 @@ pub mod chart;
 pub mod criterion;
 pub mod error;
 pub mod fanout;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod metrics;

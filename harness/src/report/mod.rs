@@ -1,16 +1,20 @@
-//! Reports: soak and explore's (one model, four views: terminal status lines, JSON, Markdown,
-//! JUnit), replays', and `harness mutants`' ([`mutants`]).
+//! Reports: soak and explore's (one model, five views: terminal status lines, JSON, Markdown,
+//! JUnit, HTML), replays', and `harness mutants`' ([`mutants`], [`mutants_html`]). The HTML
+//! views share one set of templates ([`template`]).
 
 pub mod build;
 pub mod escape;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod mutants;
+pub mod mutants_html;
 pub mod replay;
 pub mod status;
+pub mod template;
 pub mod trace;
 pub mod write;
 

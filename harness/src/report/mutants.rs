@@ -72,8 +72,31 @@ pub fn summary(f: &Findings) -> Summary {
     }
 }
 
+/// The budget in words: `quick (16 scenarios; per scenario: ...)`, the name between `quote`s.
+pub fn budget_text(f: &Findings, quote: &str) -> String {
+    format!(
+        "{quote}{}{quote} ({} scenarios; per scenario: soak {} iterations, pct and random {} schedules, dfs {} schedules; soak, pct and random over {} seeds)",
+        f.budget.as_str(),
+        f.scenarios.len(),
+        f.budget.per_scenario(crate::detect::Method::Soak),
+        f.budget.per_scenario(crate::detect::Method::Pct),
+        f.budget.per_scenario(crate::detect::Method::Dfs),
+        f.budget.seeds(crate::detect::Method::Soak),
+    )
+}
+
+/// The seam a mutant plugs into, in words (`collector seam`), or nothing for the real engine.
+pub fn seam_text(m: crate::mutant::Mutant) -> &'static str {
+    m.seam().map_or("", |s| match s {
+        crate::mutant::Seam::VmFactory => "VM factory seam",
+        crate::mutant::Seam::Collector => "collector seam",
+        crate::mutant::Seam::Deadlines => "deadlines seam",
+        crate::mutant::Seam::States => "states seam",
+    })
+}
+
 /// A method's cell: `3` (median effort), `3 (4/5)` when not every seed caught it, `-`.
-fn cell(m: &MethodFinding) -> String {
+pub fn cell(m: &MethodFinding) -> String {
     match m.median_effort() {
         None => "-".into(),
         Some(e) if m.caught() == m.attempts.len() => effort(e),
@@ -81,7 +104,8 @@ fn cell(m: &MethodFinding) -> String {
     }
 }
 
-fn effort(e: f64) -> String {
+/// An effort as a count: `3`, or `2.5` for a median between two.
+pub fn effort(e: f64) -> String {
     if e.fract() == 0.0 {
         format!("{e:.0}")
     } else {
@@ -202,16 +226,7 @@ pub fn render_markdown(f: &Findings, command: &str) -> String {
     let s = summary(f);
     let mut md = String::from("# Mutants report\n\n");
     let _ = writeln!(md, "- command: {}", code(command));
-    let _ = writeln!(
-        md,
-        "- budget: `{}` ({} scenarios; per scenario: soak {} iterations, pct and random {} schedules, dfs {} schedules; soak, pct and random over {} seeds)",
-        f.budget.as_str(),
-        f.scenarios.len(),
-        f.budget.per_scenario(crate::detect::Method::Soak),
-        f.budget.per_scenario(crate::detect::Method::Pct),
-        f.budget.per_scenario(crate::detect::Method::Dfs),
-        f.budget.seeds(crate::detect::Method::Soak),
-    );
+    let _ = writeln!(md, "- budget: {}", budget_text(f, "`"));
     let _ = writeln!(
         md,
         "- caught: {} of {}{}",
@@ -263,12 +278,7 @@ pub fn render_markdown(f: &Findings, command: &str) -> String {
             "\n### `{}` ({}, {})\n\n{}.\n",
             m.mutant.name(),
             m.mutant.story(),
-            m.mutant.seam().map_or("", |s| match s {
-                crate::mutant::Seam::VmFactory => "VM factory seam",
-                crate::mutant::Seam::Collector => "collector seam",
-                crate::mutant::Seam::Deadlines => "deadlines seam",
-                crate::mutant::Seam::States => "states seam",
-            }),
+            seam_text(m.mutant),
             m.mutant.class()
         );
         md.push_str("| method | caught | median effort | spent | first caught by |\n|---|---|---:|---:|---|\n");

@@ -1,4 +1,5 @@
-//! Writing a report folder: `<report-dir>/soak-<UTC timestamp>/{report.json,report.md,junit.xml}`.
+//! Writing a report folder:
+//! `<report-dir>/soak-<UTC timestamp>/{report.json,report.md,junit.xml,report.html}`.
 //!
 //! Each file is written to a temporary name and renamed into place, so a reader (or a second
 //! Ctrl-C) never sees half a report.
@@ -6,7 +7,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Report, json, junit, markdown};
+use super::{Report, html, json, junit, markdown};
 
 /// Creates a fresh `<verb>-<stamp>` folder under `base` (`<verb>-<stamp>-2`, ... if taken).
 pub fn create_dir(base: &Path, verb: &str, stamp: &str) -> io::Result<PathBuf> {
@@ -27,7 +28,7 @@ pub fn create_dir(base: &Path, verb: &str, stamp: &str) -> io::Result<PathBuf> {
     unreachable!("some suffix is free")
 }
 
-/// Writes the three report files into `dir`, and the JUnit XML to `junit_copy` too.
+/// Writes the four report files into `dir`, and the JUnit XML to `junit_copy` too.
 pub fn write_all(
     dir: &Path,
     report: &Report,
@@ -38,6 +39,9 @@ pub fn write_all(
     write_atomic(&dir.join("report.json"), &json::render(report))?;
     write_atomic(&dir.join("report.md"), &markdown::render(report))?;
     write_atomic(&dir.join("junit.xml"), &xml)?;
+    let page =
+        html::render(report).map_err(|e| io::Error::other(format!("render report.html: {e:#}")))?;
+    write_atomic(&dir.join("report.html"), &page)?;
     if let Some(path) = junit_copy {
         write_atomic(path, &xml)?;
     }

@@ -33,7 +33,15 @@ fn mutants(args: &[&str]) -> (Output, String, Value) {
         })
         .unwrap_or_else(|| panic!("no report folder: {stdout}"));
     let json = std::fs::read_to_string(dir.join("report.json")).unwrap_or_default();
-    let json = serde_json::from_str(&json).unwrap_or(Value::Null);
+    let json: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
+    if let Some(found) = json["findings"]["mutants"].as_array() {
+        let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+        assert_eq!(
+            html.matches("class=\"mutant-row\"").count(),
+            found.len(),
+            "report.html has a row per mutant"
+        );
+    }
     (out, stdout, json)
 }
 

@@ -85,6 +85,12 @@ fn the_chart_shows_parallel_sequential_and_floor() {
         s.markdown()
             .contains("![fan-out cost against branch count](overhead.svg)")
     );
+    let html = std::fs::read_to_string(s.path("reports/overhead.html")).expect("overhead.html");
+    assert!(
+        html.contains("<div class=\"chart\"><svg"),
+        "the chart is inline"
+    );
+    assert_eq!(html.matches("class=\"metric-row\"").count(), 4);
 }
 
 #[test]

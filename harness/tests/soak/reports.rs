@@ -217,6 +217,27 @@ fn report_md_has_a_row_per_scenario_and_a_section_for_the_flaky_one() {
 }
 
 #[test]
+fn report_html_has_a_row_per_scenario_and_the_flaky_ones_replay_command() {
+    let run = soak(&[
+        &fixture("soak/flaky-random.yaml"),
+        &fixture("soak/trivial-4.yaml"),
+    ]);
+    let html = run.file("report.html");
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert_eq!(html.matches("class=\"scenario-row\"").count(), 2);
+    assert!(html.contains("data-status=\"flaky\""));
+    assert!(html.contains("<span class=\"badge badge-flaky\">FLAKY</span>"));
+    let replay = run.scenario("flaky-random")["replay"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        html.contains(&format!("<code class=\"replay\">{replay}</code>")),
+        "{html}"
+    );
+}
+
+#[test]
 fn junit_parses_with_one_testcase_per_scenario_and_flaky_ones_as_flaky_failures() {
     let run = soak(&[
         &fixture("soak/flaky-random.yaml"),
