@@ -229,6 +229,7 @@ mod tests {
         ScenarioReport {
             name: name.into(),
             file: format!("scenarios/{name}.yaml"),
+            content_hash: None,
             story: None,
             description: Some("what it checks".into()),
             status,
@@ -237,6 +238,8 @@ mod tests {
             complete: true,
             iterations: Iterations {
                 planned: run,
+                start: 0,
+                total: run,
                 run,
                 cap: None,
                 capped: false,
@@ -250,6 +253,7 @@ mod tests {
             fingerprints: Fingerprints {
                 distinct,
                 overflow: 0,
+                too_many: false,
                 table,
             },
             invariants: vec![InvariantReport {
@@ -272,6 +276,8 @@ mod tests {
             reproduction: None,
             explore: None,
             error: None,
+            flake_causes: None,
+            tally: None,
         }
     }
 
@@ -284,6 +290,10 @@ mod tests {
             interrupted: false,
             stopped: None,
             run_seed: "1".into(),
+            harness: "0.1.0".into(),
+            build: "0".into(),
+            shard: None,
+            merged: None,
             command: "harness soak scenarios --seed 1".into(),
             started_at: "2026-12-01T00:00:00Z".into(),
             finished_at: "2026-12-01T00:00:02Z".into(),
@@ -296,6 +306,9 @@ mod tests {
                 include_canary: false,
                 isolation: "process".into(),
                 hard_deadline_s: None,
+                hash_seed: "vary".into(),
+                mutant: "none".into(),
+                scheduler: None,
             },
             host: Host {
                 peak_rss_kib: Some(10_000),
@@ -379,11 +392,16 @@ mod tests {
             "summary": ["fails mostly with workers = 2"],
             "knobs": [{ "knob": "workers", "value": 2, "failures": 30, "runs": 100,
                         "rate": 0.3, "low": 0.2, "high": 0.4 }],
-            "diff": [{ "path": "$.keys", "usual": "a,b", "divergent": "b,<a>" }],
+            "flips": [{ "knob": "hash_seed", "flips": 8, "followed": 8,
+                        "line": "the hash seed decides it" }],
+            "diff": [{ "path": "keys", "usual": "a,b", "divergent": "b,<a>" }],
+            "diff_of": "iteration 3 against iteration 0",
         });
         let html = render_with(&value, view(&r)).unwrap();
         assert!(html.contains("Likely flake causes"));
-        assert!(html.contains("<li>fails mostly with workers = 2</li>"));
+        assert!(html.contains("<li class=\"cause\">fails mostly with workers = 2</li>"));
+        assert!(html.contains("<li class=\"cause flip\">the hash seed decides it</li>"));
+        assert!(html.contains("Outcome diff: iteration 3 against iteration 0."));
         assert!(html.contains("<td class=\"num\">30.00%</td>"), "{html}");
         assert!(html.contains("<code>b,&lt;a&gt;</code>"));
         // Only the flaky scenario has them.
