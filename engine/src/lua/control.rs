@@ -158,8 +158,15 @@ unsafe extern "C-unwind" fn budget_hook<R: Runtime>(
     // SAFETY: a hook may change the hook; `raise` raises on the interrupted frame.
     unsafe {
         match (trip, polling) {
-            // An alarm that found nothing (a stray signal): back to no hook at all.
-            (None, false) => ffi::lua_sethook(l, None, 0, 0),
+            // An alarm that found nothing (a stray signal): back to no hook at all. The node's
+            // own alarm may have fired between the check and here, and its handler's hook was
+            // just removed: the deadline says so, and the hook goes back.
+            (None, false) => {
+                ffi::lua_sethook(l, None, 0, 0);
+                if control.deadline.get().is_some_and(|d| R::now() >= d) {
+                    ffi::lua_sethook(l, Some(budget_hook::<R>), ffi::LUA_MASKCOUNT, HOOK_EVERY);
+                }
+            }
             _ => {
                 let count = if trip.is_some() { 1 } else { HOOK_EVERY };
                 if ffi::lua_gethookcount(l) != count {
@@ -185,6 +192,11 @@ pub(crate) fn start_node<R: Runtime>(
     let armed = if control.polling() {
         None
     } else {
+        // No hook first, then the alarm: its signal can come as soon as it is armed (a
+        // deadline already here, or this thread descheduled right after arming), and the
+        // hook its handler sets must not be cleared after it; the timer fires only once.
+        // SAFETY: the VM's own state, on the thread that runs it, outside any Lua call.
+        unsafe { ffi::lua_sethook(state, None, 0, 0) };
         super::alarm::arm(
             state,
             budget_hook::<R>,
@@ -192,11 +204,15 @@ pub(crate) fn start_node<R: Runtime>(
             deadline.saturating_sub(R::now()),
         )
     };
-    // SAFETY: the VM's own state, on the thread that runs it, outside any Lua call.
-    unsafe {
-        if armed.is_some() {
-            ffi::lua_sethook(state, None, 0, 0);
-        } else {
+    #[cfg(test)]
+    if armed.is_some()
+        && let Some(after_arm) = AFTER_ARM.with(std::cell::Cell::get)
+    {
+        after_arm();
+    }
+    if armed.is_none() {
+        // SAFETY: as above.
+        unsafe {
             ffi::lua_sethook(
                 state,
                 Some(budget_hook::<R>),
@@ -206,6 +222,13 @@ pub(crate) fn start_node<R: Runtime>(
         }
     }
     armed
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Test-only: runs right after a node's alarm is armed, where a descheduled thread would
+    /// take the alarm's signal.
+    pub(crate) static AFTER_ARM: std::cell::Cell<Option<fn()>> = const { std::cell::Cell::new(None) };
 }
 
 /// One check: charges the quantum to a virtual clock, then checks. A panic (in the

@@ -404,6 +404,35 @@ mod tests {
 
     #[test]
     #[cfg(target_os = "linux")]
+    // A plain thread the test can abandon if the node never stops (the seam's workers are
+    // joined, which would hang the test instead of failing it).
+    #[allow(clippy::disallowed_methods)]
+    fn an_alarm_that_fires_right_after_it_is_armed_still_stops_the_node() {
+        if !super::super::alarm::available() {
+            return; // the count-hook pass of `.ci/run`
+        }
+        // What a thread descheduled just after arming its timer goes through (a busy host):
+        // the 2 ms budget's signal comes before the node starts. That hook must survive.
+        fn descheduled() {
+            <StdRuntime as crate::sync::Runtime>::sleep(Duration::from_millis(30));
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            super::super::control::AFTER_ARM.with(|a| a.set(Some(descheduled)));
+            let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+            let spin = Chunk::new("=spin", "while true do end").unwrap();
+            let budget = Budget::after::<StdRuntime>(Duration::from_millis(2));
+            let _ = tx.send(vm.run_node(&spin, &Value::Null, None, budget).unwrap_err());
+        });
+        // A lost signal leaves the loop spinning for ever: the test fails instead of hanging.
+        let fault = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the spin was never stopped: the alarm's hook was lost");
+        assert_eq!(fault, Fault::Timeout);
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
     fn a_stray_alarm_signal_changes_nothing() {
         if !super::super::alarm::available() {
             return; // the count-hook pass of `.ci/run`: nobody handles the signal
