@@ -31,7 +31,7 @@ pub enum Command {
     /// Run every mutant (a deliberately broken engine) through soak and explore, and the
     /// real engine under the same budgets: what catches what, with how much effort.
     Mutants(super::args::MutantsArgs),
-    /// Measure VM overhead against benches/budgets.yaml; write reports/overhead.{md,json,svg}.
+    /// Measure VM overhead against benches/budgets.yaml; write reports/overhead.{md,json,svg,html}.
     Overhead(crate::overhead::args::OverheadArgs),
     /// Internal: a soak's worker process (started by the supervisor, not by hand).
     #[command(name = "__worker", hide = true)]
