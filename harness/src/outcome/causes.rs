@@ -76,7 +76,7 @@ pub struct DiffRow {
 pub fn breakdown(tally: &Tally, deterministic: bool) -> FlakeCauses {
     let usual = tally.usual().filter(|_| deterministic).map(|(f, _)| f);
     let failures = |c: &KnobCount| -> u64 {
-        let passed = match usual {
+        let passed = match usual.filter(|_| tally.knob_outcomes) {
             Some(f) => c.fingerprints.get(&f).map_or(0, |[n, bad]| n - bad),
             None => c.run - c.violating,
         };
@@ -180,7 +180,10 @@ mod tests {
 
     #[test]
     fn a_knob_value_that_fails_alone_is_named() {
-        let mut tally = Tally::new(vec![]);
+        let mut tally = Tally {
+            knob_outcomes: true,
+            ..Tally::new(vec![])
+        };
         for i in 0..400u64 {
             let workers = if i % 2 == 0 { "1" } else { "4" };
             let thread = if i % 3 == 0 { "spawned" } else { "caller" };
@@ -212,7 +215,10 @@ mod tests {
 
     #[test]
     fn no_separation_is_said_and_a_fixed_knob_is_left_out() {
-        let mut tally = Tally::new(vec![]);
+        let mut tally = Tally {
+            knob_outcomes: true,
+            ..Tally::new(vec![])
+        };
         for i in 0..200u64 {
             let workers = if i % 2 == 0 { "1" } else { "2" };
             tally.record(

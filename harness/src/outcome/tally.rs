@@ -113,6 +113,11 @@ pub struct Tally {
     /// Per knob value (`workers=1`, `engine_thread=spawned`), what its iterations did.
     #[serde(default)]
     pub knobs: BTreeMap<String, KnobCount>,
+    /// Whether knob values count their iterations per outcome too: only a deterministic
+    /// scenario needs it (an outcome other than the usual one fails there), and a scenario
+    /// whose every iteration ends its own way would otherwise keep a table per knob value.
+    #[serde(default)]
+    pub knob_outcomes: bool,
 }
 
 impl Tally {
@@ -185,6 +190,9 @@ impl Tally {
             let count = self.knobs.entry(knob.clone()).or_default();
             count.run += 1;
             count.violating += failed;
+            if !self.knob_outcomes {
+                continue;
+            }
             let slot = if fits {
                 count.fingerprints.entry(outcome.fingerprint).or_default()
             } else {
@@ -244,6 +252,9 @@ impl Tally {
 
     /// Adds another worker's tally of the same scenario into this one.
     pub fn merge(&mut self, other: Tally) {
+        if self.run == 0 && self.labels.is_empty() {
+            self.knob_outcomes = other.knob_outcomes;
+        }
         self.run += other.run;
         self.violating += other.violating;
         self.stopped += other.stopped;

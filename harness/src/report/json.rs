@@ -82,6 +82,7 @@
 //!                                               "example_seed": "...", "summary": "ok" } },
 //!       "overflow", "overflow_violating", "signature_overflow",
 //!       "first_bad": { "iteration", "seed", "message" } | null,
+//!       "knob_outcomes": true,   // knob values count outcomes too (deterministic only)
 //!       "knobs": { "workers=1": { "run", "violating",
 //!                                 "fingerprints": { "0123...": [count, violating] },
 //!                                 "overflow": [count, violating] } }

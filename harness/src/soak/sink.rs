@@ -1,7 +1,8 @@
 //! Where a soak's iterations end up, in whichever isolation they ran: one aggregator on the
 //! caller's thread, which keeps the tally, advances the progress display, notices a bad
-//! iteration under `--fail-fast`, and checkpoints the report at least every
-//! [`CHECKPOINT_EVERY`].
+//! iteration under `--fail-fast`, and checkpoints the report every [`CHECKPOINT_EVERY`] (or,
+//! for a report so large that writing it takes over a tenth of that, ten times as long as the
+//! last write took).
 
 use std::time::{Duration, Instant};
 
@@ -9,7 +10,7 @@ use super::knobs::{Knobs, Overrides};
 use crate::outcome::{Fingerprint, Outcome, Tally};
 use crate::scenario::Scenario;
 
-/// How often the report is checkpointed while a scenario runs.
+/// How often the report is checkpointed while a scenario runs (at least).
 pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 
 /// Writes the report with this scenario's tally so far.
@@ -31,6 +32,9 @@ pub struct Sink<'a> {
     pub failed_at: Option<u64>,
     started: Instant,
     last_checkpoint: Instant,
+    /// The wait between checkpoints: [`CHECKPOINT_EVERY`], or ten times what the last one
+    /// took when that is longer (a huge report is not rewritten more than a tenth of the time).
+    interval: Duration,
 }
 
 impl std::fmt::Debug for Sink<'_> {
@@ -54,13 +58,16 @@ impl<'a> Sink<'a> {
     ) -> Sink<'a> {
         let now = Instant::now();
         Sink {
-            tally: Tally::new(
-                scenario
-                    .invariants
-                    .iter()
-                    .map(|i| i.label.clone())
-                    .collect(),
-            ),
+            tally: Tally {
+                knob_outcomes: scenario.deterministic,
+                ..Tally::new(
+                    scenario
+                        .invariants
+                        .iter()
+                        .map(|i| i.label.clone())
+                        .collect(),
+                )
+            },
             scenario,
             overrides,
             progress,
@@ -71,6 +78,7 @@ impl<'a> Sink<'a> {
             failed_at: None,
             started: now,
             last_checkpoint: now,
+            interval: CHECKPOINT_EVERY,
         }
     }
 
@@ -91,9 +99,11 @@ impl<'a> Sink<'a> {
 
     /// Checkpoints the report when the last checkpoint is [`CHECKPOINT_EVERY`] old.
     pub fn tick(&mut self) {
-        if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+        if self.last_checkpoint.elapsed() >= self.interval {
+            let began = Instant::now();
             (self.checkpoint)(&self.tally, self.started.elapsed());
             self.last_checkpoint = Instant::now();
+            self.interval = CHECKPOINT_EVERY.max(began.elapsed().saturating_mul(10));
         }
     }
 

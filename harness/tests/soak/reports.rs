@@ -157,6 +157,7 @@ fn report_json_has_exactly_the_documented_fields() {
             "signature_overflow",
             "first_bad",
             "knobs",
+            "knob_outcomes",
         ])
     );
     assert_eq!(
