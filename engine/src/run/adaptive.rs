@@ -7,8 +7,15 @@
 //! options or the workflow, no chaos, real threads), a fan-out predicts its branches' work
 //! from a moving average of their times in its earlier runs ([`BranchCost`], kept in the
 //! compiled workflow, through the runtime seam's atomics) and picks the worker count that
-//! minimises `work / k + spawn × (k − 1)`, with the spawn cost measured now and then
-//! ([`spawn_cost`]). A fan-out with no history yet runs in parallel (a CPU-bound one must).
+//! minimises `work / k + spawn × (k − 1)`. The spawn cost is the larger of an empty spawn
+//! measured now and then ([`spawn_cost`]) and what parallel fan-outs were seen to pay beyond
+//! their work spread over their workers ([`Overhead`]): a fresh thread's first touches (its
+//! stack, its allocator arena, its budget timer) cost more than an empty spawn shows, and
+//! on a quiet 2-core host a 4-branch fan-out of 40 µs branches ran 1.19x slower in parallel
+//! than in turn while the empty spawn said parallel would pay. While the policy keeps
+//! choosing fewer workers, the learned overhead decays, so a host that got quieter is
+//! tried in parallel again. A fan-out with no history yet runs in parallel (a CPU-bound one
+//! must).
 //! The decision is recorded in the run's trace; soak and explore fix the worker count per
 //! iteration (from the seed or the scenario's chaos), so they never depend on it.
 
@@ -80,6 +87,58 @@ pub fn workers(each: Option<Duration>, branches: usize, spawn: Duration, cores: 
         .unwrap_or(1)
 }
 
+/// What parallel fan-outs paid per extra worker beyond their work spread over their workers,
+/// learned from the runs: an exponential moving average (weight 1/4), process-wide, that
+/// decays by 1/32 each time the policy chooses fewer workers than it could.
+pub struct Overhead;
+
+impl Overhead {
+    // Process-wide figure of real threads (the policy is off under the model checkers).
+    #[allow(clippy::disallowed_types)]
+    fn cell() -> &'static std::sync::atomic::AtomicU64 {
+        #[allow(clippy::disallowed_types)]
+        static NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        &NS
+    }
+
+    /// The learned overhead per extra worker (zero until a parallel fan-out ran).
+    pub fn learned() -> Duration {
+        Duration::from_nanos(Self::cell().load(Ordering::Relaxed))
+    }
+
+    /// A parallel fan-out on `workers` workers took `total`, its branches `work` together.
+    pub fn observe(total: Duration, work: Duration, workers: usize) {
+        if workers < 2 {
+            return;
+        }
+        let spread = work / workers as u32;
+        let sample = (total.saturating_sub(spread) / (workers as u32 - 1)).as_nanos();
+        let sample = sample.min(u128::from(u64::MAX / 2)) as u64;
+        Self::update(|old| {
+            if old == 0 {
+                sample
+            } else {
+                old / 4 * 3 + sample / 4
+            }
+        });
+    }
+
+    /// The policy chose fewer workers than it could: let the learned overhead fade.
+    pub fn fade() {
+        Self::update(|old| old - old / 32);
+    }
+
+    fn update(f: impl Fn(u64) -> u64) {
+        let cell = Self::cell();
+        let mut old = cell.load(Ordering::Relaxed);
+        while let Err(actual) =
+            cell.compare_exchange_weak(old, f(old), Ordering::Relaxed, Ordering::Relaxed)
+        {
+            old = actual;
+        }
+    }
+}
+
 /// Adaptive decisions between two measurements of the spawn cost: the host's load changes
 /// over minutes, and a cost measured once, at a quiet moment, kept a busy host's fan-outs of
 /// cheap branches parallel.
@@ -137,6 +196,21 @@ mod tests {
     fn without_history_a_fan_out_runs_in_parallel() {
         assert_eq!(workers(None, 4, US * 10_000, 2), 2);
         assert_eq!(workers(None, 1, US, 8), 1);
+    }
+
+    #[test]
+    fn the_learned_overhead_follows_parallel_runs_and_fades_while_unused() {
+        // One process-wide figure: this is the only test that touches it.
+        Overhead::observe(US * 300, US * 400, 2); // 300 − 400/2 = 100 µs per extra worker
+        assert_eq!(Overhead::learned(), US * 100);
+        Overhead::observe(US * 700, US * 400, 2); // sample 500: 100 + (500 − 100) / 4
+        assert_eq!(Overhead::learned(), US * 200);
+        Overhead::observe(US * 1, US * 4, 1); // one worker: nothing to learn
+        assert_eq!(Overhead::learned(), US * 200);
+        for _ in 0..32 {
+            Overhead::fade();
+        }
+        assert!(Overhead::learned() < US * 80, "{:?}", Overhead::learned());
     }
 
     #[test]

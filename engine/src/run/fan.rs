@@ -4,6 +4,7 @@
 //! ([`Deadlines`], [`States`], [`Collector`]).
 
 use std::rc::Rc;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -105,10 +106,12 @@ where
             return (cores, "chaos");
         }
         let predicted = self.fan_out.cost.predicted();
-        (
-            adaptive::workers(predicted, branches, adaptive::spawn_cost::<R>(), cores),
-            "adaptive",
-        )
+        let spawn = adaptive::spawn_cost::<R>().max(adaptive::Overhead::learned());
+        let workers = adaptive::workers(predicted, branches, spawn, cores);
+        if workers < cores.min(branches) {
+            adaptive::Overhead::fade();
+        }
+        (workers, "adaptive")
     }
 
     fn run_on<C: Collector<R>>(
@@ -126,6 +129,7 @@ where
             level: self.opts.chaos,
             seed: mix(self.opts.seed, self.ordinal),
         };
+        let started = R::now();
         let results = run_fan_out::<R, C>(
             self.fan_out.branches.len(),
             workers,
@@ -134,12 +138,18 @@ where
             &name,
             &run_branch,
         );
+        let total = R::now().saturating_sub(started);
+        let mut work = Duration::ZERO;
         for r in &results {
             steps.extend(r.steps.iter().cloned());
+            work += r.elapsed;
             // A cancelled branch never ran: it says nothing of what branches cost.
             if adaptive && !r.elapsed.is_zero() {
                 self.fan_out.cost.record(r.elapsed);
             }
+        }
+        if adaptive {
+            adaptive::Overhead::observe(total, work, workers.min(results.len()));
         }
         if wf.settings.fail_fast
             && let Some(err) = results
