@@ -3,7 +3,9 @@
 //! workflow once, 200 warm-up runs, then `N` runs (default 2,000) each timed on its own;
 //! one JSON line with the median, p90 and mean per run, the threads before and after, and
 //! the last run's final state. `--workers K` fixes the fan-out's worker count (default: the
-//! engine's own decision).
+//! engine's own decision). `--alternate` times the engine's own decision and one worker run
+//! by run, in turn (this host's speed drifts by up to 2x over minutes), and reports both
+//! medians and the median of the per-pair ratios.
 
 use std::time::Instant;
 
@@ -26,6 +28,7 @@ fn main() {
         args.drain(at..=at + 1);
         k
     });
+    let alternate = args.iter().position(|a| a == "--alternate").map(|at| args.remove(at));
     let n: usize = args
         .first()
         .map_or(2000, |s| s.parse().expect("N is a number"));
@@ -46,6 +49,44 @@ fn main() {
     };
     for _ in 0..WARMUP {
         std::hint::black_box(run());
+    }
+    if alternate.is_some() {
+        let one = RunOptions::seeded(7).with_max_parallel(1);
+        let time = |o: &RunOptions| {
+            #[allow(clippy::disallowed_methods)]
+            let start = Instant::now();
+            std::hint::black_box(wf.run(json!({}), o).result.expect("the workflow runs"));
+            start.elapsed().as_nanos() as f64 / 1000.0
+        };
+        let (mut own, mut seq, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..n {
+            // Which goes first alternates too.
+            let (a, b) = if i % 2 == 0 {
+                let a = time(&options);
+                (a, time(&one))
+            } else {
+                let b = time(&one);
+                (time(&options), b)
+            };
+            own.push(a);
+            seq.push(b);
+            ratios.push(a / b);
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            (v[v.len() / 2] * 1000.0).round() / 1000.0
+        };
+        println!(
+            "{}",
+            json!({
+                "engine": "branchproof",
+                "runs": n,
+                "own_median_us": median(&mut own),
+                "one_worker_median_us": median(&mut seq),
+                "own_over_one_worker_median": median(&mut ratios),
+            })
+        );
+        return;
     }
     let mut times_ns: Vec<u128> = Vec::with_capacity(n);
     let mut last = Value::Null;
