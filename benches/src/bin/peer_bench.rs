@@ -5,7 +5,9 @@
 //! the last run's final state. `--workers K` fixes the fan-out's worker count (default: the
 //! engine's own decision). `--alternate` times the engine's own decision and one worker run
 //! by run, in turn (this host's speed drifts by up to 2x over minutes), and reports both
-//! medians and the median of the per-pair ratios.
+//! medians and the median of the per-pair ratios; with `--baseline PATH` (the same workflow
+//! without its fan-out) it times that too, in the same turns, and reports the fan-out's cost
+//! ratio `(own − baseline) ÷ (one worker − baseline)` from the three medians.
 
 use std::time::Instant;
 
@@ -28,7 +30,18 @@ fn main() {
         args.drain(at..=at + 1);
         k
     });
-    let alternate = args.iter().position(|a| a == "--alternate").map(|at| args.remove(at));
+    let alternate = args
+        .iter()
+        .position(|a| a == "--alternate")
+        .map(|at| args.remove(at));
+    let baseline = args.iter().position(|a| a == "--baseline").map(|at| {
+        let path = args
+            .get(at + 1)
+            .cloned()
+            .expect("--baseline takes a workflow file");
+        args.drain(at..=at + 1);
+        Workflow::from_file(std::path::Path::new(&path)).expect("the baseline workflow loads")
+    });
     let n: usize = args
         .first()
         .map_or(2000, |s| s.parse().expect("N is a number"));
@@ -59,7 +72,14 @@ fn main() {
             start.elapsed().as_nanos() as f64 / 1000.0
         };
         let (mut own, mut seq, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        let mut base = Vec::new();
         for i in 0..n {
+            if let Some(b) = &baseline {
+                #[allow(clippy::disallowed_methods)]
+                let start = Instant::now();
+                std::hint::black_box(b.run(json!({}), &one).result.expect("the baseline runs"));
+                base.push(start.elapsed().as_nanos() as f64 / 1000.0);
+            }
             // Which goes first alternates too.
             let (a, b) = if i % 2 == 0 {
                 let a = time(&options);
@@ -76,14 +96,21 @@ fn main() {
             v.sort_by(f64::total_cmp);
             (v[v.len() / 2] * 1000.0).round() / 1000.0
         };
+        let (own, seq) = (median(&mut own), median(&mut seq));
+        let base = (!base.is_empty()).then(|| median(&mut base));
+        let cost_ratio = base
+            .filter(|b| seq > *b)
+            .map(|b| ((own - b) / (seq - b) * 1000.0).round() / 1000.0);
         println!(
             "{}",
             json!({
                 "engine": "branchproof",
                 "runs": n,
-                "own_median_us": median(&mut own),
-                "one_worker_median_us": median(&mut seq),
+                "own_median_us": own,
+                "one_worker_median_us": seq,
+                "baseline_median_us": base,
                 "own_over_one_worker_median": median(&mut ratios),
+                "cost_ratio": cost_ratio,
             })
         );
         return;

@@ -105,6 +105,10 @@ where
         if self.opts.chaos != ChaosLevel::Off {
             return (cores, "chaos");
         }
+        if cores.min(branches) <= 1 {
+            // Nothing to decide (and nothing to measure a spawn for).
+            return (1, "adaptive");
+        }
         let predicted = self.fan_out.cost.predicted();
         let spawn = adaptive::spawn_cost::<R>().max(adaptive::Overhead::learned());
         let workers = adaptive::workers(predicted, branches, spawn, cores);

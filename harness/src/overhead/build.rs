@@ -8,7 +8,7 @@ use super::error::OverheadError;
 use super::metrics::{Measurements, Verdict};
 use super::report::Report;
 use super::runner::{self, Workspace};
-use super::{budgets, callgrind, criterion, fanout, metrics};
+use super::{alternate, budgets, callgrind, criterion, fanout, metrics};
 
 /// VMs kept alive at once for the RSS figure.
 const LIVE_VMS: usize = 1000;
@@ -40,6 +40,30 @@ pub fn measure(args: &OverheadArgs) -> Result<Report, OverheadError> {
         eprintln!("overhead: criterion benches");
         Some(runner::run_benches(&ws, &home, args.quick)?)
     };
+    let alternate = if args.no_bench {
+        None
+    } else {
+        eprintln!("overhead: the default fan-out against one worker, timed in turn");
+        let measured = runner::build_bin(&ws, "peer-bench")
+            .map_err(|e| e.to_string())
+            .and_then(|bench| {
+                alternate::measure(
+                    &bench,
+                    &ws.target.join("overhead/alternate"),
+                    alternate::runs(args.quick),
+                )
+            });
+        match measured {
+            Ok(ratios) => Some(ratios),
+            Err(e) => {
+                notes.push(format!(
+                    "the fan-out timed in turn against one worker: {e}; the verdict uses \
+                     criterion's medians, taken minutes apart"
+                ));
+                None
+            }
+        }
+    };
     let load_after = runner::load_average();
     let estimates = criterion::read_all(&home);
     let instructions = count_instructions(args, &ws, &mut notes)?;
@@ -48,6 +72,7 @@ pub fn measure(args: &OverheadArgs) -> Result<Report, OverheadError> {
         memory: Some(memory),
         instructions,
         cores,
+        alternate,
     };
     let metrics = metrics::evaluate(&budgets, &measurements);
     let floor_inputs = fanout::floor_inputs(&measurements.estimates, cores);

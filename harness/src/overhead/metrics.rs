@@ -25,6 +25,9 @@ pub struct Measurements {
     pub instructions: BTreeMap<String, Result<f64, String>>,
     /// Cores available to the fan-outs.
     pub cores: usize,
+    /// The default fan-out's cost over one worker's, timed in turn, per branch count
+    /// ([`super::alternate`]); `None` when not measured (criterion's medians are used).
+    pub alternate: Option<BTreeMap<usize, f64>>,
 }
 
 /// A measured (or derived) figure and how to reproduce it.
@@ -270,6 +273,23 @@ fn figure(id: &str, m: &Measurements) -> Result<Figure, String> {
             })
         }
         "fanout_vs_floor_4" | "fanout_vs_sequential_4" => fan_out_ratio(id, m),
+        "fanout_vs_sequential_max" if m.alternate.is_some() => {
+            let ratios = m.alternate.as_ref().ok_or("not measured")?;
+            let worst = ratios
+                .values()
+                .copied()
+                .max_by(f64::total_cmp)
+                .ok_or("no fan-out sizes")?;
+            Ok(Figure {
+                span: Span::exact(worst),
+                how: format!(
+                    "max over N of (default − baseline) ÷ (one worker − baseline), medians of \
+                     runs timed in turn (target/release/peer-bench RUNS fan-out-N.yaml \
+                     --alternate --baseline fan-out-0.yaml): {}",
+                    super::alternate::describe(ratios)
+                ),
+            })
+        }
         "fanout_vs_sequential_max" => {
             let inputs = fanout::floor_inputs(&m.estimates, m.cores)
                 .ok_or("missing branch/end_to_end, thread/spawn_one or fanout/main_path")?;

@@ -1,6 +1,7 @@
 //! `harness overhead`: runs the criterion benches, the memory probe and the callgrind
 //! probe, and turns one run's figures into a report with budgets and verdicts.
 
+pub mod alternate;
 pub mod args;
 pub mod budgets;
 pub mod build;

@@ -80,23 +80,20 @@ pub fn run_benches(ws: &Workspace, home: &Path, quick: bool) -> Result<String, O
 
 /// Builds the callgrind probe in release mode and returns its path.
 pub fn build_probe(ws: &Workspace) -> Result<PathBuf, OverheadError> {
+    build_bin(ws, "callgrind-probe")
+}
+
+/// Builds `benches`' binary `name` (release) and returns its path.
+pub fn build_bin(ws: &Workspace, name: &str) -> Result<PathBuf, OverheadError> {
     let mut cmd = cargo();
     cmd.current_dir(&ws.root)
-        .args([
-            "build",
-            "--release",
-            "-q",
-            "-p",
-            "benches",
-            "--bin",
-            "callgrind-probe",
-        ])
+        .args(["build", "--release", "-q", "-p", "benches", "--bin", name])
         .stdout(Stdio::from(std::io::stderr()));
     run(
         cmd,
-        "cargo build --release -p benches --bin callgrind-probe",
+        &format!("cargo build --release -p benches --bin {name}"),
     )?;
-    Ok(ws.target.join("release/callgrind-probe"))
+    Ok(ws.target.join("release").join(name))
 }
 
 fn run(mut cmd: Command, line: &str) -> Result<(), OverheadError> {
