@@ -99,10 +99,46 @@ fn run_merge(args: &MergeArgs) -> Result<u8, CmdError> {
     Ok(report.exit_code)
 }
 
-/// Reads one shard's `report.json` (from its folder, or the file itself).
+/// The `report.json` of a folder: its own, or that of its one `soak-*`/`explore-*` run
+/// folder (a shard's `--report-dir`).
+fn report_in(dir: &Path) -> Result<PathBuf, CmdError> {
+    let own = dir.join("report.json");
+    if own.exists() {
+        return Ok(own);
+    }
+    let mut runs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| CmdError::Io {
+            what: "read the shard report folder",
+            path: dir.to_path_buf(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path().join("report.json")))
+        .filter(|p| p.exists())
+        .collect();
+    runs.sort();
+    match runs.len() {
+        1 => Ok(runs.remove(0)),
+        0 => Err(CmdError::Usage(format!(
+            "read the shard report in {}: it has no report.json, nor a run folder with one",
+            dir.display()
+        ))),
+        _ => Err(CmdError::Usage(format!(
+            "read the shard report in {}: it holds {} runs ({}); name the one to merge",
+            dir.display(),
+            runs.len(),
+            runs.iter()
+                .filter_map(|p| p.parent())
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Reads one shard's `report.json` (from its folder, its `--report-dir`, or the file itself).
 fn read(path: &Path) -> Result<ShardReport, CmdError> {
     let file = if path.is_dir() {
-        path.join("report.json")
+        report_in(path)?
     } else {
         path.to_path_buf()
     };

@@ -331,6 +331,33 @@ fn a_sharded_explore_merges_into_the_single_exploration() {
 }
 
 #[test]
+fn a_shard_s_report_dir_is_enough_when_it_holds_one_run() {
+    let base = tempfile::tempdir().expect("temp dir");
+    let dirs = shards(base.path(), 4, 2);
+    // `shards` ran each into its own --report-dir: shard-K-of-2/soak-<stamp>/.
+    let parents: Vec<PathBuf> = dirs
+        .iter()
+        .map(|d| d.parent().unwrap().to_path_buf())
+        .collect();
+    let out = base.path().join("m");
+    let merged = merge(&parents, &out);
+    assert!(
+        matches!(merged.status.code(), Some(0..=2)),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    assert_eq!(
+        json(&out)["merged"]["shards"].as_array().map(Vec::len),
+        Some(2)
+    );
+    // Two runs in one folder: which one is meant is not guessed.
+    let again = run(base.path(), 4, 20, Some((1, 2)));
+    assert_eq!(again.parent(), Some(parents[0].as_path()));
+    let why = refused(&merge(&parents, &base.path().join("m2")));
+    assert!(why.contains("holds 2 runs"), "{why}");
+}
+
+#[test]
 fn a_soak_that_did_not_shard_is_not_merged() {
     let base = tempfile::tempdir().expect("temp dir");
     let whole = soak(&[
