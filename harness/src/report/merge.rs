@@ -171,6 +171,10 @@ pub fn merge(mut shards: Vec<ShardReport>, command: String) -> Result<Report, Me
     report.harness = base.report.harness.clone();
     report.build = base.report.build.clone();
     report.interrupted = shards.iter().any(|s| s.report.interrupted);
+    if !report.complete && report.exit_code == crate::util::exit::OK {
+        // Clean as far as it went, but not all of it ran: not a pass for CI.
+        report.exit_code = crate::util::exit::USAGE;
+    }
     report.merged = Some(Merged {
         shards: shards.iter().map(|s| s.source.clone()).collect(),
         incomplete: incomplete.iter().map(|s| s.source.clone()).collect(),

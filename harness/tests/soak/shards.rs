@@ -233,6 +233,12 @@ fn an_incomplete_shard_makes_the_merge_incomplete_and_names_it() {
     let stdout = String::from_utf8_lossy(&merged.stdout);
     let r = json(&out);
     assert_eq!(r["complete"], false);
+    // What ran is flaky (exit 2) here; an incomplete merge never exits 0.
+    assert_ne!(merged.status.code(), Some(0));
+    assert_eq!(
+        merged.status.code(),
+        r["exit_code"].as_i64().map(|c| c as i32)
+    );
     assert_eq!(
         r["merged"]["incomplete"][0],
         Value::from(dirs[0].display().to_string())
@@ -417,4 +423,49 @@ fn the_sharding_examples_parse_and_use_real_flags() {
             "{file}: only {checked} flags found in its harness commands"
         );
     }
+}
+
+#[test]
+fn an_incomplete_merge_of_clean_shards_does_not_pass() {
+    let base = tempfile::tempdir().expect("temp dir");
+    let dirs: Vec<PathBuf> = (1..=2)
+        .map(|k| {
+            let out = base.path().join(format!("s{k}"));
+            let o = harness()
+                .args([
+                    "soak",
+                    &fixture("soak/trivial-4.yaml"),
+                    "-n",
+                    "8",
+                    "--seed",
+                    "3",
+                ])
+                .args(["--isolation", "thread", "--shard", &format!("{k}/2")])
+                .arg("--report-dir")
+                .arg(&out)
+                .output()
+                .expect("run");
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            report_dir(&out).expect("report")
+        })
+        .collect();
+    let file = dirs[1].join("report.json");
+    let mut report = json(&dirs[1]);
+    report["complete"] = Value::Bool(false);
+    report["stopped"] = Value::from("by SIGINT");
+    std::fs::write(&file, report.to_string()).expect("write");
+    let out = base.path().join("m");
+    let merged = merge(&dirs, &out);
+    assert_eq!(
+        merged.status.code(),
+        Some(3),
+        "clean so far, but not all of it ran"
+    );
+    assert_eq!(json(&out)["exit_code"], 3);
+    assert_eq!(json(&out)["totals"]["clean"], 1);
 }
