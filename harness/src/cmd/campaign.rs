@@ -334,6 +334,8 @@ impl CampaignRun<'_> {
                 hash_seed: args.hash_seed.as_str().into(),
                 mutant: args.mutant.name().into(),
                 scheduler: plan.explore.map(|e| e.params.describe()),
+                workers: plan.overrides.workers,
+                check_determinism: plan.explore.is_some_and(|e| e.check_determinism),
             },
             host: Host {
                 peak_rss_kib: host::peak_rss_kib(),

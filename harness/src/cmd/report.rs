@@ -47,11 +47,27 @@ pub fn run(command: &ReportCommand) -> Result<u8, CmdError> {
 
 fn run_merge(args: &MergeArgs) -> Result<u8, CmdError> {
     let started = Instant::now();
-    let shards = args
+    let (shards, files): (Vec<ShardReport>, Vec<PathBuf>) = args
         .shards
         .iter()
         .map(|p| read(p))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
+    // Writing the merge over a shard's report would lose that shard.
+    if let Ok(out) = args.out.canonicalize() {
+        for (given, file) in args.shards.iter().zip(&files) {
+            let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
+            if folder.canonicalize().is_ok_and(|f| f == out) {
+                return Err(CmdError::Usage(format!(
+                    "merge --out {}: that is where shard {} keeps its report; give the merge a \
+                     folder of its own",
+                    args.out.display(),
+                    given.display()
+                )));
+            }
+        }
+    }
     let report = merge(shards, command_line()).map_err(|e| CmdError::Usage(e.0))?;
     std::fs::create_dir_all(&args.out).map_err(|source| CmdError::Io {
         what: "make the merged report's folder",
@@ -135,8 +151,9 @@ fn report_in(dir: &Path) -> Result<PathBuf, CmdError> {
     }
 }
 
-/// Reads one shard's `report.json` (from its folder, its `--report-dir`, or the file itself).
-fn read(path: &Path) -> Result<ShardReport, CmdError> {
+/// Reads one shard's `report.json` (from its folder, its `--report-dir`, or the file itself),
+/// and says which file it was.
+fn read(path: &Path) -> Result<(ShardReport, PathBuf), CmdError> {
     let file = if path.is_dir() {
         report_in(path)?
     } else {
@@ -164,8 +181,11 @@ fn read(path: &Path) -> Result<ShardReport, CmdError> {
     }
     let report: Report = serde_json::from_value(value)
         .map_err(|e| CmdError::Usage(format!("read {}: {e}", file.display())))?;
-    Ok(ShardReport {
-        source: path.display().to_string(),
-        report,
-    })
+    Ok((
+        ShardReport {
+            source: path.display().to_string(),
+            report,
+        },
+        file,
+    ))
 }

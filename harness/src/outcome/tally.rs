@@ -203,6 +203,33 @@ impl Tally {
         }
     }
 
+    /// Why the tally cannot be what a run counted (a report edited or damaged by hand):
+    /// its iterations are not those of its outcomes, or a count exceeds its whole.
+    pub fn inconsistency(&self) -> Option<String> {
+        let outcomes = self
+            .fingerprints
+            .values()
+            .try_fold(self.overflow, |sum, c| sum.checked_add(c.count));
+        if outcomes != Some(self.run) {
+            return Some(format!(
+                "its {} iterations are not the sum of its outcomes' counts",
+                self.run
+            ));
+        }
+        if self.violating > self.run
+            || self.stopped > self.violating
+            || self.hangs > self.stopped
+            || self.fingerprints.values().any(|c| c.violating > c.count)
+            || self
+                .knobs
+                .values()
+                .any(|k| k.run > self.run || k.violating > k.run)
+        {
+            return Some("a count exceeds the iterations it is part of".into());
+        }
+        None
+    }
+
     /// Whether more distinct outcomes came than the table counts exactly.
     pub fn too_many_outcomes(&self) -> bool {
         self.overflow > 0
@@ -280,10 +307,10 @@ impl Tally {
         if let Some(bad) = other.first_bad {
             keep_lowest(&mut self.first_bad, bad);
         }
-        let mut spilled = Vec::new();
+        let mut spilled = std::collections::BTreeSet::new();
         for (fingerprint, entry) in other.fingerprints {
             if !self.add_fingerprint(fingerprint, entry) {
-                spilled.push(fingerprint);
+                spilled.insert(fingerprint);
             }
         }
         self.overflow += other.overflow;

@@ -309,6 +309,8 @@ mod tests {
                 hash_seed: "vary".into(),
                 mutant: "none".into(),
                 scheduler: None,
+                workers: Some(2),
+                check_determinism: false,
             },
             host: Host {
                 peak_rss_kib: Some(10_000),

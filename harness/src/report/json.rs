@@ -26,7 +26,9 @@
 //!                "fail_fast": bool, "include_canary": bool,
 //!                "isolation": "process" | "thread", "hard_deadline_s": 90.0 | null,
 //!                "hash_seed": "vary" | "fixed", "mutant": "none" | "timeout-leak" | ...,
-//!                "scheduler": "pct depth 3" | "random" | "dfs" | null },
+//!                "scheduler": "pct depth 3" | "random" | "dfs" | null,
+//!                "workers": 2 | null,   // worker cap of scenarios naming none (the cores)
+//!                "check_determinism": bool },
 //!   "host": { "peak_rss_kib": 23000 | null, "threads_start": 1 | null,
 //!             "threads_end": 1 | null, "live_vms_end": 0,
 //!             "workers": { "spawned": 4, "hangs": 1, "crashes": 0, "live_vms_max": 0,

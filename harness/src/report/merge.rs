@@ -185,7 +185,16 @@ pub fn merge(mut shards: Vec<ShardReport>, command: String) -> Result<Report, Me
 /// Refuses two shards of different runs, naming what differs.
 fn same_run(a: &ShardReport, b: &ShardReport) -> Result<(), MergeError> {
     let (x, y) = (&a.report, &b.report);
-    let fields: [(&str, String, String); 8] = [
+    let o = |r: &Report| {
+        (
+            format!("{:?}", r.options.workers),
+            r.options.isolation.clone(),
+            format!("{:?}", r.options.hard_deadline_s),
+            r.options.check_determinism.to_string(),
+        )
+    };
+    let (xo, yo) = (o(x), o(y));
+    let fields: [(&str, String, String); 12] = [
         ("run seed", x.run_seed.clone(), y.run_seed.clone()),
         ("harness version", x.harness.clone(), y.harness.clone()),
         ("harness build", x.build.clone(), y.build.clone()),
@@ -210,6 +219,15 @@ fn same_run(a: &ShardReport, b: &ShardReport) -> Result<(), MergeError> {
             format!("{:?}", x.options.scheduler),
             format!("{:?}", y.options.scheduler),
         ),
+        (
+            "default worker cap (the host's cores; shards on hosts with other core counts \
+             soak other iterations)",
+            xo.0,
+            yo.0,
+        ),
+        ("--isolation", xo.1, yo.1),
+        ("--hard-deadline", xo.2, yo.2),
+        ("--check-determinism", xo.3, yo.3),
     ];
     for (what, p, q) in fields {
         if p != q {
@@ -231,7 +249,9 @@ fn same_run(a: &ShardReport, b: &ShardReport) -> Result<(), MergeError> {
         ));
     }
     for (p, q) in x.scenarios.iter().zip(&y.scenarios) {
-        if p.content_hash != q.content_hash {
+        // A scenario a shard never started (interrupted before it) has no hash to compare.
+        if p.content_hash.is_some() && q.content_hash.is_some() && p.content_hash != q.content_hash
+        {
             return refuse(format!(
                 "merge {}: scenario `{}` ({}) had other content there (hash {}) than in {} \
                  (hash {}): the scenario or its workflow changed between shards",
@@ -267,8 +287,38 @@ fn merge_scenario(
         ));
         return Ok(report);
     }
+    for (shard, s) in parts {
+        match &s.tally {
+            None if s.iterations.run > 0 => {
+                return refuse(format!(
+                    "merge {}: scenario `{}` ran {} iterations there, but its report has no \
+                     tally to merge (was report.json edited?)",
+                    shard.source, s.name, s.iterations.run
+                ));
+            }
+            Some(t) => {
+                if let Some(why) = t.inconsistency() {
+                    return refuse(format!(
+                        "merge {}: scenario `{}`'s tally is damaged: {why} (was report.json \
+                         edited?)",
+                        shard.source, s.name
+                    ));
+                }
+            }
+            None => {}
+        }
+    }
     let ran: Vec<&(&ShardReport, &ScenarioReport)> =
         parts.iter().filter(|(_, s)| s.tally.is_some()).collect();
+    let runs = ran.iter().try_fold(0u64, |sum, (_, s)| {
+        sum.checked_add(s.tally.as_ref().map_or(0, |t| t.run))
+    });
+    if runs.is_none() {
+        return refuse(format!(
+            "merge: scenario `{}`'s iteration counts overflow when added (was report.json edited?)",
+            head.name
+        ));
+    }
     if ran.is_empty() {
         return Ok(head.clone());
     }
@@ -309,7 +359,7 @@ fn merge_scenario(
             file: s.replay_file.clone(),
         },
         _ => ReplayCommand {
-            command: fallback_replay(head, target, &parts[0].0.report),
+            command: fallback_replay(head, &tally, target, &parts[0].0.report),
             file: None,
         },
     };
@@ -333,26 +383,94 @@ fn merge_scenario(
     if let Some(s) = owning {
         report.reproduction = s.reproduction.clone();
     }
-    if let (Some(causes), Some(theirs)) = (
-        report.flake_causes.as_mut(),
-        owning
+    if let Some(causes) = report.flake_causes.as_mut() {
+        // Flips and the diff were judged against a shard's own usual outcome: only a shard
+        // whose usual outcome is the merge's says something true of the whole run.
+        let usual = tally.usual().map(|(f, _)| f);
+        let agrees = |s: &ScenarioReport| {
+            !meta.deterministic || s.tally.as_ref().and_then(|t| t.usual()).map(|(f, _)| f) == usual
+        };
+        let theirs = owning
+            .filter(|s| agrees(s))
             .and_then(|s| s.flake_causes.as_ref())
-            .or_else(|| ran.iter().find_map(|(_, s)| s.flake_causes.as_ref())),
-    ) {
-        causes.flips = theirs.flips.clone();
-        causes.diff = theirs.diff.clone();
-        causes.diff_of = theirs.diff_of.clone();
+            .or_else(|| {
+                ran.iter()
+                    .map(|(_, s)| *s)
+                    .filter(|s| agrees(s))
+                    .find_map(|s| s.flake_causes.as_ref().filter(|c| !c.diff.is_empty()))
+            });
+        match theirs {
+            Some(theirs) => {
+                causes.flips = theirs.flips.clone();
+                causes.diff = theirs.diff.clone();
+                causes.diff_of = theirs.diff_of.clone();
+            }
+            None => {
+                causes.diff_of = Some(
+                    "not merged: no shard saw the whole run's usual outcome as its own; replay \
+                     the first failure to see its final state"
+                        .into(),
+                );
+            }
+        }
     }
     report.explore = merge_explore(&ran, owning, tally.run, elapsed);
     Ok(report)
 }
 
 /// The command that replays `target` when no shard made one for it (its outcome only
-/// differed from an overall usual outcome that its own shard did not see as usual): soak's
-/// `--replay SEED --expect-fingerprint`; explore's schedules need the shard's worker.
-fn fallback_replay(head: &ScenarioReport, target: &ReplayTarget, run: &Report) -> String {
+/// differed from an overall usual outcome that its own shard did not see as usual): for soak,
+/// the token the unsharded run would have printed, made from the scenario file (when it is
+/// still the content the shards ran) and the shards' options; else `harness soak FILE
+/// --replay SEED` with those options. Explore's schedules stay in the shards' workers: none.
+fn fallback_replay(
+    head: &ScenarioReport,
+    tally: &Tally,
+    target: &ReplayTarget,
+    run: &Report,
+) -> String {
     if run.mode != "soak" {
         return String::new();
+    }
+    let o = &run.options;
+    let chaos = o.chaos.as_deref().and_then(engine::ChaosLevel::parse);
+    let mutant = <crate::mutant::Mutant as clap::ValueEnum>::from_str(&o.mutant, true)
+        .unwrap_or(crate::mutant::Mutant::None);
+    let hash_seed = if o.hash_seed == "fixed" {
+        crate::soak::knobs::HashSeed::Fixed
+    } else {
+        crate::soak::knobs::HashSeed::Vary
+    };
+    let hard_deadline = o
+        .hard_deadline_s
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(std::time::Duration::from_secs_f64);
+    let loaded = crate::scenario::load::load_file(std::path::Path::new(&head.file))
+        .ok()
+        .filter(|s| head.content_hash == Some(format!("{:016x}", s.content_hash)));
+    if let Some(scenario) = loaded {
+        let plan = crate::soak::plan::Plan {
+            run_seed: 0,
+            jobs: 1,
+            overrides: crate::soak::knobs::Overrides {
+                chaos,
+                hash_seed,
+                mutant,
+                workers: o.workers,
+            },
+            fail_fast: false,
+            isolation: crate::soak::plan::Isolation::Process,
+            hard_deadline,
+            explore: None,
+            shard: None,
+        };
+        let signature = tally
+            .signatures
+            .iter()
+            .find(|(_, c)| c.first.iteration == target.iteration)
+            .map(|(s, _)| s.clone());
+        let token = crate::replay::make::soak_token(&scenario, &plan, target, signature);
+        return crate::replay::token::command(&token, None, "merged").command;
     }
     let mut command = format!(
         "harness soak {} --replay {}",
@@ -362,11 +480,17 @@ fn fallback_replay(head: &ScenarioReport, target: &ReplayTarget, run: &Report) -
     if let Some(f) = target.expect_fingerprint {
         command.push_str(&format!(" --expect-fingerprint {f}"));
     }
-    if let Some(chaos) = &run.options.chaos {
+    if let Some(chaos) = &o.chaos {
         command.push_str(&format!(" --chaos {chaos}"));
     }
-    if run.options.hash_seed == "fixed" {
+    if hash_seed == crate::soak::knobs::HashSeed::Fixed {
         command.push_str(" --hash-seed fixed");
+    }
+    if mutant != crate::mutant::Mutant::None {
+        command.push_str(&format!(" --mutant {}", mutant.name()));
+    }
+    if let Some(secs) = o.hard_deadline_s {
+        command.push_str(&format!(" --hard-deadline {}ms", (secs * 1000.0).round()));
     }
     command
 }

@@ -94,6 +94,13 @@ pub struct Options {
     /// Explore's scheduler and its parameters (`pct depth 3`), null for soak.
     #[serde(default)]
     pub scheduler: Option<String>,
+    /// The worker cap of scenarios that name none (soak: this host's cores), null under
+    /// explore (its model has its own).
+    #[serde(default)]
+    pub workers: Option<usize>,
+    /// Explore's `--check-determinism`.
+    #[serde(default)]
+    pub check_determinism: bool,
 }
 
 /// What the run cost the host, from `/proc/self/status` (null where unavailable).

@@ -67,7 +67,9 @@ fn report_json_has_exactly_the_documented_fields() {
             "hard_deadline_s",
             "hash_seed",
             "mutant",
-            "scheduler"
+            "scheduler",
+            "workers",
+            "check_determinism"
         ])
     );
     assert_eq!(

@@ -225,6 +225,8 @@ fn an_incomplete_shard_makes_the_merge_incomplete_and_names_it() {
     {
         s["status"] = Value::from("not_run");
         s["tally"] = Value::Null;
+        // As `build::not_ran` writes a scenario never started: no hash either.
+        s["content_hash"] = Value::Null;
         s["iterations"]["run"] = Value::from(0);
     }
     std::fs::write(&file, report.to_string()).expect("write");
@@ -468,4 +470,94 @@ fn an_incomplete_merge_of_clean_shards_does_not_pass() {
     );
     assert_eq!(json(&out)["exit_code"], 3);
     assert_eq!(json(&out)["totals"]["clean"], 1);
+}
+
+/// Edits `report.json` of `dir` with `edit`.
+fn edit(dir: &Path, edit: impl FnOnce(&mut Value)) {
+    let mut report = json(dir);
+    edit(&mut report);
+    std::fs::write(dir.join("report.json"), report.to_string()).expect("write");
+}
+
+#[test]
+fn damaged_or_mismatched_shards_and_an_out_over_a_shard_are_refused() {
+    let base = tempfile::tempdir().expect("temp dir");
+    let dirs = shards(base.path(), 6, 2);
+    let m = base.path().join("m");
+    // Shards from hosts with other core counts soak other iterations.
+    edit(&dirs[1], |r| r["options"]["workers"] = Value::from(64));
+    let why = refused(&merge(&dirs, &m));
+    assert!(why.contains("default worker cap"), "{why}");
+    let dirs = shards(&base.path().join("b"), 6, 2);
+    // A tally that is not the sum of its outcomes, or one that was dropped.
+    edit(&dirs[0], |r| {
+        r["scenarios"][1]["tally"]["fingerprints"] = serde_json::json!({})
+    });
+    let why = refused(&merge(&dirs, &m));
+    assert!(
+        why.contains("tally is damaged") && why.contains("flaky-random"),
+        "{why}"
+    );
+    edit(&dirs[0], |r| r["scenarios"][1]["tally"] = Value::Null);
+    let why = refused(&merge(&dirs, &m));
+    assert!(why.contains("no tally"), "{why}");
+    // --out over a shard's own report folder.
+    let dirs = shards(&base.path().join("c"), 6, 2);
+    let why = refused(&merge(&dirs, &dirs[0]));
+    assert!(why.contains("where shard"), "{why}");
+    assert!(
+        json(&dirs[0])["shard"].is_object(),
+        "the shard's report is intact"
+    );
+}
+
+#[test]
+fn a_merged_outcome_only_failure_replays_and_its_diff_is_the_whole_run_s() {
+    // The pairs()-order flake in 3 shards: each shard may see another usual order.
+    let base = tempfile::tempdir().expect("temp dir");
+    let whole = run(base.path(), 7, 60, None);
+    let dirs: Vec<PathBuf> = (1..=3)
+        .map(|k| run(base.path(), 7, 60, Some((k, 3))))
+        .collect();
+    let out = base.path().join("m");
+    merge(&dirs, &out);
+    let scenario = |r: &Value| {
+        r["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "pairs-order")
+            .unwrap()
+            .clone()
+    };
+    let (w, m) = (scenario(&json(&whole)), scenario(&json(&out)));
+    let usual = |s: &Value| -> Vec<String> {
+        s["flake_causes"]["diff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["usual"].to_string())
+            .collect()
+    };
+    if m["flake_causes"]["diff"].as_array().unwrap().is_empty() {
+        assert!(
+            m["flake_causes"]["diff_of"]
+                .as_str()
+                .unwrap()
+                .starts_with("not merged"),
+            "{m}"
+        );
+    } else {
+        assert_eq!(
+            usual(&m),
+            usual(&w),
+            "the diff is against the whole run's usual outcome"
+        );
+    }
+    // The replay command reproduces the merged first failure.
+    let command = m["replay"].as_str().expect("a replay command").to_string();
+    let output = crate::common::run_printed(&command);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("REPRODUCED"), "{command}\n{text}");
+    assert!(!text.contains("NOT REPRODUCED"), "{command}\n{text}");
 }
