@@ -96,6 +96,33 @@ impl ExplorePlan {
 }
 
 #[cfg(test)]
+mod keep_tests {
+    use super::{ExploreStats, KEPT_SCHEDULES};
+
+    #[test]
+    fn the_lowest_schedules_stay_whatever_order_they_come_in() {
+        let mut stats = ExploreStats::default();
+        let n = KEPT_SCHEDULES as u64 + 20;
+        // Highest first: every later, lower newcomer must push out a higher one.
+        for i in (0..n).rev() {
+            stats.keep(format!("fp:{i}"), i, format!("s{i}"), 0);
+        }
+        assert_eq!(stats.schedules.len(), KEPT_SCHEDULES);
+        assert_eq!(stats.kept_for.len(), KEPT_SCHEDULES);
+        assert_eq!(
+            stats.schedules.keys().copied().collect::<Vec<_>>(),
+            (0..KEPT_SCHEDULES as u64).collect::<Vec<_>>()
+        );
+        // A later, higher schedule of a kept kind changes nothing; a newcomer above every
+        // kept one is not kept.
+        stats.keep("fp:1".into(), n + 5, "later".into(), 1);
+        assert_eq!(stats.kept_for["fp:1"], 1);
+        stats.keep("fp:new".into(), n + 6, "late".into(), 1);
+        assert!(!stats.kept_for.contains_key("fp:new"));
+    }
+}
+
+#[cfg(test)]
 mod shard_tests {
     use super::Shard;
 
@@ -160,15 +187,27 @@ impl ExploreStats {
     }
 
     /// Keeps the schedule of `index` when it is the lowest seen for `key` (a failure
-    /// signature, or `fp:` and an outcome fingerprint), for at most [`KEPT_SCHEDULES`] keys:
-    /// the first failure of every kind keeps its schedule, however many others there are.
+    /// signature, or `fp:` and an outcome fingerprint), for the [`KEPT_SCHEDULES`] keys whose
+    /// lowest schedules are lowest: whatever order workers report in, the first failure of
+    /// the run keeps its schedule.
     pub fn keep(&mut self, key: String, index: u64, steps: String, preemptions: usize) {
         match self.kept_for.get(&key) {
             Some(&kept) if kept <= index => return,
             Some(&kept) => {
                 self.schedules.remove(&kept);
             }
-            None if self.kept_for.len() >= KEPT_SCHEDULES => return,
+            None if self.kept_for.len() >= KEPT_SCHEDULES => {
+                // Full: the kinds with the lowest first schedules stay (the first failure is
+                // among them), so a newcomer below the highest kept one takes its place.
+                let Some((&highest, _)) = self.schedules.last_key_value() else {
+                    return;
+                };
+                if highest <= index {
+                    return;
+                }
+                self.schedules.remove(&highest);
+                self.kept_for.retain(|_, kept| *kept != highest);
+            }
             None => {}
         }
         self.kept_for.insert(key, index);

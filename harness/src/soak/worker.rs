@@ -306,7 +306,10 @@ fn explored_reply(
         ..
     } = &mut reply
     {
-        if maybe_failure {
+        // In a deterministic scenario any outcome may turn out not to be the usual one (that
+        // is only known at the end, and need not be this worker's baseline): its schedule
+        // goes along, for the supervisor to keep the lowest of each outcome.
+        if maybe_failure || deterministic {
             *schedule = Some(steps_text(&explored.trace.steps));
             *preemptions = Some(explored.trace.preemptions());
         }

@@ -115,3 +115,21 @@ fn with_a_fixed_hash_seed_the_pairs_order_is_the_same_every_iteration() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.scenario("pairs-order")["fingerprints"]["distinct"], 1);
 }
+
+#[test]
+fn an_explored_outcome_only_flake_always_has_a_token_whatever_the_workers_baseline() {
+    // The usual outcome (the most common) need not be a worker's no-preemption baseline:
+    // every outcome's lowest schedule is kept, so the first failure can be replayed. Seed 9
+    // with 60 schedules printed "no schedule was kept" before.
+    for seed in ["9", "10", "11"] {
+        let run = campaign("explore", &[PAIRS, "--seed", seed, "--schedules", "60"]);
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        let s = run.scenario("pairs-order");
+        let replay = s["replay"].as_str().unwrap_or_default();
+        assert!(
+            replay.starts_with("harness replay bp1."),
+            "seed {seed}: {replay}\n{}",
+            run.stdout
+        );
+    }
+}
