@@ -124,11 +124,22 @@ pub fn command(token: &Token, dir: &Path, scenario: &Scenario, index: u64) -> Re
         Mode::Soak => "iteration",
         Mode::Explore => "schedule",
     };
-    token::command(
-        token,
-        Some(dir),
-        &format!("{}-{what}-{index}", scenario.name),
-    )
+    let name = file_stem(&scenario.name);
+    token::command(token, Some(dir), &format!("{name}-{what}-{index}"))
+}
+
+/// A scenario name as a file name: the name is the user's, so only letters, digits, `-`
+/// and `_` go in (`a/../b` becomes `a____b`), and it stays in the report folder.
+fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The failure signature of iteration `target` in the soak's tally (the lowest iteration
@@ -150,4 +161,14 @@ fn failing_fingerprint(soaked: &Soaked, target: &ReplayTarget) -> Option<String>
         .iter()
         .find(|(_, c)| c.example_iteration == target.iteration)
         .map(|(f, _)| f.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_scenario_name_cannot_leave_the_report_folder() {
+        assert_eq!(super::file_stem("a/../b"), "a____b");
+        assert_eq!(super::file_stem("ok-name_1"), "ok-name_1");
+        assert!(!super::file_stem("/etc/x é").contains(['/', '.', ' ']));
+    }
 }
