@@ -216,9 +216,18 @@ impl Tally {
                 self.run
             ));
         }
+        let signatures = self
+            .signatures
+            .values()
+            .try_fold(self.signature_overflow, |sum, c| sum.checked_add(c.count));
         if self.violating > self.run
             || self.stopped > self.violating
             || self.hangs > self.stopped
+            || signatures.is_none_or(|n| n > self.violating)
+            || self
+                .invariants
+                .iter()
+                .any(|c| c.violations > self.violating)
             || self.fingerprints.values().any(|c| c.violating > c.count)
             || self
                 .knobs
@@ -279,9 +288,7 @@ impl Tally {
 
     /// Adds another worker's tally of the same scenario into this one.
     pub fn merge(&mut self, other: Tally) {
-        if self.run == 0 && self.labels.is_empty() {
-            self.knob_outcomes = other.knob_outcomes;
-        }
+        self.knob_outcomes |= other.knob_outcomes;
         self.run += other.run;
         self.violating += other.violating;
         self.stopped += other.stopped;
@@ -396,6 +403,38 @@ mod tests {
         assert_eq!(sequential.first_bad.as_ref().unwrap().iteration, 3);
         assert_eq!(sequential.invariants[1].first_violated, 14);
         assert_eq!(sequential.invariants[0].first_violated, 0);
+    }
+
+    #[test]
+    fn a_tally_edited_by_hand_is_found_out() {
+        let mut tally = Tally::new(labels(1));
+        for i in 0..10 {
+            tally.record(i, i, &outcome(i % 2, if i == 3 { &[0] } else { &[] }), &[]);
+        }
+        assert_eq!(tally.inconsistency(), None, "a real tally is consistent");
+        let mut huge = tally.clone();
+        huge.signatures
+            .values_mut()
+            .for_each(|c| c.count = u64::MAX);
+        assert!(
+            huge.inconsistency().is_some(),
+            "a signature count past the failures"
+        );
+        let mut huge = tally.clone();
+        huge.invariants[0].violations = 11;
+        assert!(
+            huge.inconsistency().is_some(),
+            "more violations than failures"
+        );
+        let mut short = tally.clone();
+        short.run = 9;
+        assert!(
+            short.inconsistency().is_some(),
+            "iterations not the sum of outcomes"
+        );
+        let mut overflow = tally;
+        overflow.overflow = u64::MAX;
+        assert!(overflow.inconsistency().is_some(), "a sum that overflows");
     }
 
     #[test]

@@ -17,6 +17,9 @@ use crate::outcome::classify::ReplayTarget;
 use crate::outcome::{Class, Tally};
 use crate::replay::token::ReplayCommand;
 
+/// Most missing shards a refusal names.
+const SHOWN_MISSING: usize = 10;
+
 /// One shard's report and where it came from.
 #[derive(Debug, Clone)]
 pub struct ShardReport {
@@ -84,19 +87,29 @@ pub fn merge(mut shards: Vec<ShardReport>, command: String) -> Result<Report, Me
             ));
         }
     }
-    let missing: Vec<String> = (1..=count)
-        .filter(|k| {
-            !shards
-                .iter()
-                .any(|s| s.report.shard.is_some_and(|x| x.index == *k))
-        })
-        .map(|k| format!("{k}/{count}"))
-        .collect();
-    if !missing.is_empty() {
+    // Shards are sorted and distinct: all are there exactly when there are `count` of them.
+    // (Only the first missing ones are named: a report may claim any N, 2^64 − 1 too.)
+    let given = shards.len() as u64;
+    if given != count {
+        let missing: Vec<String> = (1..=count)
+            .filter(|k| {
+                !shards
+                    .iter()
+                    .any(|s| s.report.shard.is_some_and(|x| x.index == *k))
+            })
+            .take(SHOWN_MISSING)
+            .map(|k| format!("{k}/{count}"))
+            .collect();
+        let more = (count - given).saturating_sub(missing.len() as u64);
         return refuse(format!(
-            "merge: shard {} {} missing (given: {})",
+            "merge: shard {}{} {} missing (given: {})",
             missing.join(", "),
-            if missing.len() == 1 { "is" } else { "are" },
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            },
+            if count - given == 1 { "is" } else { "are" },
             shards
                 .iter()
                 .map(|s| format!(

@@ -561,3 +561,18 @@ fn a_merged_outcome_only_failure_replays_and_its_diff_is_the_whole_run_s() {
     assert!(text.contains("REPRODUCED"), "{command}\n{text}");
     assert!(!text.contains("NOT REPRODUCED"), "{command}\n{text}");
 }
+
+#[test]
+fn a_shard_claiming_a_huge_count_is_refused_at_once() {
+    // A tampered report claiming 2^64 − 1 shards: no walk over the missing ones.
+    let base = tempfile::tempdir().expect("temp dir");
+    let dirs = shards(base.path(), 8, 2);
+    for dir in &dirs {
+        edit(dir, |r| r["shard"]["count"] = Value::from(u64::MAX));
+    }
+    let why = refused(&merge(&dirs, &base.path().join("m")));
+    assert!(
+        why.contains(&format!("shard 3/{}", u64::MAX)) && why.contains("more are missing"),
+        "{why}"
+    );
+}
