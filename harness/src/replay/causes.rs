@@ -61,8 +61,14 @@ pub fn investigate(scenario: &Scenario, plan: &Plan, tally: &Tally, causes: &mut
         .hard_deadline
         .unwrap_or(scenario.hard_deadline)
         .saturating_mul(2);
+    // A rerun that does not answer (a hang, a dead worker, a signal) ends the investigation:
+    // the next ones would cost a hard deadline each, for nothing.
+    let mut gave_up = false;
     let mut rerun = |seed: u64, knobs: Knobs| -> Option<(Outcome, Option<WireRun>)> {
-        match session.ask(
+        if gave_up {
+            return None;
+        }
+        let answer = match session.ask(
             &Request::Replay {
                 seed,
                 knobs: Some(knobs),
@@ -72,7 +78,9 @@ pub fn investigate(scenario: &Scenario, plan: &Plan, tally: &Tally, causes: &mut
         ) {
             Ok(Reply::Done { outcome, run, .. }) => Some((outcome.outcome(), run)),
             _ => None,
-        }
+        };
+        gave_up = answer.is_none();
+        answer
     };
     // The diff: both as they ran.
     let usual_run = rerun(passing.1, knobs(passing.1));

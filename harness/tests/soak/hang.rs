@@ -31,6 +31,18 @@ fn a_hang_in_a_worker_is_a_failure_the_worker_is_replaced_and_the_soak_goes_on()
             && first.contains("hard deadline of 1s"),
         "{first}"
     );
+    // The flake report's replays stop at the first that hangs: the failing iteration's
+    // rerun hangs again, so there is no diff and no flip (each would cost a hard deadline).
+    let causes = &s["flake_causes"];
+    assert_eq!(
+        causes["diff_of"], "the replays to compare did not finish",
+        "{causes}"
+    );
+    assert_eq!(
+        causes["flips"].as_array().map(Vec::len),
+        Some(0),
+        "{causes}"
+    );
     let workers = &run.json()["host"]["workers"];
     assert_eq!(workers["hangs"], hangs);
     assert_eq!(workers["live_vms_max"], 0);
