@@ -1,8 +1,9 @@
 //! `peer-bench [N] [WORKFLOW] [--workers K]`: branchproof's side of the side-by-side with The
 //! Edge Agent, timed the way the TEA side is (README, "Comparing per-run cost"): load the
 //! workflow once, 200 warm-up runs, then `N` runs (default 2,000) each timed on its own;
-//! one JSON line with the median, p90 and mean per run, the threads before and after, and
-//! the last run's final state. `--workers K` fixes the fan-out's worker count (default: the
+//! one JSON line with the median, p90 and mean per run, the threads before, right after
+//! (an idle engine helper may still be waiting for more work) and settled (once idle
+//! helpers had the time to exit), and the last run's final state. `--workers K` fixes the fan-out's worker count (default: the
 //! engine's own decision). `--alternate` times the engine's own decision and one worker run
 //! by run, in turn (this host's speed drifts by up to 2x over minutes), and reports both
 //! medians and the median of the per-pair ratios; with `--baseline PATH` (the same workflow
@@ -125,6 +126,19 @@ fn main() {
         times_ns.push(start.elapsed().as_nanos());
     }
     let threads_after = threads();
+    // The engine's idle helper threads exit once idle for a moment (`std_pool`): count
+    // again once they had the time to, waiting up to 2 s.
+    let threads_settled = {
+        let mut now = threads();
+        for _ in 0..2000 {
+            if now <= threads_before {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            now = threads();
+        }
+        now
+    };
     let mean = times_ns.iter().sum::<u128>() as f64 / n as f64 / 1000.0;
     times_ns.sort_unstable();
     let at = |p: f64| times_ns[((n as f64 - 1.0) * p).round() as usize] as f64 / 1000.0;
@@ -144,6 +158,7 @@ fn main() {
             "mean_us": (mean * 10.0).round() / 10.0,
             "threads_before": threads_before,
             "threads_after": threads_after,
+            "threads_settled": threads_settled,
             "workers": decided,
             "final_state": last,
         })

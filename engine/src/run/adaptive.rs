@@ -1,21 +1,22 @@
 //! Adaptive parallelism: a fan-out spawns workers only when it pays.
 //!
-//! Spawning a scoped thread costs tens of microseconds on a quiet host and hundreds on a busy
-//! one, and branches of trivial Lua cost less than that, so on a busy host running them in
+//! Handing branches to other threads has a price: on std, waking a helper that went to
+//! sleep took ~35 us on this project's 2-core VMs, spawning one ~30 us, and hundreds on a
+//! busy host; branches of trivial Lua cost less than that, so on a busy host running them in
 //! turn was up to 2.4x faster, and on a quiet one 10-20% slower. A fixed policy is wrong on
 //! one of the two. So when nothing fixes the worker count (no `max_parallel_branches` in the
 //! options or the workflow, no chaos, real threads), a fan-out predicts its branches' work
 //! from a moving average of their times in its earlier runs ([`BranchCost`], kept in the
 //! compiled workflow, through the runtime seam's atomics) and picks the worker count that
-//! minimises `work / k + spawn × (k − 1)`. The spawn cost is the larger of an empty spawn
-//! measured now and then ([`spawn_cost`]) and what parallel fan-outs were seen to pay beyond
-//! their work spread over their workers ([`Overhead`]): a fresh thread's first touches (its
-//! stack, its allocator arena, its budget timer) cost more than an empty spawn shows, and
-//! on a quiet 2-core host a 4-branch fan-out of 40 µs branches ran 1.19x slower in parallel
-//! than in turn while the empty spawn said parallel would pay. While the policy keeps
-//! choosing fewer workers, the learned overhead decays, so a host that got quieter is
-//! tried in parallel again. A fan-out with no history yet runs in parallel (a CPU-bound one
-//! must).
+//! minimises `work / k + spawn × (k − 1)`. The spawn cost is the larger of an empty
+//! `run_workers` measured now and then ([`spawn_cost`]) and what parallel fan-outs were seen
+//! to pay beyond their work spread over their workers ([`Overhead`]): a helper that had to
+//! be spawned or woken, and branches slowed by running side by side, cost more than an
+//! empty call shows (on a quiet 2-core host a 4-branch fan-out of 40 µs branches ran 1.19x
+//! slower in parallel than in turn while the empty call said parallel would pay). While
+//! the policy keeps choosing fewer workers, the learned overhead decays, so a host that got
+//! quieter is tried in parallel again. A fan-out with no history yet runs in parallel (a
+//! CPU-bound one must).
 //! The decision is recorded in the run's trace; soak and explore fix the worker count per
 //! iteration (from the seed or the scenario's chaos), so they never depend on it.
 

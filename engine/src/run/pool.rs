@@ -1,8 +1,8 @@
 //! The concurrent core of a fan-out: work distribution, result slots and cancellation.
 //!
-//! Workers (the caller plus at most `max_parallel_branches - 1` scoped threads) take branch
-//! indices in declared order from one shared atomic index, run them, and put each result in
-//! the slot of its index. Results therefore come out in declared branch order, never in
+//! Workers (the caller plus at most `max_parallel_branches - 1` threads lent the work for the
+//! fan-out by [`Runtime::run_workers`]) take branch indices in declared order from one shared
+//! atomic index, run them, and put each result in the slot of its index. Results therefore come out in declared branch order, never in
 //! completion order. With `fail_fast`, the first failure sets the cancel flag: branches that
 //! have not started finish at once as cancelled, running ones are stopped by their VM hook.
 //!

@@ -4,7 +4,8 @@
 //!
 //! The same engine code runs in three worlds:
 //!
-//! * [`StdRuntime`]: real OS threads (`std::thread::scope`), the production path;
+//! * [`StdRuntime`]: real OS threads (helpers lent scoped work, kept warm between fan-outs
+//!   for a moment: `std_pool`), the production path;
 //! * [`ShuttleRuntime`]: shuttle's controlled scheduler, **in the same binary** that runs
 //!   `harness soak` on real threads;
 //! * `LoomRuntime` (behind the test-only `loom` feature): loom's exhaustive model checker.
@@ -53,6 +54,7 @@ pub mod counters;
 #[cfg(feature = "loom")]
 mod loom_rt;
 mod shuttle_rt;
+mod std_pool;
 mod std_rt;
 mod virtual_clock;
 
@@ -88,7 +90,9 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     type AtomicBool: RtAtomicBool;
 
     /// Runs `work(worker)` for `worker` in `0..workers`: worker 0 on the calling thread, the
-    /// others on scoped threads with `stack_size` bytes of stack. Returns once all are done.
+    /// others on threads with at least `stack_size` bytes of stack, lent `work` for the call
+    /// (scoped threads under the model checkers; on std, helpers kept warm between calls for
+    /// a moment). Returns once all are done.
     ///
     /// `work` must not unwind (the engine catches panics per branch). If a thread cannot be
     /// spawned, its worker number is skipped: the shared work index hands its share to the

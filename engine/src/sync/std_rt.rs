@@ -1,4 +1,4 @@
-//! The production runtime: real OS threads from `std::thread::scope`, the monotonic clock.
+//! The production runtime: real OS threads (see `std_pool`), the monotonic clock.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize};
@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::{Runtime, impl_primitives};
 
-/// Real threads and locks (`std::thread::scope`, `std::sync`).
+/// Real threads and locks (`std_pool`'s helpers, `std::sync`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StdRuntime;
 
@@ -27,17 +27,7 @@ impl Runtime for StdRuntime {
     type AtomicBool = AtomicBool;
 
     fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F) {
-        let work = &work;
-        std::thread::scope(|scope| {
-            for worker in 1..workers {
-                // A failed spawn leaves fewer workers; the shared work index covers for it.
-                let _ = std::thread::Builder::new()
-                    .name(format!("branchproof-worker-{worker}"))
-                    .stack_size(stack_size)
-                    .spawn_scoped(scope, move || work(worker));
-            }
-            work(0);
-        });
+        super::std_pool::run_workers(workers, stack_size, work);
     }
 
     #[inline]

@@ -4,8 +4,8 @@
 //!
 //! Worker 0, the caller's own thread, draws from the process's pool, keyed by OS thread:
 //! runs on one thread come one after another, so its VM goes from run to run. Other workers
-//! are scoped threads, new for every fan-out, and draw from a pool that lives for the run
-//! (keyed by worker, like `shared-vm`). Under a model checker, where one OS thread runs every
+//! run on the engine's helper threads, which any fan-out may take next, and draw from a pool
+//! that lives for the run (keyed by worker, like `shared-vm`). Under a model checker, where one OS thread runs every
 //! task and an execution may be abandoned halfway, every pool lives for one run only.
 
 use std::any::Any;
