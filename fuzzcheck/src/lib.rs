@@ -12,7 +12,7 @@ mod lua_bridge;
 mod run_small;
 mod yaml_load;
 
-pub use leaks::{assert_nothing_left, worker_threads};
+pub use leaks::{MOST_HELPERS, assert_helpers_exit, assert_nothing_left, worker_threads};
 pub use lua_bridge::lua_bridge;
 pub use run_small::run_small;
 pub use yaml_load::yaml_load;

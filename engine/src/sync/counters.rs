@@ -1,4 +1,4 @@
-//! Process-wide VM serial numbers and the live-VM gauge.
+//! Process-wide VM serial numbers, the live-VM gauge and the helper-thread gauge.
 //!
 //! These bypass the runtime seam on purpose: a serial must never repeat within a process,
 //! across shuttle and loom executions too (they reset their own atomics), and nothing in the
@@ -45,4 +45,32 @@ static NEXT_CHUNK: AtomicU64 = AtomicU64::new(1);
 /// chunks of two workflows).
 pub(crate) fn next_chunk_id() -> u64 {
     NEXT_CHUNK.fetch_add(1, Ordering::Relaxed)
+}
+
+static HELPER_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many of the engine's helper threads exist right now (working, or idle and about to
+/// exit: a helper lives until it has been idle for a moment, `std_pool`). A thread count
+/// taken to find leaked threads subtracts these.
+pub fn helper_threads() -> usize {
+    HELPER_THREADS.load(Ordering::SeqCst)
+}
+
+/// Counts one helper thread as alive until the guard is dropped (on the helper itself, as
+/// its last act).
+#[derive(Debug)]
+pub(crate) struct HelperGuard(());
+
+impl HelperGuard {
+    /// Registers a helper about to be spawned.
+    pub(crate) fn new() -> Self {
+        HELPER_THREADS.fetch_add(1, Ordering::SeqCst);
+        HelperGuard(())
+    }
+}
+
+impl Drop for HelperGuard {
+    fn drop(&mut self) {
+        HELPER_THREADS.fetch_sub(1, Ordering::SeqCst);
+    }
 }

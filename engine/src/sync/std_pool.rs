@@ -106,6 +106,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+fn spin() -> Duration {
+    static S: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *S.get_or_init(|| {
+        std::env::var("BP_SPIN_US")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(SPIN, Duration::from_micros)
+    })
+}
 /// Polls `done` for up to [`SPIN`], yielding the CPU after the first few polls; whether it
 /// became true.
 fn spin_until(done: impl Fn() -> bool) -> bool {
@@ -116,7 +125,7 @@ fn spin_until(done: impl Fn() -> bool) -> bool {
         }
         if poll < 64 {
             std::hint::spin_loop();
-        } else if start.elapsed() >= SPIN {
+        } else if start.elapsed() >= spin() {
             return false;
         } else {
             std::thread::yield_now();
@@ -185,10 +194,14 @@ fn hand_out(job: Job, stack_size: usize) -> bool {
         stack_size,
     });
     let n = SPAWNED.fetch_add(1, Ordering::Relaxed) + 1;
+    let alive = super::counters::HelperGuard::new();
     std::thread::Builder::new()
         .name(format!("branchproof-worker-{n}"))
         .stack_size(stack_size)
-        .spawn(move || serve(&helper, job))
+        .spawn(move || {
+            let _alive = alive;
+            serve(&helper, job);
+        })
         .is_ok()
 }
 

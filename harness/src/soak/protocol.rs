@@ -184,12 +184,13 @@ pub struct WorkerHost {
 }
 
 impl WorkerHost {
-    /// This process's figures now; the thread count once threads just joined have left
+    /// This process's figures now; the thread count, besides the engine's helper threads
+    /// (idle ones exit a moment after the last fan-out), once threads just joined have left
     /// the kernel's count (waiting for at most `threads_baseline`).
     pub fn now(threads_baseline: Option<u64>) -> WorkerHost {
         WorkerHost {
             live_vms: engine::sync::counters::live_vms(),
-            threads: crate::util::host::settled_threads(threads_baseline),
+            threads: crate::util::host::settled_threads_besides_helpers(threads_baseline),
             peak_rss_kib: crate::util::host::peak_rss_kib(),
         }
     }

@@ -28,12 +28,28 @@ pub fn threads() -> Option<u64> {
 /// 2 s for at most `baseline`. A joined thread has stopped running, but the kernel takes
 /// it off the count a moment later, so an immediate read can be one too high.
 pub fn settled_threads(baseline: Option<u64>) -> Option<u64> {
-    let mut now = threads();
+    settle(baseline, threads)
+}
+
+/// Threads in this process now besides the engine's helper threads, which live on for a
+/// moment after the fan-outs that used them (`engine::sync::counters::helper_threads`).
+pub fn threads_besides_helpers() -> Option<u64> {
+    threads().map(|n| n.saturating_sub(engine::sync::counters::helper_threads() as u64))
+}
+
+/// [`settled_threads`], not counting the engine's helper threads: what a worker process
+/// reports after each batch without waiting for its idle helpers to exit.
+pub fn settled_threads_besides_helpers(baseline: Option<u64>) -> Option<u64> {
+    settle(baseline, threads_besides_helpers)
+}
+
+fn settle(baseline: Option<u64>, count: impl Fn() -> Option<u64>) -> Option<u64> {
+    let mut now = count();
     for _ in 0..2000 {
         match (now, baseline) {
             (Some(n), Some(b)) if n > b => {
                 std::thread::sleep(Duration::from_millis(1));
-                now = threads();
+                now = count();
             }
             _ => break,
         }
