@@ -106,15 +106,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn spin() -> Duration {
-    static S: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
-    *S.get_or_init(|| {
-        std::env::var("BP_SPIN_US")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .map_or(SPIN, Duration::from_micros)
-    })
-}
 /// Polls `done` for up to [`SPIN`], yielding the CPU after the first few polls; whether it
 /// became true.
 fn spin_until(done: impl Fn() -> bool) -> bool {
@@ -125,7 +116,7 @@ fn spin_until(done: impl Fn() -> bool) -> bool {
         }
         if poll < 64 {
             std::hint::spin_loop();
-        } else if start.elapsed() >= spin() {
+        } else if start.elapsed() >= SPIN {
             return false;
         } else {
             std::thread::yield_now();
