@@ -158,13 +158,20 @@ unsafe extern "C-unwind" fn budget_hook<R: Runtime>(
     // SAFETY: a hook may change the hook; `raise` raises on the interrupted frame.
     unsafe {
         match (trip, polling) {
-            // An alarm that found nothing (a stray signal): back to no hook at all. The node's
-            // own alarm may have fired between the check and here, and its handler's hook was
-            // just removed: the deadline says so, and the hook goes back.
+            // An alarm that found nothing (a stray signal, or a timer an earlier node left set
+            // for an earlier deadline): back to no hook at all, and the timer set for this
+            // node's deadline. The node's own alarm may have fired between the check and
+            // here, and its handler's hook was just removed: the deadline says so, and the
+            // hook goes back.
             (None, false) => {
                 ffi::lua_sethook(l, None, 0, 0);
-                if control.deadline.get().is_some_and(|d| R::now() >= d) {
-                    ffi::lua_sethook(l, Some(budget_hook::<R>), ffi::LUA_MASKCOUNT, HOOK_EVERY);
+                if let Some(deadline) = control.deadline.get() {
+                    let now = R::now();
+                    if now >= deadline {
+                        ffi::lua_sethook(l, Some(budget_hook::<R>), ffi::LUA_MASKCOUNT, HOOK_EVERY);
+                    } else {
+                        super::alarm::rearm(now, deadline);
+                    }
                 }
             }
             _ => {
@@ -197,12 +204,7 @@ pub(crate) fn start_node<R: Runtime>(
         // hook its handler sets must not be cleared after it; the timer fires only once.
         // SAFETY: the VM's own state, on the thread that runs it, outside any Lua call.
         unsafe { ffi::lua_sethook(state, None, 0, 0) };
-        super::alarm::arm(
-            state,
-            budget_hook::<R>,
-            HOOK_EVERY,
-            deadline.saturating_sub(R::now()),
-        )
+        super::alarm::arm(state, budget_hook::<R>, HOOK_EVERY, R::now(), deadline)
     };
     #[cfg(test)]
     if armed.is_some()

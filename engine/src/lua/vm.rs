@@ -431,6 +431,88 @@ mod tests {
         assert_eq!(fault, Fault::Timeout);
     }
 
+    /// Runs `first` (a quick node) then `then` (a spin) with their budgets on one fresh
+    /// thread, on one VM each; what the spin came back with, or `None` if it never stopped.
+    #[cfg(target_os = "linux")]
+    #[allow(clippy::disallowed_methods)]
+    fn spin_after_a_quick_node(first: Duration, then: Duration) -> Option<Fault> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
+            let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+            vm.run_node(
+                &quick,
+                &Value::Null,
+                None,
+                Budget::after::<StdRuntime>(first),
+            )
+            .unwrap();
+            let vm = Vm::<StdRuntime>::new(&VmSpec::new(2, 1 << 24)).expect("a VM");
+            let spin = Chunk::new("=spin", "while true do end").unwrap();
+            let budget = Budget::after::<StdRuntime>(then);
+            let _ = tx.send(vm.run_node(&spin, &Value::Null, None, budget).unwrap_err());
+        });
+        rx.recv_timeout(Duration::from_secs(60)).ok()
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_timer_left_set_for_a_later_deadline_is_set_again_for_the_next_nodes_earlier_one() {
+        if !super::super::alarm::available() {
+            return; // the count-hook pass of `.ci/run`
+        }
+        // The quick node leaves its timer set 60 s out; the spin's 20 ms budget must not
+        // wait for it.
+        let fault = spin_after_a_quick_node(Duration::from_secs(60), Duration::from_millis(20));
+        assert_eq!(fault, Some(Fault::Timeout), "the spin was never stopped");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_timer_left_set_for_an_earlier_deadline_is_set_again_when_it_fires() {
+        if !super::super::alarm::available() {
+            return; // the count-hook pass of `.ci/run`
+        }
+        // The quick node leaves its timer set 10 ms out, and the spin keeps it (it fires
+        // before the spin's deadline): when it fires, the hook finds the deadline not come
+        // and must set the timer again, or the spin runs for ever.
+        let fault = spin_after_a_quick_node(Duration::from_millis(10), Duration::from_millis(150));
+        assert_eq!(fault, Some(Fault::Timeout), "the spin was never stopped");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_run_leaves_no_timer_set_on_its_thread() {
+        if !super::super::alarm::available() {
+            return; // the count-hook pass of `.ci/run`
+        }
+        let wf = crate::Workflow::from_yaml(
+            "name: one\nnodes:\n  - name: a\n    run: return { n = 1 }\nedges:\n  - { from: a, to: __end__ }\n",
+            None,
+        )
+        .expect("the workflow loads");
+        let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+        let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
+        vm.run_node(
+            &quick,
+            &Value::Null,
+            None,
+            Budget::after::<StdRuntime>(Duration::from_secs(60)),
+        )
+        .unwrap();
+        assert!(
+            super::super::alarm::pending().is_some(),
+            "a node's end leaves its timer set"
+        );
+        let run = wf.run(Value::Null, &crate::RunOptions::seeded(1));
+        assert!(run.result.is_ok(), "{:?}", run.result);
+        assert_eq!(
+            super::super::alarm::pending(),
+            None,
+            "the run left a signal to come on its caller's thread"
+        );
+    }
+
     #[test]
     #[cfg(target_os = "linux")]
     fn a_stray_alarm_signal_changes_nothing() {

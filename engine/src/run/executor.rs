@@ -96,6 +96,11 @@ where
         };
         let mut fan_outs = Vec::new();
         let result = self.run_main(&mut path, input, options, &mut fan_outs);
+        if R::REAL_TIME {
+            // The last node's budget timer may still be set: the caller's thread goes back
+            // to code that expects no signal.
+            crate::lua::alarm::quiet();
+        }
         Run {
             result,
             trace: Trace {
