@@ -41,8 +41,9 @@ fn branch(c: &mut Criterion) {
 }
 
 fn thread(c: &mut Criterion) {
-    // What the engine pays to spawn and join one worker through its runtime seam (the
-    // caller is the other worker), with the stack size Lua threads get.
+    // What the engine pays to hand one worker its share through its runtime seam and wait for
+    // it, back to back (a helper kept from the call before; the caller is the other worker),
+    // with the stack size Lua threads get.
     c.benchmark_group("thread")
         .bench_function("spawn_one", |b| {
             b.iter(|| {

@@ -71,7 +71,7 @@ fn draw<'a>(
                 .collect(),
         ),
         (
-            "floor: N × branch ÷ cores + spawn",
+            "floor: N × branch ÷ cores + hand-off",
             BLACK,
             rows.iter().map(|r| (x(r.n), r.floor.mid)).collect(),
         ),

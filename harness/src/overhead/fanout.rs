@@ -4,9 +4,9 @@
 //! * cost(N) = run(N) − run(main path alone): the workflow minus its setup node, fan-in
 //!   node and main-path VM, which the `fanout/main_path` bench measures.
 //! * floor(N) = N × b / k + s when k > 1, else N × b, with k = min(N, cores): N branches
-//!   spread over k workers, plus one thread spawn (the caller is the other worker). b is
+//!   spread over k workers, plus one hand-off to a worker (the caller is the other worker). b is
 //!   `branch/end_to_end` (a branch VM created, the trivial chunk run, the VM dropped) and
-//!   s is `thread/spawn_one`.
+//!   s is `thread/spawn_one` (handing a worker its share: a helper kept from the call before).
 
 use std::collections::BTreeMap;
 
@@ -38,7 +38,7 @@ pub struct Row {
 pub struct FloorInputs {
     /// One branch end to end.
     pub branch: Span,
-    /// One thread spawn and join.
+    /// Handing one worker its share and waiting for it.
     pub spawn: Span,
     /// The main path alone.
     pub main_path: Span,

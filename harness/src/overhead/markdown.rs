@@ -106,7 +106,7 @@ fn fan_out(md: &mut String, report: &Report, chart: Option<&str>) {
     let _ = writeln!(
         md,
         "cost(N) = run(N) − main path alone ({} µs); floor(N) = N × one branch ({} µs) ÷ \
-         min(N, {} cores) + one thread spawn ({} µs) when N > 1. All in µs, medians.\n",
+         min(N, {} cores) + one hand-off to a worker ({} µs) when N > 1. All in µs, medians.\n",
         num(inputs.main_path.mid),
         num(inputs.branch.mid),
         inputs.cores,

@@ -77,7 +77,7 @@ fn the_chart_shows_parallel_sequential_and_floor() {
     for label in [
         "parallel",
         "sequential (1 thread)",
-        "floor: N × branch ÷ cores + spawn",
+        "floor: N × branch ÷ cores + hand-off",
     ] {
         assert!(svg.contains(label), "the chart lacks `{label}`");
     }
