@@ -143,27 +143,33 @@ where
             &run_branch,
         );
         let total = R::now().saturating_sub(started);
+        let used = workers.min(results.len());
         let mut work = Duration::ZERO;
-        for r in &results {
-            steps.extend(r.steps.iter().cloned());
+        let mut entries = Vec::with_capacity(results.len());
+        let mut failed = None;
+        for r in results {
             work += r.elapsed;
             // A cancelled branch never ran: it says nothing of what branches cost.
             if adaptive && !r.elapsed.is_zero() {
                 self.fan_out.cost.record(r.elapsed);
             }
+            steps.extend(r.steps);
+            if wf.settings.fail_fast
+                && failed.is_none()
+                && let Err(e) = &r.outcome
+                && !matches!(e, RunError::Cancelled { .. })
+            {
+                failed = Some(e.clone());
+            }
+            entries.push(result_entry(r.name, r.outcome, r.elapsed));
         }
         if adaptive {
-            adaptive::Overhead::observe(total, work, workers.min(results.len()));
+            adaptive::Overhead::observe(total, work, used);
         }
-        if wf.settings.fail_fast
-            && let Some(err) = results
-                .iter()
-                .filter_map(|r| r.outcome.as_ref().err())
-                .find(|e| !matches!(e, RunError::Cancelled { .. }))
-        {
-            return Err(err.clone());
+        match failed {
+            Some(err) => Err(err),
+            None => Ok(Value::Array(entries)),
         }
-        Ok(Value::Array(results.iter().map(result_entry).collect()))
     }
 
     fn run_branch(&self, index: usize, worker: usize, queue: &Arc<WorkQueue<R>>) -> BranchResult {
@@ -246,9 +252,11 @@ where
 }
 
 /// One `parallel_results` entry, TEA's shape.
-fn result_entry(r: &BranchResult) -> Value {
-    let (state, error, kind) = match &r.outcome {
-        Ok(state) => (state.clone(), Value::Null, Value::Null),
+fn result_entry(name: String, outcome: Result<Value, RunError>, elapsed: Duration) -> Value {
+    let success = outcome.is_ok();
+    let timed_out = matches!(outcome, Err(RunError::Timeout { .. }));
+    let (state, error, kind) = match outcome {
+        Ok(state) => (state, Value::Null, Value::Null),
         Err(e) => (
             Value::Null,
             Value::String(format!("failed to {e}")),
@@ -256,12 +264,12 @@ fn result_entry(r: &BranchResult) -> Value {
         ),
     };
     json!({
-        "branch": r.name,
-        "success": r.outcome.is_ok(),
+        "branch": name,
+        "success": success,
         "state": state,
         "error": error,
         "error_kind": kind,
-        "timed_out": matches!(r.outcome, Err(RunError::Timeout { .. })),
-        "elapsed_ms": r.elapsed.as_secs_f64() * 1000.0,
+        "timed_out": timed_out,
+        "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
     })
 }
