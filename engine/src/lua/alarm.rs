@@ -10,9 +10,11 @@
 //! (`timer_create` with `SIGEV_THREAD_ID`, signalling that thread with [`signal`]); a node
 //! arms it for its deadline and records its state in a thread-local; the handler, on that
 //! thread, sets the count hook (to fire within the thousand instructions the count hook would
-//! have allowed); the hook checks the deadline as before and raises the timeout. The thread-local is cleared and the timer
-//! disarmed when the node returns, before the state could be closed, so a late signal finds
-//! nothing to touch. Between nodes and when nothing fires, Lua runs with no hook at all.
+//! have allowed); the hook checks the deadline as before and raises the timeout. The
+//! thread-local is cleared when the node returns, before the state could be closed, so a
+//! late signal finds nothing to touch. The timer itself stays set between the nodes of a run
+//! (see [`arm`]) and is disarmed when the run ends. Between nodes and when nothing fires, Lua
+//! runs with no hook at all.
 //!
 //! When the signal is taken (its disposition is not the default when the engine first
 //! looks), when a timer cannot be created, off Linux, under the model checkers (virtual
@@ -22,8 +24,6 @@ use std::cell::Cell;
 use std::sync::OnceLock;
 use std::sync::atomic::{Ordering, compiler_fence};
 use std::time::Duration;
-
-use crate::sync::Runtime;
 
 use mlua::ffi;
 
@@ -39,6 +39,8 @@ thread_local! {
     /// When this thread's timer fires, on the runtime's clock, while it is set; `None` once
     /// it fired or was disarmed. Written by the handler too (const-initialized, `Copy`).
     static EXPIRY: Cell<Option<Duration>> = const { Cell::new(None) };
+    /// Runs in progress on this thread ([`RunScope`]).
+    static RUNS: Cell<u32> = const { Cell::new(0) };
 }
 
 /// The real-time signal the timers send: `SIGRTMAX - 3` (glibc keeps the lowest few
@@ -59,14 +61,43 @@ pub(crate) fn available() -> bool {
     })
 }
 
-/// A node armed on this thread: forgets it when dropped (the timer may stay set, see
-/// [`arm`]).
+/// A node armed on this thread: forgets it when dropped. The timer stays set inside a run
+/// and on the engine's helper threads (see [`arm`]); a node run on its own, on any other
+/// thread, disarms it.
 #[derive(Debug)]
 pub(crate) struct Armed(());
 
 impl Drop for Armed {
     fn drop(&mut self) {
         RUNNING.with(|r| r.set((std::ptr::null_mut(), None, 0)));
+        if RUNS.with(Cell::get) == 0 && !crate::sync::on_helper_thread() {
+            quiet();
+        }
+    }
+}
+
+/// A run in progress on this thread: its nodes leave their timer set for the next, and the
+/// outermost one disarms it when it ends (also when it unwinds), so the caller's thread
+/// gets no signal once the run has returned.
+#[derive(Debug)]
+pub(crate) struct RunScope(());
+
+impl RunScope {
+    pub(crate) fn enter() -> RunScope {
+        RUNS.with(|r| r.set(r.get() + 1));
+        RunScope(())
+    }
+}
+
+impl Drop for RunScope {
+    fn drop(&mut self) {
+        let left = RUNS.with(|r| {
+            r.set(r.get() - 1);
+            r.get()
+        });
+        if left == 0 && !crate::sync::on_helper_thread() {
+            quiet();
+        }
     }
 }
 
@@ -102,20 +133,32 @@ pub(crate) fn arm(
 }
 
 /// Sets this thread's timer for `deadline` again: the budget hook found the timer had fired
-/// for an earlier one (see [`arm`]).
-pub(crate) fn rearm(now: Duration, deadline: Duration) {
-    set_timer(now, deadline);
+/// for an earlier one (see [`arm`]). `false` when it could not be set (the hook then polls).
+pub(crate) fn rearm(now: Duration, deadline: Duration) -> bool {
+    set_timer(now, deadline)
 }
 
 /// No signal to come on this thread: a run is over, and its thread may go on to code that
-/// does not expect one (a system call interrupted with `EINTR`).
-pub(crate) fn quiet() {
-    if let Ok(Some(at)) = EXPIRY.try_with(Cell::get) {
+/// does not expect one (a system call interrupted with `EINTR`). Disarms whenever a timer
+/// was set, even one whose expiry has passed: the kernel's signal can come a little after.
+fn quiet() {
+    if let Ok(Some(_)) = EXPIRY.try_with(Cell::get) {
         EXPIRY.with(|e| e.set(None));
-        if at > crate::sync::StdRuntime::now() {
-            imp::disarm();
-        }
+        imp::disarm();
     }
+}
+
+/// In a child made by `fork`: this thread's timer was not inherited (its id means nothing
+/// here), so forget it and what was recorded of it; the next node makes a new one.
+extern "C" fn forget_after_fork() {
+    let _ = EXPIRY.try_with(|e| e.set(None));
+    imp::forget();
+}
+
+/// Test-only: from now on, this thread's timer cannot be set (as when the kernel refuses).
+#[cfg(all(test, target_os = "linux"))]
+pub(crate) fn fail_timers_on_this_thread() {
+    imp::FAIL.with(|f| f.set(true));
 }
 
 /// Test-only: how long until this thread's timer fires, when it is set (read from the
@@ -198,8 +241,30 @@ mod imp {
             action.sa_sigaction = handler as *const () as libc::sighandler_t;
             action.sa_flags = libc::SA_RESTART;
             libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(sig, &action, std::ptr::null_mut()) == 0
+            if libc::sigaction(sig, &action, std::ptr::null_mut()) != 0 {
+                return false;
+            }
+            libc::pthread_atfork(None, None, Some(super::forget_after_fork));
+            true
         }
+    }
+
+    /// Forgets this thread's timer without deleting it (after `fork`: its id is the
+    /// parent's).
+    pub(super) fn forget() {
+        let _ = TIMER.try_with(|t| {
+            if let Ok(mut t) = t.try_borrow_mut()
+                && let Some(Ok(timer)) = t.take()
+            {
+                std::mem::forget(timer);
+            }
+        });
+    }
+
+    #[cfg(test)]
+    thread_local! {
+        /// Test-only: this thread's timer cannot be set (as when the kernel refuses).
+        pub(super) static FAIL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
 
     fn with_timer<T>(f: impl FnOnce(libc::timer_t) -> T) -> Option<T> {
@@ -230,6 +295,10 @@ mod imp {
     }
 
     fn set(after: Duration) -> bool {
+        #[cfg(test)]
+        if FAIL.with(std::cell::Cell::get) {
+            return false;
+        }
         with_timer(|timer| {
             let spec = libc::itimerspec {
                 it_interval: libc::timespec {
@@ -281,6 +350,8 @@ mod imp {
     }
 
     pub(super) fn disarm() {}
+
+    pub(super) fn forget() {}
 
     #[cfg(test)]
     pub(super) fn remaining() -> Option<Duration> {

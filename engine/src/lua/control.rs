@@ -51,6 +51,9 @@ pub(crate) struct Control {
     pub(crate) state: Cell<Option<std::ptr::NonNull<ffi::lua_State>>>,
     /// Budgets are kept by a per-thread timer ([`super::alarm`]), not by a count hook.
     pub(crate) alarm: Cell<bool>,
+    /// The running node's timer is set: its signal will arm the hook. False for a node
+    /// whose thread could not set one, which polls instead.
+    pub(crate) timed: Cell<bool>,
     /// The node ran out of memory (Lua said so, or the engine refused an allocation for it):
     /// no `pcall` may catch it, and the node fails with a memory fault.
     pub(crate) out_of_memory: Cell<bool>,
@@ -154,7 +157,7 @@ unsafe extern "C-unwind" fn budget_hook<R: Runtime>(
     };
     // Nothing with a destructor may be alive when `lua_error` jumps out of this function.
     let trip = poll::<R>(control);
-    let polling = control.polling();
+    let polling = control.polling() || !control.timed.get();
     // SAFETY: a hook may change the hook; `raise` raises on the interrupted frame.
     unsafe {
         match (trip, polling) {
@@ -169,8 +172,10 @@ unsafe extern "C-unwind" fn budget_hook<R: Runtime>(
                     let now = R::now();
                     if now >= deadline {
                         ffi::lua_sethook(l, Some(budget_hook::<R>), ffi::LUA_MASKCOUNT, HOOK_EVERY);
-                    } else {
-                        super::alarm::rearm(now, deadline);
+                    } else if !super::alarm::rearm(now, deadline) {
+                        // No timer to be had: this node polls from here on.
+                        control.timed.set(false);
+                        ffi::lua_sethook(l, Some(budget_hook::<R>), ffi::LUA_MASKCOUNT, HOOK_EVERY);
                     }
                 }
             }
@@ -206,6 +211,7 @@ pub(crate) fn start_node<R: Runtime>(
         unsafe { ffi::lua_sethook(state, None, 0, 0) };
         super::alarm::arm(state, budget_hook::<R>, HOOK_EVERY, R::now(), deadline)
     };
+    control.timed.set(armed.is_some());
     #[cfg(test)]
     if armed.is_some()
         && let Some(after_arm) = AFTER_ARM.with(std::cell::Cell::get)

@@ -368,7 +368,7 @@ fn host_sleep<R: Runtime>(control: &Control, ms: f64) -> mlua::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::sync::StdRuntime;
 
@@ -432,12 +432,14 @@ mod tests {
     }
 
     /// Runs `first` (a quick node) then `then` (a spin) with their budgets on one fresh
-    /// thread, on one VM each; what the spin came back with, or `None` if it never stopped.
+    /// thread, on one VM each, within one run (where timers stay set from node to node);
+    /// what the spin came back with, or `None` if it never stopped.
     #[cfg(target_os = "linux")]
     #[allow(clippy::disallowed_methods)]
     fn spin_after_a_quick_node(first: Duration, then: Duration) -> Option<Fault> {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
+            let _run = super::super::alarm::RunScope::enter();
             let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
             let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
             vm.run_node(
@@ -493,23 +495,168 @@ mod tests {
         .expect("the workflow loads");
         let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
         let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
-        vm.run_node(
-            &quick,
-            &Value::Null,
-            None,
-            Budget::after::<StdRuntime>(Duration::from_secs(60)),
-        )
-        .unwrap();
+        let node = || {
+            vm.run_node(
+                &quick,
+                &Value::Null,
+                None,
+                Budget::after::<StdRuntime>(Duration::from_secs(60)),
+            )
+            .unwrap()
+        };
+        // Within a run the timer stays set from node to node...
+        let run = super::super::alarm::RunScope::enter();
+        node();
         assert!(
             super::super::alarm::pending().is_some(),
-            "a node's end leaves its timer set"
+            "a node's end inside a run leaves its timer set"
         );
+        drop(run);
+        // ... and the run's end disarms it; a node on its own disarms it when it ends.
+        assert_eq!(super::super::alarm::pending(), None, "the run's end");
+        node();
+        assert_eq!(super::super::alarm::pending(), None, "a node on its own");
         let run = wf.run(Value::Null, &crate::RunOptions::seeded(1));
         assert!(run.result.is_ok(), "{:?}", run.result);
         assert_eq!(
             super::super::alarm::pending(),
             None,
             "the run left a signal to come on its caller's thread"
+        );
+        let predicate = crate::Predicate::compile("true", "test", None, None).expect("compiles");
+        assert_eq!(predicate.eval(&[]), Ok(true));
+        assert_eq!(super::super::alarm::pending(), None, "a predicate");
+    }
+
+    /// `nanosleep` is never restarted after a signal: `true` when one came during `d`.
+    #[cfg(target_os = "linux")]
+    fn a_signal_came_during(d: Duration) -> bool {
+        let ts = libc::timespec {
+            tv_sec: d.as_secs() as libc::time_t,
+            tv_nsec: d.subsec_nanos() as libc::c_long,
+        };
+        // SAFETY: a plain sleep.
+        let r = unsafe { libc::nanosleep(&ts, std::ptr::null_mut()) };
+        r == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    #[allow(clippy::disallowed_methods)]
+    fn no_signal_comes_after_a_run_ends_even_right_at_its_last_deadline() {
+        if !super::super::alarm::available() {
+            return; // the count-hook pass of `.ci/run`
+        }
+        // The kernel's signal comes a little after the expiry it was set for: a run that
+        // ends just past its last node's deadline must still disarm.
+        std::thread::spawn(|| {
+            let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+            let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
+            let mut late = 0;
+            for _ in 0..50 {
+                let run = super::super::alarm::RunScope::enter();
+                let budget = Budget::after::<StdRuntime>(Duration::from_millis(2));
+                vm.run_node(&quick, &Value::Null, None, budget).unwrap();
+                while StdRuntime::now() < budget.deadline {}
+                drop(run);
+                late += usize::from(a_signal_came_during(Duration::from_millis(3)));
+            }
+            assert_eq!(late, 0, "signals came after {late} of 50 runs had ended");
+        })
+        .join()
+        .expect("no signal came after a run");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    #[allow(clippy::disallowed_methods)]
+    fn a_node_whose_thread_cannot_set_a_timer_still_times_out() {
+        if !super::super::alarm::available() {
+            return; // the count-hook pass of `.ci/run`
+        }
+        // A timer left set by an earlier node fires during the spin; setting it again then
+        // fails (as when the kernel refuses): the node must poll, not spin for ever.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _run = super::super::alarm::RunScope::enter();
+            let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
+            let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+            let first = Budget::after::<StdRuntime>(Duration::from_millis(10));
+            vm.run_node(&quick, &Value::Null, None, first).unwrap();
+            super::super::alarm::fail_timers_on_this_thread();
+            let spin = Chunk::new("=spin", "while true do end").unwrap();
+            let budget = Budget::after::<StdRuntime>(Duration::from_millis(150));
+            let _ = tx.send(vm.run_node(&spin, &Value::Null, None, budget).unwrap_err());
+        });
+        let fault = rx.recv_timeout(Duration::from_secs(60));
+        assert_eq!(fault, Ok(Fault::Timeout), "the spin was never stopped");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    #[allow(clippy::disallowed_methods)]
+    fn a_node_on_a_thread_with_no_timer_at_all_times_out() {
+        if !super::super::alarm::available() {
+            return; // the count-hook pass of `.ci/run`
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            super::super::alarm::fail_timers_on_this_thread();
+            let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+            let spin = Chunk::new("=spin", "while true do end").unwrap();
+            let budget = Budget::after::<StdRuntime>(Duration::from_millis(50));
+            let _ = tx.send(vm.run_node(&spin, &Value::Null, None, budget).unwrap_err());
+        });
+        let fault = rx.recv_timeout(Duration::from_secs(60));
+        assert_eq!(fault, Ok(Fault::Timeout), "the spin was never stopped");
+    }
+
+    /// Waits up to 20 s for child `pid`: its exit code, or `None` (killed) if it hangs.
+    #[cfg(target_os = "linux")]
+    #[allow(clippy::disallowed_methods)]
+    pub(crate) fn wait_for_child(pid: libc::pid_t) -> Option<i32> {
+        for _ in 0..2000 {
+            let mut status = 0;
+            // SAFETY: waiting for our own child.
+            if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid {
+                return libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // SAFETY: killing and reaping our own hung child.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+            libc::waitpid(pid, std::ptr::null_mut(), 0);
+        }
+        None
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_child_made_by_fork_between_nodes_still_stops_a_spin() {
+        if !super::super::alarm::available() {
+            return; // the count-hook pass of `.ci/run`
+        }
+        // The parent's timer, set by a node inside a run, is not inherited: the child must
+        // not count on it.
+        let _run = super::super::alarm::RunScope::enter();
+        let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+        let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
+        let first = Budget::after::<StdRuntime>(Duration::from_millis(300));
+        vm.run_node(&quick, &Value::Null, None, first).unwrap();
+        // SAFETY: the child only runs a node and exits.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            let spin = Chunk::new("=spin", "while true do end").unwrap();
+            let budget = Budget::after::<StdRuntime>(Duration::from_millis(500));
+            let fault = vm.run_node(&spin, &Value::Null, None, budget);
+            // SAFETY: leaving the child at once.
+            unsafe { libc::_exit(i32::from(fault != Err(Fault::Timeout))) };
+        }
+        assert_eq!(
+            wait_for_child(pid),
+            Some(0),
+            "the child's spin was not stopped"
         );
     }
 

@@ -83,6 +83,9 @@ where
 
     /// Runs `workflow` from `input` merged over its `initial_state`.
     pub fn run(&self, workflow: &Workflow, input: Value, options: &RunOptions) -> Run {
+        // The nodes' budget timers stay set from node to node; the caller's thread is left
+        // with none when the run ends, or unwinds.
+        let _timers = R::REAL_TIME.then(crate::lua::alarm::RunScope::enter);
         let mut path = Path {
             wf: workflow,
             factory: &self.factory,
@@ -96,11 +99,6 @@ where
         };
         let mut fan_outs = Vec::new();
         let result = self.run_main(&mut path, input, options, &mut fan_outs);
-        if R::REAL_TIME {
-            // The last node's budget timer may still be set: the caller's thread goes back
-            // to code that expects no signal.
-            crate::lua::alarm::quiet();
-        }
         Run {
             result,
             trace: Trace {

@@ -69,6 +69,11 @@ impl HelperGuard {
     }
 }
 
+/// In a child made by `fork`: none of the parent's helper threads came along.
+pub(crate) fn forget_helpers_after_fork() {
+    HELPER_THREADS.store(0, Ordering::SeqCst);
+}
+
 impl Drop for HelperGuard {
     fn drop(&mut self) {
         HELPER_THREADS.fetch_sub(1, Ordering::SeqCst);

@@ -65,6 +65,7 @@ use std::time::Duration;
 #[cfg(feature = "loom")]
 pub use loom_rt::LoomRuntime;
 pub use shuttle_rt::{ShuttleRuntime, shuttle_config};
+pub(crate) use std_pool::on_helper_thread;
 pub use std_rt::StdRuntime;
 
 /// Shared ownership. std's `Arc` is used in every mode: shuttle re-exports it, and the

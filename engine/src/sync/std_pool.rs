@@ -13,11 +13,16 @@
 //! `run_workers` returns only when every helper has finished `work` (a guard waits for them
 //! even when the caller's own share panics), which is what makes lending helpers a borrowed
 //! closure sound: the contract of `std::thread::scope`.
+//!
+//! A child made by `fork` inherits the idle list but not its threads: a fork handler counts
+//! forks, and a list from before the last one is dropped on its first use in the child.
+//! (Not covered: a fork at the instant another thread holds the list's lock, a handful of
+//! instructions, would leave the child's first fan-out waiting on it.)
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -96,8 +101,43 @@ struct Helper {
     stack_size: usize,
 }
 
-/// Helpers waiting for work.
-static IDLE_HELPERS: Mutex<Vec<Arc<Helper>>> = Mutex::new(Vec::new());
+/// Helpers waiting for work, as of fork generation `.0`.
+static IDLE_HELPERS: Mutex<(u64, Vec<Arc<Helper>>)> = Mutex::new((0, Vec::new()));
+
+/// Children made by `fork` since this process started (counted in each child): a child
+/// inherits the idle list, but not its threads.
+static FORKS: AtomicU64 = AtomicU64::new(0);
+
+extern "C" fn count_fork() {
+    FORKS.fetch_add(1, Ordering::SeqCst);
+    super::counters::forget_helpers_after_fork();
+}
+
+/// The idle helpers of this process (a child made by `fork` finds the list empty).
+fn idle_helpers() -> MutexGuard<'static, (u64, Vec<Arc<Helper>>)> {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    // SAFETY: registers a handler that only touches atomics.
+    REGISTER.call_once(|| unsafe {
+        libc::pthread_atfork(None, None, Some(count_fork));
+    });
+    let mut idle = lock(&IDLE_HELPERS);
+    let forks = FORKS.load(Ordering::SeqCst);
+    if idle.0 != forks {
+        idle.1.clear();
+        idle.0 = forks;
+    }
+    idle
+}
+
+thread_local! {
+    /// Whether this thread is one of the helpers.
+    static HELPER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the calling thread is one of the engine's helper threads.
+pub(crate) fn on_helper_thread() -> bool {
+    HELPER.try_with(std::cell::Cell::get).unwrap_or(false)
+}
 
 /// Helpers spawned so far, to name them.
 static SPAWNED: AtomicUsize = AtomicUsize::new(0);
@@ -168,13 +208,16 @@ pub(crate) fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize
 /// spawned (the job was dropped unrun).
 fn hand_out(job: Job, stack_size: usize) -> bool {
     let waiting = {
-        let mut idle = lock(&IDLE_HELPERS);
-        let at = idle.iter().rposition(|h| h.stack_size >= stack_size);
-        at.map(|at| idle.swap_remove(at))
+        let mut idle = idle_helpers();
+        let at = idle.1.iter().rposition(|h| h.stack_size >= stack_size);
+        at.map(|at| idle.1.swap_remove(at))
     };
     if let Some(helper) = waiting {
-        *lock(&helper.job) = Some(job);
+        let mut slot = lock(&helper.job);
+        *slot = Some(job);
+        // Under the lock: a helper that takes the job clears the flag after this.
         helper.has_job.store(true, Ordering::Release);
+        drop(slot);
         helper.wake.notify_one();
         return true;
     }
@@ -199,13 +242,14 @@ fn hand_out(job: Job, stack_size: usize) -> bool {
 /// A helper's life: run the job, wait on the idle list for the next, exit once idle for
 /// [`IDLE`].
 fn serve(helper: &Arc<Helper>, first: Job) {
+    HELPER.with(|h| h.set(true));
     let mut next = Some(first);
     while let Some(job) = next.take() {
         // SAFETY: the caller of `run_workers` keeps the closure alive until `finished`.
         let result = catch_unwind(AssertUnwindSafe(|| unsafe { (*job.work)(job.worker) }));
         // Back on the list before the caller hears it is done, so the caller's next fan-out
         // finds it there rather than spawning another.
-        lock(&IDLE_HELPERS).push(helper.clone());
+        idle_helpers().1.push(helper.clone());
         job.done.finished(result.err());
         drop(job);
         next = next_job(helper);
@@ -228,9 +272,9 @@ fn next_job(helper: &Arc<Helper>) -> Option<Job> {
         job = guard;
         if waited.timed_out() && job.is_none() {
             drop(job);
-            let mut idle = lock(&IDLE_HELPERS);
-            if let Some(at) = idle.iter().position(|h| Arc::ptr_eq(h, helper)) {
-                idle.swap_remove(at);
+            let mut idle = idle_helpers();
+            if let Some(at) = idle.1.iter().position(|h| Arc::ptr_eq(h, helper)) {
+                idle.1.swap_remove(at);
                 return None;
             }
             // Off the list already: a caller took it and is handing it a job right now.
@@ -282,6 +326,27 @@ mod tests {
         let payload = caught.expect_err("the helper's panic is re-raised");
         assert_eq!(payload.downcast_ref::<&str>(), Some(&"helper 1 fails"));
         assert_eq!(finished.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_child_made_by_fork_runs_a_fan_out_without_its_parents_helpers() {
+        // Leave a helper idle, then fork: the child has the idle list but not the thread.
+        run_workers(3, 64 * 1024, |_| {});
+        // SAFETY: the child only runs fan-outs and exits.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            let ran = AtomicUsize::new(0);
+            run_workers(3, 64 * 1024, |_| {
+                ran.fetch_add(1, Ordering::SeqCst);
+            });
+            // SAFETY: leaving the child at once.
+            unsafe { libc::_exit(i32::from(ran.load(Ordering::SeqCst) != 3)) };
+        }
+        assert_eq!(
+            crate::lua::vm::tests::wait_for_child(pid),
+            Some(0),
+            "the child's fan-out hung or lost a worker"
+        );
     }
 
     #[test]
