@@ -62,6 +62,7 @@
 mod chaos;
 mod compile;
 mod error;
+mod fan_in;
 pub mod loader;
 mod locate;
 mod lua;

@@ -13,9 +13,11 @@
 //! Also here, for the model tests and the fuzzers: the adaptive worker count's shared state
 //! ([`BranchCost`]), the fan-out core itself
 //! ([`run_fan_out`], [`WorkQueue`]), the VM ([`Vm`], [`VmSpec`], [`Budget`], [`Fault`]),
-//! compiled [`Chunk`]s, and the JSON/Lua conversions every node's state goes through.
+//! compiled [`Chunk`]s, the JSON/Lua conversions every node's state goes through, and the
+//! [`BranchEntry`]s a fan-in node is handed.
 
 pub use crate::chaos::Chaos;
+pub use crate::fan_in::BranchEntry;
 pub use crate::lua::chunk::Chunk;
 pub use crate::lua::convert::{from_lua, results_to_lua, to_lua};
 pub use crate::lua::vm::{Budget, Fault, SandboxFactory, Vm, VmFactory, VmSpec};

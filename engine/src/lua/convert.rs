@@ -14,6 +14,7 @@
 
 use std::ffi::{c_int, c_void};
 
+use crate::fan_in::BranchEntry;
 use mlua::{Lua, LuaSerdeExt, ffi};
 use serde_json::{Map, Number, Value};
 
@@ -27,6 +28,72 @@ pub fn to_lua(lua: &Lua, value: &Value) -> mlua::Result<mlua::Value> {
 /// `if r.error then` reads naturally.
 pub fn results_to_lua(lua: &Lua, results: &Value) -> mlua::Result<mlua::Value> {
     push(lua, results, true)
+}
+
+/// A fan-in's `parallel_results` to Lua, straight from its entries: the same tables
+/// [`results_to_lua`] makes of their JSON form (`state`, `error`, `error_kind` left out when
+/// the branch has none), without building that JSON first.
+pub(crate) fn entries_to_lua(lua: &Lua, entries: &[BranchEntry]) -> mlua::Result<mlua::Value> {
+    // SAFETY: as in `push`: a protected call with the array metatable at index 1, borrowing
+    // `entries` only.
+    unsafe {
+        lua.exec_raw::<mlua::Value>(lua.array_metatable(), |l| {
+            push_entries(l, entries);
+            ffi::lua_replace(l, 1);
+        })
+    }
+}
+
+/// # Safety
+/// As [`push_value`].
+unsafe fn push_entries(l: *mut ffi::lua_State, entries: &[BranchEntry]) {
+    /// Sets field `key` of the table at the top to the value `push` leaves above it.
+    ///
+    /// # Safety
+    /// As [`push_value`], with room for two more values.
+    unsafe fn field(l: *mut ffi::lua_State, key: &str, push: impl FnOnce()) {
+        // SAFETY: as the function's contract.
+        unsafe {
+            ffi::lua_pushlstring(l, key.as_ptr().cast(), key.len());
+            push();
+            ffi::lua_rawset(l, -3);
+        }
+    }
+    // SAFETY: see the function's contract; room is checked before each entry.
+    unsafe {
+        ffi::lua_createtable(l, entries.len().min(c_int::MAX as usize) as c_int, 0);
+        for (i, e) in entries.iter().enumerate() {
+            if ffi::lua_checkstack(l, 4) == 0 {
+                ffi::luaL_error(l, c"no stack room for parallel_results".as_ptr());
+            }
+            ffi::lua_createtable(l, 0, 7);
+            field(l, "branch", || {
+                ffi::lua_pushlstring(l, e.branch.as_ptr().cast(), e.branch.len());
+            });
+            field(l, "success", || {
+                ffi::lua_pushboolean(l, c_int::from(e.error.is_none()))
+            });
+            if let Some(state) = &e.state {
+                // The entry is 1 level below the array, its fields 2.
+                field(l, "state", || push_value(l, state, 2, false));
+            }
+            if let Some((message, kind)) = &e.error {
+                field(l, "error", || {
+                    ffi::lua_pushlstring(l, message.as_ptr().cast(), message.len());
+                });
+                field(l, "error_kind", || {
+                    ffi::lua_pushlstring(l, kind.as_ptr().cast(), kind.len());
+                });
+            }
+            field(l, "timed_out", || {
+                ffi::lua_pushboolean(l, c_int::from(e.timed_out))
+            });
+            field(l, "elapsed_ms", || ffi::lua_pushnumber(l, e.elapsed_ms));
+            ffi::lua_rawseti(l, -2, i as ffi::lua_Integer + 1);
+        }
+        ffi::lua_pushvalue(l, 1);
+        ffi::lua_setmetatable(l, -2);
+    }
 }
 
 /// A Lua value to JSON; functions, userdata (other than `null`), recursive tables and
@@ -345,5 +412,53 @@ pub fn depth(value: &Value) -> usize {
         Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
         Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn entries_become_the_tables_their_json_form_becomes() {
+        let lua = Lua::new();
+        let entries = vec![
+            BranchEntry {
+                branch: "a".into(),
+                state: Some(json!({ "v": 1, "list": [1, 2], "deep": { "x": null } })),
+                error: None,
+                timed_out: false,
+                elapsed_ms: 0.25,
+            },
+            BranchEntry {
+                branch: "b".into(),
+                state: None,
+                error: Some(("failed to run node `b`: boom".into(), "lua")),
+                timed_out: false,
+                elapsed_ms: 3.0,
+            },
+            BranchEntry {
+                branch: "c".into(),
+                state: None,
+                error: Some(("failed to finish in time".into(), "timeout")),
+                timed_out: true,
+                elapsed_ms: 120.5,
+            },
+        ];
+        let json = Value::Array(entries.iter().map(BranchEntry::to_json).collect());
+        let direct = entries_to_lua(&lua, &entries).expect("entries convert");
+        let via_json = results_to_lua(&lua, &json).expect("the JSON converts");
+        let back = |v| from_lua(&lua, v).expect("back to JSON");
+        let direct_json = back(direct.clone());
+        assert_eq!(direct_json, back(via_json.clone()));
+        // Both leave the missing fields out (nil in Lua), and both are arrays to Lua.
+        assert_eq!(direct_json[1].get("state"), None);
+        assert_eq!(direct_json[0].get("error"), None);
+        let (mlua::Value::Table(d), mlua::Value::Table(j)) = (direct, via_json) else {
+            panic!("both are tables");
+        };
+        assert_eq!(d.metatable(), j.metatable());
     }
 }

@@ -20,6 +20,7 @@ use serde_json::Value;
 use super::chunk::Chunk;
 use super::control::{Control, Trip, trip_error};
 use super::message::{is_memory, message};
+use crate::fan_in::BranchEntry;
 use crate::sync::Runtime;
 use crate::sync::counters::{LiveVmGuard, next_vm_serial};
 
@@ -212,7 +213,7 @@ impl<R: Runtime> Vm<R> {
         &self,
         chunk: &Chunk,
         state: &Value,
-        parallel_results: Option<&Value>,
+        parallel_results: Option<&[BranchEntry]>,
         budget: Budget,
     ) -> Result<Option<Value>, Fault> {
         let lua = &self.inner.lua;
@@ -221,7 +222,7 @@ impl<R: Runtime> Vm<R> {
             if let (Some(results), mlua::Value::Table(t)) = (parallel_results, &table) {
                 t.raw_set(
                     "parallel_results",
-                    super::convert::results_to_lua(lua, results)?,
+                    super::convert::entries_to_lua(lua, results)?,
                 )?;
             }
             let globals = lua.globals();

@@ -6,7 +6,7 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::adaptive;
 use super::deadline::Deadlines;
@@ -16,6 +16,7 @@ use super::state::States;
 use super::walk::{Path, PathPolicy, RunFanOut};
 use crate::chaos::{Chaos, ChaosLevel, ChaosPoint, mix, perturb};
 use crate::error::RunError;
+use crate::fan_in::BranchEntry;
 use crate::lua::vm::{Budget, VmFactory};
 use crate::sync::{Arc, Runtime};
 use crate::trace::{FanOutRun, Step};
@@ -75,7 +76,7 @@ where
     pub(crate) fn run<C: Collector<R>>(
         &self,
         steps: &mut Vec<Step>,
-    ) -> (Result<Value, RunError>, FanOutRun) {
+    ) -> (Result<Vec<BranchEntry>, RunError>, FanOutRun) {
         let wf = self.wf;
         let branches = self.fan_out.branches.len();
         let (workers, decided_by) = self.workers(branches);
@@ -123,7 +124,7 @@ where
         workers: usize,
         adaptive: bool,
         steps: &mut Vec<Step>,
-    ) -> Result<Value, RunError> {
+    ) -> Result<Vec<BranchEntry>, RunError> {
         let wf = self.wf;
         let name = |i: usize| wf.nodes[self.fan_out.branches[i]].name.clone();
         let run_branch = |index: usize, worker: usize, queue: &Arc<WorkQueue<R>>| {
@@ -161,14 +162,14 @@ where
             {
                 failed = Some(e.clone());
             }
-            entries.push(result_entry(r.name, r.outcome, r.elapsed));
+            entries.push(entry(r.name, r.outcome, r.elapsed));
         }
         if adaptive {
             adaptive::Overhead::observe(total, work, used);
         }
         match failed {
             Some(err) => Err(err),
-            None => Ok(Value::Array(entries)),
+            None => Ok(entries),
         }
     }
 
@@ -252,24 +253,17 @@ where
 }
 
 /// One `parallel_results` entry, TEA's shape.
-fn result_entry(name: String, outcome: Result<Value, RunError>, elapsed: Duration) -> Value {
-    let success = outcome.is_ok();
+fn entry(branch: String, outcome: Result<Value, RunError>, elapsed: Duration) -> BranchEntry {
     let timed_out = matches!(outcome, Err(RunError::Timeout { .. }));
-    let (state, error, kind) = match outcome {
-        Ok(state) => (state, Value::Null, Value::Null),
-        Err(e) => (
-            Value::Null,
-            Value::String(format!("failed to {e}")),
-            Value::String(e.kind().as_str().into()),
-        ),
+    let (state, error) = match outcome {
+        Ok(state) => (Some(state), None),
+        Err(e) => (None, Some((format!("failed to {e}"), e.kind().as_str()))),
     };
-    json!({
-        "branch": name,
-        "success": success,
-        "state": state,
-        "error": error,
-        "error_kind": kind,
-        "timed_out": timed_out,
-        "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
-    })
+    BranchEntry {
+        branch,
+        state,
+        error,
+        timed_out,
+        elapsed_ms: elapsed.as_secs_f64() * 1000.0,
+    }
 }

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::guard::{fault_error, guarded, routing};
 use crate::error::RunError;
+use crate::fan_in::BranchEntry;
 use crate::lua::vm::{Budget, Vm, VmFactory, VmSpec};
 use crate::run::options::NodeWatch;
 use crate::sync::Runtime;
@@ -48,7 +49,7 @@ impl<R: Runtime> PathPolicy for MainPolicy<R> {
 
 /// Runs a fan-out route for the main path: `(fan_out, state, steps) -> parallel_results`.
 pub(crate) type RunFanOut<'f> =
-    dyn FnMut(&FanOut, &Value, &mut Vec<Step>) -> Result<Value, RunError> + 'f;
+    dyn FnMut(&FanOut, &Value, &mut Vec<Step>) -> Result<Vec<BranchEntry>, RunError> + 'f;
 
 /// One path of a run: where it is, its VM and its trace.
 pub(crate) struct Path<'a, R: Runtime, F: VmFactory<R>> {
@@ -100,7 +101,7 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
     pub(crate) fn walk(
         &mut self,
         state: &mut Value,
-        (from, mut parallel_results): (Target, Option<Value>),
+        (from, mut parallel_results): (Target, Option<Vec<BranchEntry>>),
         stop: Target,
         policy: &impl PathPolicy,
         fan_out: &mut RunFanOut<'_>,
@@ -129,7 +130,7 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
                 ));
             }
             let results = parallel_results.take();
-            self.exec_node(node, state, results.as_ref(), policy)?;
+            self.exec_node(node, state, results.as_deref(), policy)?;
             policy.after_node(state);
             current = match &node.route {
                 Route::FanOut(f) => {
@@ -157,7 +158,7 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
         &mut self,
         node: &Node,
         state: &mut Value,
-        parallel_results: Option<&Value>,
+        parallel_results: Option<&[BranchEntry]>,
         policy: &impl PathPolicy,
     ) -> Result<(), RunError> {
         let Some(chunk) = &node.chunk else {
