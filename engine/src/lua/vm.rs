@@ -22,7 +22,7 @@ use super::control::{Control, Trip, trip_error};
 use super::message::{is_memory, message};
 use crate::fan_in::BranchEntry;
 use crate::sync::Runtime;
-use crate::sync::counters::{LiveVmGuard, next_vm_serial};
+use crate::sync::counters::{Alive, next_vm_serial};
 
 /// Longest single real sleep inside `sleep_ms`, so cancellation stays responsive.
 const SLEEP_SLICE: Duration = Duration::from_millis(2);
@@ -144,7 +144,7 @@ struct VmInner {
     serial: u64,
     control: Rc<Control>,
     functions: RefCell<HashMap<u64, Function>>,
-    _live: LiveVmGuard,
+    _live: Alive,
 }
 
 impl<R: Runtime> std::fmt::Debug for Vm<R> {
@@ -180,7 +180,7 @@ impl<R: Runtime> Vm<R> {
                 serial: next_vm_serial(),
                 control,
                 functions: RefCell::new(HashMap::new()),
-                _live: LiveVmGuard::new(),
+                _live: Alive::vm(),
             }),
             _runtime: PhantomData,
         })
@@ -432,24 +432,23 @@ pub(crate) mod tests {
         assert_eq!(fault, Fault::Timeout);
     }
 
-    /// Runs `first` (a quick node) then `then` (a spin) with their budgets on one fresh
+    /// Runs `first` (a quick node, when given) then a spin with budget `then` on one fresh
     /// thread, on one VM each, within one run (where timers stay set from node to node);
-    /// what the spin came back with, or `None` if it never stopped.
+    /// `before_spin` runs on that thread in between. What the spin came back with, or `None`
+    /// if it never stopped.
     #[cfg(target_os = "linux")]
     #[allow(clippy::disallowed_methods)]
-    fn spin_after_a_quick_node(first: Duration, then: Duration) -> Option<Fault> {
+    fn spin_after(first: Option<Duration>, before_spin: fn(), then: Duration) -> Option<Fault> {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let _run = super::super::alarm::RunScope::enter();
-            let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
-            let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
-            vm.run_node(
-                &quick,
-                &Value::Null,
-                None,
-                Budget::after::<StdRuntime>(first),
-            )
-            .unwrap();
+            if let Some(first) = first {
+                let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
+                let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+                let budget = Budget::after::<StdRuntime>(first);
+                vm.run_node(&quick, &Value::Null, None, budget).unwrap();
+            }
+            before_spin();
             let vm = Vm::<StdRuntime>::new(&VmSpec::new(2, 1 << 24)).expect("a VM");
             let spin = Chunk::new("=spin", "while true do end").unwrap();
             let budget = Budget::after::<StdRuntime>(then);
@@ -466,7 +465,11 @@ pub(crate) mod tests {
         }
         // The quick node leaves its timer set 60 s out; the spin's 20 ms budget must not
         // wait for it.
-        let fault = spin_after_a_quick_node(Duration::from_secs(60), Duration::from_millis(20));
+        let fault = spin_after(
+            Some(Duration::from_secs(60)),
+            || {},
+            Duration::from_millis(20),
+        );
         assert_eq!(fault, Some(Fault::Timeout), "the spin was never stopped");
     }
 
@@ -479,7 +482,11 @@ pub(crate) mod tests {
         // The quick node leaves its timer set 10 ms out, and the spin keeps it (it fires
         // before the spin's deadline): when it fires, the hook finds the deadline not come
         // and must set the timer again, or the spin runs for ever.
-        let fault = spin_after_a_quick_node(Duration::from_millis(10), Duration::from_millis(150));
+        let fault = spin_after(
+            Some(Duration::from_millis(10)),
+            || {},
+            Duration::from_millis(150),
+        );
         assert_eq!(fault, Some(Fault::Timeout), "the spin was never stopped");
     }
 
@@ -570,46 +577,30 @@ pub(crate) mod tests {
 
     #[test]
     #[cfg(target_os = "linux")]
-    #[allow(clippy::disallowed_methods)]
     fn a_node_whose_thread_cannot_set_a_timer_still_times_out() {
         if !super::super::alarm::available() {
             return; // the count-hook pass of `.ci/run`
         }
         // A timer left set by an earlier node fires during the spin; setting it again then
         // fails (as when the kernel refuses): the node must poll, not spin for ever.
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let _run = super::super::alarm::RunScope::enter();
-            let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
-            let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
-            let first = Budget::after::<StdRuntime>(Duration::from_millis(10));
-            vm.run_node(&quick, &Value::Null, None, first).unwrap();
-            super::super::alarm::fail_timers_on_this_thread();
-            let spin = Chunk::new("=spin", "while true do end").unwrap();
-            let budget = Budget::after::<StdRuntime>(Duration::from_millis(150));
-            let _ = tx.send(vm.run_node(&spin, &Value::Null, None, budget).unwrap_err());
-        });
-        let fault = rx.recv_timeout(Duration::from_secs(60));
-        assert_eq!(fault, Ok(Fault::Timeout), "the spin was never stopped");
+        let fail = super::super::alarm::fail_timers_on_this_thread;
+        let fault = spin_after(
+            Some(Duration::from_millis(10)),
+            fail,
+            Duration::from_millis(150),
+        );
+        assert_eq!(fault, Some(Fault::Timeout), "the spin was never stopped");
     }
 
     #[test]
     #[cfg(target_os = "linux")]
-    #[allow(clippy::disallowed_methods)]
     fn a_node_on_a_thread_with_no_timer_at_all_times_out() {
         if !super::super::alarm::available() {
             return; // the count-hook pass of `.ci/run`
         }
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            super::super::alarm::fail_timers_on_this_thread();
-            let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
-            let spin = Chunk::new("=spin", "while true do end").unwrap();
-            let budget = Budget::after::<StdRuntime>(Duration::from_millis(50));
-            let _ = tx.send(vm.run_node(&spin, &Value::Null, None, budget).unwrap_err());
-        });
-        let fault = rx.recv_timeout(Duration::from_secs(60));
-        assert_eq!(fault, Ok(Fault::Timeout), "the spin was never stopped");
+        let fail = super::super::alarm::fail_timers_on_this_thread;
+        let fault = spin_after(None, fail, Duration::from_millis(50));
+        assert_eq!(fault, Some(Fault::Timeout), "the spin was never stopped");
     }
 
     /// Waits up to 20 s for child `pid`: its exit code, or `None` (killed) if it hangs.

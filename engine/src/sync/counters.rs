@@ -21,21 +21,32 @@ pub fn live_vms() -> usize {
     LIVE_VMS.load(Ordering::SeqCst)
 }
 
-/// Counts one VM as alive until the guard is dropped.
+/// Counts one thing as alive in its gauge until dropped: a VM ([`Alive::vm`]) or a helper
+/// thread ([`Alive::helper`]).
 #[derive(Debug)]
-pub(crate) struct LiveVmGuard(());
+pub(crate) struct Alive(&'static AtomicUsize);
 
-impl LiveVmGuard {
+impl Alive {
+    fn count(gauge: &'static AtomicUsize) -> Self {
+        gauge.fetch_add(1, Ordering::SeqCst);
+        Alive(gauge)
+    }
+
     /// Registers a new live VM.
-    pub(crate) fn new() -> Self {
-        LIVE_VMS.fetch_add(1, Ordering::SeqCst);
-        LiveVmGuard(())
+    pub(crate) fn vm() -> Self {
+        Self::count(&LIVE_VMS)
+    }
+
+    /// Registers a helper thread about to be spawned (dropped on the helper itself, as its
+    /// last act).
+    pub(crate) fn helper() -> Self {
+        Self::count(&HELPER_THREADS)
     }
 }
 
-impl Drop for LiveVmGuard {
+impl Drop for Alive {
     fn drop(&mut self) {
-        LIVE_VMS.fetch_sub(1, Ordering::SeqCst);
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -56,26 +67,7 @@ pub fn helper_threads() -> usize {
     HELPER_THREADS.load(Ordering::SeqCst)
 }
 
-/// Counts one helper thread as alive until the guard is dropped (on the helper itself, as
-/// its last act).
-#[derive(Debug)]
-pub(crate) struct HelperGuard(());
-
-impl HelperGuard {
-    /// Registers a helper about to be spawned.
-    pub(crate) fn new() -> Self {
-        HELPER_THREADS.fetch_add(1, Ordering::SeqCst);
-        HelperGuard(())
-    }
-}
-
 /// In a child made by `fork`: none of the parent's helper threads came along.
 pub(crate) fn forget_helpers_after_fork() {
     HELPER_THREADS.store(0, Ordering::SeqCst);
-}
-
-impl Drop for HelperGuard {
-    fn drop(&mut self) {
-        HELPER_THREADS.fetch_sub(1, Ordering::SeqCst);
-    }
 }

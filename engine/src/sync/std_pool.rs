@@ -228,7 +228,7 @@ fn hand_out(job: Job, stack_size: usize) -> bool {
         stack_size,
     });
     let n = SPAWNED.fetch_add(1, Ordering::Relaxed) + 1;
-    let alive = super::counters::HelperGuard::new();
+    let alive = super::counters::Alive::helper();
     std::thread::Builder::new()
         .name(format!("branchproof-worker-{n}"))
         .stack_size(stack_size)
