@@ -37,8 +37,9 @@
 //! * Every branch runs on its own fresh VM, created on the thread that runs it, with a deep
 //!   copy of the state. Nothing a branch defines is visible to its siblings or the parent.
 //! * `parallel_results` is in declared branch order, never completion order.
-//! * Timeouts (instruction-count hook, no watchdog threads) and memory limits are per node
-//!   execution and per VM; one branch's clock never affects another's.
+//! * Timeouts (an instruction hook, armed by the thread's own timer signal on Linux or
+//!   checking every 1,000 instructions elsewhere; no watchdog threads) and memory limits are
+//!   per node execution and per VM; one branch's clock never affects another's.
 //! * The same seed gives the same result: `math.random` is seeded per VM from the run seed
 //!   and the branch index, and states are canonical JSON (keys sorted).
 //!

@@ -3,7 +3,9 @@
 //! Every VM is fresh and sandboxed ([`super::sandbox`]), numbered from a process-wide
 //! counter, counted in the live-VM gauge while alive, limited in memory
 //! (`set_memory_limit`) and in time by an instruction-count hook that checks a deadline and
-//! a cancellation flag. No watchdog threads: TEA spawns one per Lua call and never joins it.
+//! a cancellation flag (on real threads on Linux the hook is only set once the thread's
+//! timer says the deadline came, [`super::alarm`]). No watchdog threads: TEA spawns one per
+//! Lua call and never joins it.
 //! A VM reads time only through its runtime `R` ([`Runtime::now`]), so the same VM keeps
 //! virtual time under shuttle and loom.
 
