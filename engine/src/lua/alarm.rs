@@ -17,7 +17,7 @@
 //! runs with no hook at all.
 //!
 //! When the signal is taken (its disposition is not the default when the engine first
-//! looks), when a timer cannot be created, off Linux, under the model checkers (virtual
+//! looks), when a timer cannot be created (or the thread blocks the signal), off Linux, under the model checkers (virtual
 //! time), or with `BRANCHPROOF_BUDGET=hook` in the environment, VMs keep the count hook.
 
 use std::cell::Cell;
@@ -41,6 +41,10 @@ thread_local! {
     static EXPIRY: Cell<Option<Duration>> = const { Cell::new(None) };
     /// Runs in progress on this thread ([`RunScope`]).
     static RUNS: Cell<u32> = const { Cell::new(0) };
+    /// The timer was set since it was last disarmed. Unlike [`EXPIRY`], no signal clears it
+    /// (a signal can come between recording the expiry and setting the timer, or be sent
+    /// by someone else), so disarming never misses a timer that is set.
+    static SET: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The real-time signal the timers send: `SIGRTMAX - 3` (glibc keeps the lowest few
@@ -142,7 +146,7 @@ pub(crate) fn rearm(now: Duration, deadline: Duration) -> bool {
 /// does not expect one (a system call interrupted with `EINTR`). Disarms whenever a timer
 /// was set, even one whose expiry has passed: the kernel's signal can come a little after.
 fn quiet() {
-    if let Ok(Some(_)) = EXPIRY.try_with(Cell::get) {
+    if let Ok(true) = SET.try_with(|s| s.replace(false)) {
         EXPIRY.with(|e| e.set(None));
         imp::disarm();
     }
@@ -152,6 +156,7 @@ fn quiet() {
 /// here), so forget it and what was recorded of it; the next node makes a new one.
 extern "C" fn forget_after_fork() {
     let _ = EXPIRY.try_with(|e| e.set(None));
+    let _ = SET.try_with(|s| s.set(false));
     imp::forget();
 }
 
@@ -171,6 +176,7 @@ pub(crate) fn pending() -> Option<Duration> {
 fn set_timer(now: Duration, deadline: Duration) -> bool {
     // Recorded first: a signal right after `timer_settime` clears it.
     EXPIRY.with(|e| e.set(Some(deadline)));
+    SET.with(|s| s.set(true));
     compiler_fence(Ordering::SeqCst);
     // A zero `it_value` disarms: a deadline already here fires in a nanosecond.
     let set = imp::arm(deadline.saturating_sub(now).max(Duration::from_nanos(1)));
@@ -278,9 +284,19 @@ mod imp {
             .flatten()
     }
 
+    /// This thread's timer; none when the thread blocks the signal (a host thread may block
+    /// what it does not expect), whose nodes then poll. The mask is read once, when the
+    /// thread's first node arms: a thread that blocks the signal later must not run nodes.
     fn create() -> Result<Timer, ()> {
-        // SAFETY: a zeroed sigevent filled for SIGEV_THREAD_ID to this thread.
+        // SAFETY: reading this thread's signal mask, then a zeroed sigevent filled for
+        // SIGEV_THREAD_ID to this thread.
         unsafe {
+            let mut mask: libc::sigset_t = std::mem::zeroed();
+            if libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut mask) != 0
+                || libc::sigismember(&mask, super::signal()) == 1
+            {
+                return Err(());
+            }
             let mut event: libc::sigevent = std::mem::zeroed();
             event.sigev_notify = libc::SIGEV_THREAD_ID;
             event.sigev_signo = super::signal();

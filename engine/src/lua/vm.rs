@@ -605,6 +605,62 @@ pub(crate) mod tests {
         assert_eq!(fault, Some(Fault::Timeout), "the spin was never stopped");
     }
 
+    #[test]
+    #[cfg(target_os = "linux")]
+    #[allow(clippy::disallowed_methods)]
+    fn a_node_on_a_thread_that_blocks_the_alarm_signal_still_times_out() {
+        if !super::super::alarm::available() {
+            return; // the count-hook pass of `.ci/run`
+        }
+        // A host thread may block signals it does not expect: the timer's signal would then
+        // stay pending for ever, and so would the spin.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            // SAFETY: blocking one signal on this thread.
+            unsafe {
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, super::super::alarm::signal());
+                libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            }
+            let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+            let spin = Chunk::new("=spin", "while true do end").unwrap();
+            let budget = Budget::after::<StdRuntime>(Duration::from_millis(50));
+            let _ = tx.send(vm.run_node(&spin, &Value::Null, None, budget).unwrap_err());
+        });
+        let fault = rx.recv_timeout(Duration::from_secs(20));
+        assert_eq!(fault, Ok(Fault::Timeout), "the spin was never stopped");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    #[allow(clippy::disallowed_methods)]
+    fn a_run_disarms_its_timer_even_after_a_stray_signal_cleared_the_record() {
+        if !super::super::alarm::available() {
+            return; // the count-hook pass of `.ci/run`
+        }
+        // The handler forgets the recorded expiry whenever the signal comes, also when it
+        // is not the timer's (or comes between the record and `timer_settime`): the run's
+        // end must still disarm the timer it set.
+        std::thread::spawn(|| {
+            let run = super::super::alarm::RunScope::enter();
+            let vm = Vm::<StdRuntime>::new(&VmSpec::new(1, 1 << 24)).expect("a VM");
+            let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
+            let budget = Budget::after::<StdRuntime>(Duration::from_secs(60));
+            vm.run_node(&quick, &Value::Null, None, budget).unwrap();
+            // SAFETY: signalling this very thread with the alarm signal.
+            unsafe { libc::pthread_kill(libc::pthread_self(), super::super::alarm::signal()) };
+            drop(run);
+            assert_eq!(
+                super::super::alarm::pending(),
+                None,
+                "the run left its timer set"
+            );
+        })
+        .join()
+        .expect("the run left no timer");
+    }
+
     /// Waits up to 20 s for child `pid`: its exit code, or `None` (killed) if it hangs.
     #[cfg(target_os = "linux")]
     #[allow(clippy::disallowed_methods)]
