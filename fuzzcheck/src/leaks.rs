@@ -40,10 +40,11 @@ pub fn assert_nothing_left() {
         "engine thread(s) that are not counted helpers outlived their run",
         || worker_threads() <= helper_threads(),
     );
-    assert!(
-        helper_threads() <= MOST_HELPERS,
-        "{} helper threads wait after one run (at most {MOST_HELPERS} can have been used)",
-        helper_threads()
+    // Settled too: a helper that just timed out is counted until its thread ends, and the
+    // next run may have spawned its replacement already.
+    settle(
+        &format!("more helper threads wait than one run can have used ({MOST_HELPERS})"),
+        || helper_threads() <= MOST_HELPERS,
     );
 }
 

@@ -33,7 +33,7 @@ pub fn settled_threads(baseline: Option<u64>) -> Option<u64> {
 
 /// Threads in this process now besides the engine's helper threads, which live on for a
 /// moment after the fan-outs that used them (`engine::sync::counters::helper_threads`).
-pub fn threads_besides_helpers() -> Option<u64> {
+fn threads_besides_helpers() -> Option<u64> {
     threads().map(|n| n.saturating_sub(engine::sync::counters::helper_threads() as u64))
 }
 
