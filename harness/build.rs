@@ -12,7 +12,7 @@ fn main() {
     let root = here.parent().expect("the workspace root").to_path_buf();
     let inputs = [
         root.join("engine/src"),
-        root.join("engine/lua-seed"),
+        root.join("engine/lua-patch"),
         root.join("engine/build.rs"),
         root.join("engine/Cargo.toml"),
         here.join("src"),

@@ -118,7 +118,8 @@ pub enum RunError {
         /// The budget, in milliseconds.
         budget_ms: u64,
         /// When the node came back on its own long past its budget (code the time budget
-        /// cannot interrupt), how long it took, in milliseconds; `None` when it was stopped.
+        /// cannot interrupt), what it was charged (CPU time and sleeps), in milliseconds;
+        /// `None` when it was stopped.
         took_ms: Option<u64>,
     },
     /// A node went over the VM's memory limit.
@@ -174,7 +175,9 @@ pub enum RunError {
 fn overran(took_ms: &Option<u64>) -> String {
     match took_ms {
         Some(ms) => {
-            format!(" (it came back after {ms} ms, from code the time budget cannot interrupt)")
+            format!(
+                " (it came back having used {ms} ms, from code the time budget cannot interrupt)"
+            )
         }
         None => String::new(),
     }

@@ -85,7 +85,7 @@ fn describe(fault: Fault) -> String {
             PREDICATE_BUDGET.as_secs()
         ),
         Fault::Overran(took) => format!(
-            "the predicate ran past its {} s budget (it came back after {} ms)",
+            "the predicate ran past its {} s budget (it came back having used {} ms)",
             PREDICATE_BUDGET.as_secs(),
             took.as_millis()
         ),

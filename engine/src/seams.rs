@@ -7,19 +7,21 @@
 //! |---|---|---|
 //! | [`VmFactory`] | [`SandboxFactory`] | which VM a path gets (a fresh sandboxed one) |
 //! | [`Collector`] | [`Slots`] | how branch results reach the fan-in (one slot per branch) |
-//! | [`Deadlines`] | [`PerNode`] | a branch node's deadline (its whole budget from its start) |
+//! | [`Deadlines`] | [`PerNode`] | a branch node's budget (all of it, charged to its own thread) |
 //! | [`States`] | [`Copies`] | a branch's state (a deep copy of the state at the fan-out) |
 //!
 //! Also here, for the model tests and the fuzzers: the adaptive worker count's shared state
 //! ([`BranchCost`]), the fan-out core itself
 //! ([`run_fan_out`], [`WorkQueue`]), the VM ([`Vm`], [`VmSpec`], [`Budget`], [`Fault`]),
 //! compiled [`Chunk`]s, the JSON/Lua conversions every node's state goes through, and the
-//! [`BranchEntry`]s a fan-in node is handed.
+//! [`BranchEntry`]s a fan-in node is handed; and the budget alarm's plants ([`AlarmPlant`]),
+//! which put the lost-alarm mutant's faults into the alarm and into Lua's `traceexec`.
 
 pub use crate::chaos::Chaos;
 pub use crate::fan_in::BranchEntry;
 pub use crate::lua::chunk::Chunk;
 pub use crate::lua::convert::{from_lua, results_to_lua, to_lua};
+pub use crate::lua::plant::AlarmPlant;
 pub use crate::lua::vm::{Budget, Fault, SandboxFactory, Vm, VmFactory, VmSpec};
 pub use crate::run::adaptive::BranchCost;
 pub use crate::run::deadline::{Deadlines, PerNode};

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use mlua::{Lua, ffi};
 
+use super::alarm::Target;
 use crate::sync::Runtime;
 
 /// How often (in Lua instructions) the hook checks the deadline and cancellation.
@@ -34,8 +35,13 @@ pub(crate) enum Trip {
 /// wrapper. It lives in the Lua state's extra space for the state's whole life.
 #[derive(Default)]
 pub(crate) struct Control {
-    /// The running node's deadline, on the runtime's clock; `None` between nodes.
+    /// The running node's deadline, on the charged clock of its thread
+    /// ([`Runtime::charged`]); `None` between nodes.
     pub(crate) deadline: Cell<Option<Duration>>,
+    /// Wall time ([`Runtime::now`]) before which the charged clock cannot reach the deadline
+    /// (it never runs ahead of wall time): checks read the wall clock until then, and the
+    /// charged one, a system call on real threads, only after.
+    pub(crate) wall_due: Cell<Duration>,
     /// Virtual time each check charges (nothing on real threads).
     pub(crate) quantum: Cell<Duration>,
     pub(crate) tripped: Cell<Option<Trip>>,
@@ -47,8 +53,9 @@ pub(crate) struct Control {
     pub(crate) memory_limit: Cell<usize>,
     /// Calls of a C comparator so far (it checks the deadline every so many).
     pub(crate) calls: Cell<u32>,
-    /// The state nodes run on (the main thread), for the engine's own hook changes.
-    pub(crate) state: Cell<Option<std::ptr::NonNull<ffi::lua_State>>>,
+    /// The state nodes run on (the main thread) and the budget hook of the runtime the VM
+    /// runs on: for the engine's own hook changes and the alarm's handler.
+    pub(crate) target: Target,
     /// Budgets are kept by a per-thread timer ([`super::alarm`]), not by a count hook.
     pub(crate) alarm: Cell<bool>,
     /// The running node's timer is set: its signal will arm the hook. False for a node
@@ -66,20 +73,38 @@ impl Control {
         !self.alarm.get() || self.cancel.borrow().is_some()
     }
 
-    /// Checks cancellation and the deadline at `now`; records and returns a trip.
-    pub(crate) fn check(&self, now: Duration) -> Option<Trip> {
+    /// Checks cancellation and the budget; records and returns a trip.
+    pub(crate) fn check<R: Runtime>(&self) -> Option<Trip> {
         if let Some(trip) = self.tripped.get() {
             return Some(trip);
         }
         let trip = if self.cancel.borrow().as_ref().is_some_and(|c| c()) {
             Some(Trip::Cancelled)
-        } else if self.deadline.get().is_some_and(|d| now >= d) {
+        } else if self.spent::<R>() {
             Some(Trip::Timeout)
         } else {
             None
         };
         self.tripped.set(trip);
         trip
+    }
+
+    /// Whether the running node's budget is spent: the wall clock first, then, once wall
+    /// time says it could be, the charged clock, which also sets when to look again.
+    fn spent<R: Runtime>(&self) -> bool {
+        let Some(deadline) = self.deadline.get() else {
+            return false;
+        };
+        let now = R::now();
+        if now < self.wall_due.get() {
+            return false;
+        }
+        let charged = R::charged();
+        if charged >= deadline {
+            return true;
+        }
+        self.wall_due.set(now.saturating_add(deadline - charged));
+        false
     }
 }
 
@@ -97,11 +122,13 @@ pub(crate) fn trip_error(trip: Trip) -> mlua::Error {
 pub(crate) fn install<R: Runtime>(lua: &Lua, control: &Rc<Control>) -> mlua::Result<()> {
     let alarm = R::REAL_TIME && super::alarm::available();
     control.alarm.set(alarm);
+    control.target.hook.set(Some(budget_hook::<R>));
+    control.target.count.set(HOOK_EVERY);
     // The state itself holds a reference to `control` (in its app data, which mlua drops
     // after `lua_close`): host code may clone the `Lua` and drop the VM, and the hook must
     // still never see a dangling pointer, while Lua code runs or while the state closes.
     let _ = lua.set_app_data(Rc::clone(control));
-    let state = &control.state;
+    let state = &control.target.state;
     let control = Rc::as_ptr(control);
     // SAFETY: the closure only uses the raw state mlua hands it, with the stack room Lua
     // guarantees a C function (LUA_MINSTACK); it pushes one value at a time and pops it.
@@ -161,22 +188,18 @@ unsafe extern "C-unwind" fn budget_hook<R: Runtime>(
     // SAFETY: a hook may change the hook; `raise` raises on the interrupted frame.
     unsafe {
         match (trip, polling) {
-            // An alarm that found nothing (a stray signal, or a timer an earlier node left set
-            // for an earlier deadline): back to no hook at all, and the timer set for this
-            // node's deadline. The node's own alarm may have fired between the check and
-            // here, and its handler's hook was just removed: the deadline says so, and the
-            // hook goes back.
+            // An alarm that found the budget not spent (a timer an earlier node left set, a
+            // sleep that moved the deadline, a stray signal): back to no hook at all, then
+            // the timer set for this node's deadline. In that order: a signal inside
+            // `lua_sethook` loses its writes, and the timer set after it fires again (at
+            // once, if the deadline came meanwhile).
             (None, false) => {
                 ffi::lua_sethook(l, None, 0, 0);
-                if let Some(deadline) = control.deadline.get() {
-                    let now = R::now();
-                    if now >= deadline {
-                        ffi::lua_sethook(l, Some(budget_hook::<R>), ffi::LUA_MASKCOUNT, HOOK_EVERY);
-                    } else if !super::alarm::rearm(now, deadline) {
-                        // No timer to be had: this node polls from here on.
-                        control.timed.set(false);
-                        ffi::lua_sethook(l, Some(budget_hook::<R>), ffi::LUA_MASKCOUNT, HOOK_EVERY);
-                    }
+                if let Some(deadline) = control.deadline.get()
+                    && !super::alarm::rearm(deadline)
+                {
+                    // No timer to be had: this node polls from here on.
+                    poll_from_here::<R>(control);
                 }
             }
             _ => {
@@ -194,22 +217,22 @@ unsafe extern "C-unwind" fn budget_hook<R: Runtime>(
 
 /// Sets the hook a node starts with, on the thread about to run it: the count hook when the
 /// VM polls, none when an alarm will arm it (a trip may have left it firing at every
-/// instruction). Returns the alarm, armed for `deadline` on `R`'s clock, when there is one;
-/// a thread without a timer polls instead.
+/// instruction). Returns the alarm, armed for `deadline` on `R`'s charged clock, when there
+/// is one; a thread without a timer polls instead.
 pub(crate) fn start_node<R: Runtime>(
     control: &Control,
     deadline: Duration,
 ) -> Option<super::alarm::Armed> {
-    let state = control.state.get()?.as_ptr();
+    let state = control.target.state.get()?.as_ptr();
     let armed = if control.polling() {
         None
     } else {
         // No hook first, then the alarm: its signal can come as soon as it is armed (a
-        // deadline already here, or this thread descheduled right after arming), and the
-        // hook its handler sets must not be cleared after it; the timer fires only once.
+        // deadline already here, or a timer kept from an earlier node), and the hook its
+        // handler sets must not be cleared after it.
         // SAFETY: the VM's own state, on the thread that runs it, outside any Lua call.
         unsafe { ffi::lua_sethook(state, None, 0, 0) };
-        super::alarm::arm(state, budget_hook::<R>, HOOK_EVERY, R::now(), deadline)
+        super::alarm::arm(&control.target, deadline)
     };
     control.timed.set(armed.is_some());
     #[cfg(test)]
@@ -232,6 +255,23 @@ pub(crate) fn start_node<R: Runtime>(
     armed
 }
 
+/// The node goes on polling (its thread's timer could not be set again): the count hook,
+/// from inside the node's Lua (a C function or hook on its thread).
+pub(crate) fn poll_from_here<R: Runtime>(control: &Control) {
+    control.timed.set(false);
+    if let Some(state) = control.target.state.get() {
+        // SAFETY: the VM's own state, on the thread that runs its node.
+        unsafe {
+            ffi::lua_sethook(
+                state.as_ptr(),
+                Some(budget_hook::<R>),
+                ffi::LUA_MASKCOUNT,
+                HOOK_EVERY,
+            )
+        };
+    }
+}
+
 #[cfg(test)]
 thread_local! {
     /// Test-only: runs right after a node's alarm is armed, where a descheduled thread would
@@ -245,7 +285,7 @@ thread_local! {
 pub(crate) fn poll<R: Runtime>(control: &Control) -> Option<Trip> {
     match catch_unwind(AssertUnwindSafe(|| {
         R::tick(control.quantum.get());
-        control.check(R::now())
+        control.check::<R>()
     })) {
         Ok(trip) => trip,
         Err(payload) => {

@@ -7,6 +7,7 @@ pub(crate) mod clib;
 pub(crate) mod control;
 pub(crate) mod convert;
 pub(crate) mod message;
+pub(crate) mod plant;
 pub(crate) mod sandbox;
 pub(crate) mod seed;
 pub(crate) mod vm;

@@ -22,7 +22,7 @@ thread_local! {
 /// The seed of a state made outside [`with_hash_seed`] (compilers): fixed, so reproducible.
 pub(crate) const DEFAULT_HASH_SEED: u32 = 0x5EED_5EED;
 
-/// Called by Lua's C code from `lua_newstate` (see `lua-seed/bp_lua_seed.h`). It must not
+/// Called by Lua's C code from `lua_newstate` (see `lua-patch/bp_lua.h`). It must not
 /// unwind: `try_with` keeps it panic-free during thread teardown too.
 #[unsafe(no_mangle)]
 pub extern "C" fn bp_lua_makeseed(_state: *mut c_void) -> u32 {
@@ -50,7 +50,7 @@ pub(crate) fn with_hash_seed<T>(seed: u32, create: impl FnOnce() -> T) -> T {
     assert!(
         ASKED.with(Cell::get) > before,
         "branchproof: Lua was built without the string-hash seed hook (engine/build.rs, \
-         lua-seed/bp_lua_seed.h), so pairs() order does not follow the run seed; rebuild \
+         lua-patch/bp_lua.h), so pairs() order does not follow the run seed; rebuild \
          the engine with its own build script (`cargo clean -p engine`)"
     );
     out

@@ -65,20 +65,35 @@ impl VmSpec<'_> {
     }
 }
 
-/// When one node execution must stop, on its runtime's clock ([`Runtime::now`]).
+/// One node execution's time budget: what the thread that runs the node may be charged
+/// (its CPU time plus the sleeps it asked for, [`Runtime::charged`]) before the node must
+/// stop. Wall time the host takes from the thread (descheduled, stopped, paging) is never
+/// charged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
-    /// The deadline.
+    /// The deadline, on the charged clock of the thread that runs the node.
     pub deadline: Duration,
+    /// When the budget was made, on that clock.
+    pub start: Duration,
+    /// Wall time ([`Runtime::now`]) before which that clock cannot reach the deadline (it
+    /// never runs ahead of wall time): until then checks need not read it.
+    pub wall_due: Duration,
     /// The node's whole budget; under virtual time each hook check charges a fraction of it.
     pub length: Duration,
 }
 
 impl Budget {
-    /// A budget of `length` starting now on `R`'s clock.
+    /// A budget of `length` starting now, on the calling thread's charged clock (call it
+    /// on the thread that runs the node).
     pub fn after<R: Runtime>(length: Duration) -> Budget {
+        // Wall first: charged time read after it can only be later, so `wall_due` errs
+        // early.
+        let wall = R::now();
+        let start = R::charged();
         Budget {
-            deadline: R::now().saturating_add(length),
+            deadline: start.saturating_add(length),
+            start,
+            wall_due: wall.saturating_add(length),
             length,
         }
     }
@@ -311,10 +326,10 @@ impl<R: Runtime> Vm<R> {
         control.tripped.set(None);
         control.out_of_memory.set(false);
         control.deadline.set(Some(budget.deadline));
+        control.wall_due.set(budget.wall_due);
         control
             .quantum
             .set((budget.length / CHECKS_PER_BUDGET).max(Duration::from_micros(1)));
-        let started = R::now();
         let armed = super::control::start_node::<R>(control, budget.deadline);
         let result = f();
         drop(armed);
@@ -322,52 +337,77 @@ impl<R: Runtime> Vm<R> {
         if let Some(payload) = control.panic.take() {
             resume_unwind(payload);
         }
-        let ended = R::now();
-        let overran = ended.saturating_sub(budget.deadline) > OVERRUN_TOLERANCE.max(budget.length);
         // A trip is final even if Lua code somehow returned normally after it.
         match (control.tripped.take(), result) {
             (Some(Trip::Timeout), _) => Err(Fault::Timeout),
             (Some(Trip::Cancelled), _) => Err(Fault::Cancelled),
-            (None, _) if overran => Err(Fault::Overran(ended.saturating_sub(started))),
-            (None, Ok(v)) => Ok(v),
-            (None, Err(e)) if control.out_of_memory.take() || is_memory(&e) => Err(Fault::Memory),
-            (None, Err(e)) => Err(Fault::Lua(message(&e))),
+            (None, result) => match (overran::<R>(&budget), result) {
+                (Some(used), _) => Err(Fault::Overran(used)),
+                (None, Ok(v)) => Ok(v),
+                (None, Err(e)) if control.out_of_memory.take() || is_memory(&e) => {
+                    Err(Fault::Memory)
+                }
+                (None, Err(e)) => Err(Fault::Lua(message(&e))),
+            },
         }
     }
+}
+
+/// What a node that came back long past its budget was charged: more than
+/// [`OVERRUN_TOLERANCE`] (or its whole budget, when longer) past its deadline means it ran
+/// where the hook could not stop it (a long C call). `None` otherwise. The wall clock is
+/// read first; the charged one only when wall time says the overrun could be there.
+fn overran<R: Runtime>(budget: &Budget) -> Option<Duration> {
+    let slack = OVERRUN_TOLERANCE.max(budget.length);
+    if R::now() <= budget.wall_due.saturating_add(slack) {
+        return None;
+    }
+    let charged = R::charged();
+    (charged > budget.deadline.saturating_add(slack)).then(|| charged - budget.start)
 }
 
 fn truthy(value: &mlua::Value) -> bool {
     !matches!(value, mlua::Value::Nil | mlua::Value::Boolean(false))
 }
 
-/// `sleep_ms(n)`: sleeps through the runtime seam, honouring the deadline and cancellation.
-/// On real threads it sleeps in slices (so a cancellation is seen within one); under
-/// virtual time it moves the worker's clock in one step, to the deadline at most.
+/// `sleep_ms(n)`: sleeps through the runtime seam, which charges the node exactly what it
+/// slept (never the wall time a busy host added), honouring the budget and cancellation. On
+/// real threads it sleeps in slices (so a cancellation is seen within one); under virtual
+/// time it moves the worker's clock in one step. A sleep past the budget sleeps what is left
+/// of it and times out.
 fn host_sleep<R: Runtime>(control: &Control, ms: f64) -> mlua::Result<()> {
     if !ms.is_finite() || ms < 0.0 {
         return Err(mlua::Error::runtime(format!(
             "sleep_ms: expected a non-negative number of milliseconds, got {ms} (it must be finite)"
         )));
     }
-    let until = R::now().saturating_add(Duration::from_secs_f64(ms.min(1e12) / 1000.0));
+    let until = R::charged().saturating_add(Duration::from_secs_f64(ms.min(1e12) / 1000.0));
     loop {
-        let now = R::now();
-        if let Some(trip) = control.check(now) {
+        if let Some(trip) = control.check::<R>() {
             return Err(trip_error(trip));
         }
+        let now = R::charged();
         if now >= until {
-            return Ok(());
+            break;
         }
         let mut slice = until - now;
         if R::REAL_TIME {
             slice = slice.min(SLEEP_SLICE);
         }
         if let Some(deadline) = control.deadline.get() {
-            // Wake just past the deadline, so the check above trips.
-            slice = slice.min(deadline.saturating_sub(now) + Duration::from_micros(50));
+            // Wake with the budget spent exactly, so the check above trips.
+            slice = slice.min(deadline.saturating_sub(now).max(Duration::from_nanos(1)));
         }
         R::sleep(slice);
     }
+    // The sleep moved the node's deadline on the CPU clock its timer runs on.
+    if control.timed.get()
+        && let Some(deadline) = control.deadline.get()
+        && !super::alarm::rearm(deadline)
+    {
+        super::control::poll_from_here::<R>(control);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -388,7 +428,7 @@ pub(crate) mod tests {
         let fault = vm.run_node(&spin, &Value::Null, None, budget).unwrap_err();
         assert_eq!(fault, Fault::Timeout);
         // No hook is left on the state between nodes.
-        let state = vm.inner.control.state.get().unwrap().as_ptr();
+        let state = vm.inner.control.target.state.get().unwrap().as_ptr();
         let quick = Chunk::new("=quick", "return { n = 1 }").unwrap();
         vm.run_node(
             &quick,
@@ -567,7 +607,7 @@ pub(crate) mod tests {
                 let run = super::super::alarm::RunScope::enter();
                 let budget = Budget::after::<StdRuntime>(Duration::from_millis(2));
                 vm.run_node(&quick, &Value::Null, None, budget).unwrap();
-                while StdRuntime::now() < budget.deadline {}
+                while StdRuntime::charged() < budget.deadline {}
                 drop(run);
                 late += usize::from(a_signal_came_during(Duration::from_millis(3)));
             }

@@ -1,32 +1,35 @@
-//! The deadline seam: where a branch's node gets its deadline.
+//! The deadline seam: the budget a branch's node gets.
 //!
-//! Each node execution has its own budget, measured on the clock of the worker that runs it
-//! ([`Runtime::now`]), so one branch's time never shortens a sibling's (seed TEA-RUST-030:
-//! "each branch's timeout is independent"). The engine's own [`PerNode`] gives every node
-//! `now + budget`; mutation tests plug in broken policies (one deadline for the whole
-//! fan-out, a timeout that leaks into siblings) to prove the harness catches them.
+//! Each node execution has its own budget, charged to the thread that runs it (its CPU time
+//! plus the sleeps it asked for, [`Runtime::charged`]), so one branch's time never shortens a
+//! sibling's (seed TEA-RUST-030: "each branch's timeout is independent"). The engine's own
+//! [`PerNode`] gives every node its whole budget from when it starts; mutation tests plug in
+//! broken policies (one budget charged by every branch of the fan-out, a timeout that leaks
+//! into siblings) to prove the harness catches them.
 
 use std::time::Duration;
 
+use crate::lua::vm::Budget;
 use crate::sync::Runtime;
 
-/// Deadlines for the branches of one fan-out (one instance per fan-out, shared by its
+/// Budgets for the branches of one fan-out (one instance per fan-out, shared by its
 /// workers).
 pub trait Deadlines<R: Runtime>: Sync {
     /// For a fan-out of `branches` branches, created as it starts.
     fn new(branches: usize) -> Self;
 
-    /// The deadline, on the runtime's clock, of a node of branch `index` that starts now with
-    /// a budget of `length`.
-    fn deadline(&self, index: usize, length: Duration) -> Duration;
+    /// The budget of a node of branch `index` that starts now with a budget of `length`.
+    /// Called on the thread that runs the node: the budget is on its charged clock.
+    fn budget(&self, index: usize, length: Duration) -> Budget;
 
-    /// Branch `index` ended with a timeout.
-    fn timed_out(&self, index: usize) {
-        let _ = index;
+    /// A node of branch `index` ended, on its thread, after running under `budget`;
+    /// `timed_out` when it ran out of it.
+    fn ended(&self, index: usize, budget: &Budget, timed_out: bool) {
+        let _ = (index, budget, timed_out);
     }
 }
 
-/// The engine's deadlines: every node gets its whole budget from the moment it starts.
+/// The engine's budgets: every node gets its whole budget from the moment it starts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PerNode;
 
@@ -36,7 +39,7 @@ impl<R: Runtime> Deadlines<R> for PerNode {
     }
 
     #[inline]
-    fn deadline(&self, _index: usize, length: Duration) -> Duration {
-        R::now().saturating_add(length)
+    fn budget(&self, _index: usize, length: Duration) -> Budget {
+        Budget::after::<R>(length)
     }
 }

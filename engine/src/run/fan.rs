@@ -48,10 +48,11 @@ struct BranchPolicy<'a, R: Runtime, D, S> {
 
 impl<R: Runtime, D: Deadlines<R>, S: States<R>> PathPolicy for BranchPolicy<'_, R, D, S> {
     fn budget(&self, length: std::time::Duration) -> Budget {
-        Budget {
-            deadline: self.deadlines.deadline(self.index, length),
-            length,
-        }
+        self.deadlines.budget(self.index, length)
+    }
+
+    fn ended(&self, budget: &Budget, timed_out: bool) {
+        self.deadlines.ended(self.index, budget, timed_out);
     }
 
     fn after_node(&self, state: &mut Value) {
@@ -196,9 +197,6 @@ where
             watch: self.opts.watch.as_deref(),
         };
         let outcome = self.branch_path(&mut path, index, queue);
-        if matches!(outcome, Err(RunError::Timeout { .. })) {
-            self.deadlines.timed_out(index);
-        }
         // The collection steps and their chaos points are `run_fan_out`'s.
         BranchResult {
             index,

@@ -25,6 +25,11 @@ pub(crate) trait PathPolicy {
     /// The budget of a node execution of `length` that starts now.
     fn budget(&self, length: Duration) -> Budget;
 
+    /// Called after each node execution, on its thread, with the budget it ran under.
+    fn ended(&self, budget: &Budget, timed_out: bool) {
+        let _ = (budget, timed_out);
+    }
+
     /// Called after each node with the path's state.
     fn after_node(&self, state: &mut Value);
 
@@ -175,8 +180,9 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
             guarded(wf, &node.name, branch, || {
                 vm.run_node(chunk, state, parallel_results, budget)
             })
-        })
-        .map(|result| {
+        });
+        policy.ended(&budget, matches!(merged, Err(RunError::Timeout { .. })));
+        let merged = merged.map(|result| {
             if let (Some(Value::Object(out)), Value::Object(target)) = (result, &mut *state) {
                 merge(target, out);
             }

@@ -33,12 +33,14 @@
 //!
 //! # Time
 //!
-//! [`Runtime::now`] is the only clock the engine reads. On std it is the monotonic clock;
-//! under shuttle and loom it is virtual and per worker: `sleep_ms(n)` moves the sleeping
-//! worker's clock by `n` ms, and the VM's instruction hook charges 1/100 of the node's
-//! budget at each of its checks (every 1,000 Lua instructions), so a spin loop times out
-//! after about 100 checks, a sleep past the budget times out, and two siblings that each
-//! sleep within their own budget both succeed, under every schedule.
+//! The engine reads two clocks, both from here. [`Runtime::now`] is wall time (a branch's
+//! `elapsed_ms`, the adaptive policy); [`Runtime::charged`] is what node budgets count: on
+//! std the thread's CPU time plus the sleeps it asked for (`charge`), so a busy or stalled
+//! host never moves a budget. Under shuttle and loom both are one virtual clock per worker:
+//! `sleep_ms(n)` moves the sleeping worker's clock by `n` ms, and the VM's instruction hook
+//! charges 1/100 of the node's budget at each of its checks (every 1,000 Lua instructions),
+//! so a spin loop times out after about 100 checks, a sleep past the budget times out, and
+//! two siblings that each sleep within their own budget both succeed, under every schedule.
 //!
 //! # What may bypass the seam
 //!
@@ -50,6 +52,7 @@
 //!
 //! `clippy.toml` in this crate forbids the std originals everywhere else in the engine.
 
+pub(crate) mod charge;
 pub mod counters;
 #[cfg(feature = "loom")]
 mod loom_rt;
@@ -62,6 +65,7 @@ use std::ops::DerefMut;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+pub use charge::ThreadCharge;
 #[cfg(feature = "loom")]
 pub use loom_rt::LoomRuntime;
 pub use shuttle_rt::{ShuttleRuntime, shuttle_config};
@@ -114,8 +118,16 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     /// node's budget at every check, so a spin loop reaches any deadline.
     fn tick(cpu: Duration);
 
-    /// Sleeps; under model checkers it moves the worker's clock by `duration` and is one
-    /// scheduling point.
+    /// The calling worker's charged time, the clock node budgets run on: on real threads its
+    /// thread's CPU time plus the sleeps charged to it ([`Runtime::sleep`]), so time the
+    /// host takes from the thread is never charged; under model checkers its virtual clock
+    /// (which [`Runtime::tick`] and [`Runtime::sleep`] move). It never runs ahead of
+    /// [`Runtime::now`].
+    fn charged() -> Duration;
+
+    /// Sleeps, and charges the sleep to the calling worker ([`Runtime::charged`]): exactly
+    /// `duration`, however long the host took to wake it. Under model checkers it moves the
+    /// worker's clock by `duration` and is one scheduling point.
     fn sleep(duration: Duration);
 
     /// Yields to other threads; a scheduling point under model checkers.

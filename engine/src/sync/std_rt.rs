@@ -1,4 +1,5 @@
-//! The production runtime: real OS threads (see `std_pool`), the monotonic clock.
+//! The production runtime: real OS threads (see `std_pool`), the monotonic clock, and the
+//! threads' CPU clocks for budgets (`charge`).
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize};
@@ -38,8 +39,14 @@ impl Runtime for StdRuntime {
     #[inline]
     fn tick(_cpu: Duration) {}
 
+    #[inline]
+    fn charged() -> Duration {
+        super::charge::now()
+    }
+
     fn sleep(duration: Duration) {
         std::thread::sleep(duration);
+        super::charge::charge_sleep(duration);
     }
 
     fn yield_now() {

@@ -36,6 +36,11 @@ macro_rules! virtual_time {
             clock_now()
         }
 
+        /// Virtual time is all charged: it moves only by ticks and sleeps.
+        fn charged() -> std::time::Duration {
+            clock_now()
+        }
+
         fn tick(cpu: std::time::Duration) {
             clock_advance(cpu);
         }

@@ -125,8 +125,15 @@ impl Deadlines<ShuttleRuntime> for SharedDeadline {
     fn new(_branches: usize) -> Self {
         SharedDeadline(ShuttleRuntime::now())
     }
-    fn deadline(&self, _index: usize, length: Duration) -> Duration {
-        self.0 + length
+    fn budget(&self, _index: usize, length: Duration) -> engine::seams::Budget {
+        let deadline = self.0 + length;
+        let now = ShuttleRuntime::now();
+        engine::seams::Budget {
+            deadline,
+            start: now,
+            wall_due: deadline,
+            length,
+        }
     }
 }
 

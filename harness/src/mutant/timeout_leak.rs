@@ -1,14 +1,14 @@
-//! `timeout-leak` (seed TEA-RUST-030): once one branch of a fan-out times out, every node a
-//! sibling starts afterwards gets a deadline that has already passed: one branch's timeout
-//! takes down its siblings.
+//! `timeout-leak` (seed TEA-RUST-030): once one branch of a fan-out times out, its charge
+//! leaks into its siblings: every node a sibling starts afterwards gets a budget that is
+//! already spent, so one branch's timeout takes down its siblings.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use engine::seams::Deadlines;
+use engine::seams::{Budget, Deadlines};
 use engine::sync::{RtAtomicBool, Runtime};
 
-/// Deadlines that a sibling's timeout expires.
+/// Budgets that a sibling's timeout spends.
 #[derive(Debug)]
 pub struct LeakyDeadlines<R: Runtime> {
     tripped: R::AtomicBool,
@@ -21,15 +21,17 @@ impl<R: Runtime> Deadlines<R> for LeakyDeadlines<R> {
         }
     }
 
-    fn deadline(&self, _index: usize, length: Duration) -> Duration {
+    fn budget(&self, _index: usize, length: Duration) -> Budget {
         if self.tripped.load(Ordering::SeqCst) {
-            R::now()
+            Budget::after::<R>(Duration::ZERO)
         } else {
-            R::now().saturating_add(length)
+            Budget::after::<R>(length)
         }
     }
 
-    fn timed_out(&self, _index: usize) {
-        self.tripped.store(true, Ordering::SeqCst);
+    fn ended(&self, _index: usize, _budget: &Budget, timed_out: bool) {
+        if timed_out {
+            self.tripped.store(true, Ordering::SeqCst);
+        }
     }
 }
