@@ -71,3 +71,29 @@ fn the_default_set_leaves_the_canary_out() {
         "all but the canary"
     );
 }
+
+#[test]
+fn every_shipped_scenario_says_why_its_timing_cannot_flake() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let header: String = text
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            header.contains("Timing"),
+            "{}: its header comment does not say why its timing cannot flake \
+             (a `# Timing ...` line)",
+            path.display()
+        );
+        seen += 1;
+    }
+    assert!(seen >= 15, "only {seen} scenarios found in {}", dir.display());
+}
