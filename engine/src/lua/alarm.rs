@@ -208,7 +208,8 @@ fn set_timer(at: u64) -> bool {
     compiler_fence(Ordering::SeqCst);
     let set = imp::set(Duration::from_nanos(at), refire());
     if !set {
-        TIMER.with(|t| t.store(OFF, Ordering::Relaxed));
+        // What the kernel still has set is unknown: fired, so the run's end disarms it.
+        TIMER.with(|t| t.store(FIRED, Ordering::Relaxed));
     }
     set
 }

@@ -95,5 +95,9 @@ fn every_shipped_scenario_says_why_its_timing_cannot_flake() {
         );
         seen += 1;
     }
-    assert!(seen >= 15, "only {seen} scenarios found in {}", dir.display());
+    assert!(
+        seen >= 15,
+        "only {seen} scenarios found in {}",
+        dir.display()
+    );
 }
