@@ -165,21 +165,28 @@ fn read(path: &Path) -> Result<(ShardReport, PathBuf), CmdError> {
     // serde's messages quote values: a "report.json" may be any file.
     let elided = |e: serde_json::Error| text::elide_values(&e.to_string());
     let shown = text::path(&file);
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    // The version first, without building the whole document as a JSON value (a report may
+    // hold 100,000 outcomes per scenario): then straight into the report.
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        #[serde(default)]
+        schema_version: serde_json::Value,
+    }
+    let versioned: Versioned = serde_json::from_str(&text).map_err(|e| {
         CmdError::Usage(format!(
             "read {shown}: it is not a report.json ({}); was the shard killed before its first \
              checkpoint?",
             elided(e)
         ))
     })?;
-    let version = value["schema_version"].as_u64().unwrap_or(0);
+    let version = versioned.schema_version.as_u64().unwrap_or(0);
     if version != u64::from(SCHEMA_VERSION) {
         return Err(CmdError::Usage(format!(
             "read {shown}: its schema_version is {version}; this harness merges version \
              {SCHEMA_VERSION} reports (rerun the shard with this harness)"
         )));
     }
-    let report: Report = serde_json::from_value(value)
+    let report: Report = serde_json::from_str(&text)
         .map_err(|e| CmdError::Usage(format!("read {shown}: {}", elided(e))))?;
     Ok((
         ShardReport {
