@@ -26,7 +26,11 @@ fn main() -> ExitCode {
     match cmd::dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: failed to {e}");
+            // Errors quote paths and names from inputs: no terminal control gets through.
+            eprintln!(
+                "error: failed to {}",
+                harness::report::escape::console(&e.to_string())
+            );
             ExitCode::from(e.exit_code())
         }
     }

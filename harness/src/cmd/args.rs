@@ -61,6 +61,10 @@ pub struct CampaignArgs {
     /// reports together exactly. Needs `--seed`.
     #[arg(long, value_parser = Shard::parse, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// The project root every file a scenario names must stay in [default: the top of the
+    /// scenario's git work tree, else of its Cargo workspace, else its own folder].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Progress display: bars on a terminal (auto), or lines at iterations 1, 2, 4, 8, ...
     /// for CI logs.
     #[arg(long, value_enum, default_value_t = crate::progress::Mode::Auto)]
@@ -115,8 +119,12 @@ pub struct ExploreArgs {
 /// `harness replay TOKEN`: rerun one failure from its token.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReplayArgs {
-    /// The token (`bp1.…`), or `@FILE` holding it.
+    /// The token (`bp2.…`), or `@FILE` holding it (`@-`: standard input).
     pub token: String,
+    /// The project root the token's scenario path is relative to [default: found from the
+    /// working directory: the top of its git work tree, else of its Cargo workspace].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Run it this many times and say how often the failure came back.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub times: u64,

@@ -75,12 +75,15 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
     } else {
         args.paths.clone()
     };
+    if let Some(root) = &args.root {
+        crate::scenario::project::given_root(root).map_err(CmdError::Usage)?;
+    }
     let stop = Stop::install()
         .map_err(|e| CmdError::Usage(format!("install the signal handlers: {e}")))?;
     let threads_start = host::threads();
     let started_at = Utc::now();
     crate::util::out::say(format_args!("SEED={}", plan.run_seed));
-    let entries = load_paths(&paths, args.include_canary);
+    let entries = load_paths(&paths, args.include_canary, args.root.as_deref());
     if entries.is_empty() {
         return Err(CmdError::Usage(format!(
             "find scenarios: no *.yaml files in {}",
@@ -177,7 +180,7 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
                     command: String::new(),
                     file: None,
                 };
-                let meta = build::Meta::of(scenario, args.chaos);
+                let meta = build::Meta::of(scenario, &plan.overrides);
                 let range = plan.shard.map_or(0..planned, |s| s.range(planned));
                 let span = build::Span {
                     start: range.start,

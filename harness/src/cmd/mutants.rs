@@ -39,7 +39,7 @@ pub fn run(args: &MutantsArgs) -> Result<u8, CmdError> {
         args.paths.clone()
     };
     let mut scenarios: Vec<Arc<Scenario>> = Vec::new();
-    for entry in load_paths(&paths, false) {
+    for entry in load_paths(&paths, false, None) {
         match entry.scenario {
             Ok(s) if !s.expect_failure => scenarios.push(s),
             Ok(_) => {}

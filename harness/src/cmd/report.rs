@@ -12,6 +12,7 @@ use crate::report::merge::{ShardReport, merge};
 use crate::report::model::{Report, SCHEMA_VERSION};
 use crate::report::{status, write};
 use crate::util::shell::command_line;
+use crate::util::{input, text};
 
 /// `harness report ...`.
 #[derive(Debug, Clone, clap::Subcommand)]
@@ -159,28 +160,34 @@ fn read(path: &Path) -> Result<(ShardReport, PathBuf), CmdError> {
     } else {
         path.to_path_buf()
     };
-    let text = std::fs::read_to_string(&file).map_err(|source| CmdError::Io {
-        what: "read the shard report",
-        path: file.clone(),
-        source,
-    })?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    let text =
+        input::read_text(&file, input::REPORT).map_err(|e| CmdError::Usage(e.to_string()))?;
+    // serde's messages quote values: a "report.json" may be any file.
+    let elided = |e: serde_json::Error| text::elide_values(&e.to_string());
+    let shown = text::path(&file);
+    // The version first, without building the whole document as a JSON value (a report may
+    // hold 100,000 outcomes per scenario): then straight into the report.
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        #[serde(default)]
+        schema_version: serde_json::Value,
+    }
+    let versioned: Versioned = serde_json::from_str(&text).map_err(|e| {
         CmdError::Usage(format!(
-            "read {}: it is not a report.json ({e}); was the shard killed before its first \
+            "read {shown}: it is not a report.json ({}); was the shard killed before its first \
              checkpoint?",
-            file.display()
+            elided(e)
         ))
     })?;
-    let version = value["schema_version"].as_u64().unwrap_or(0);
+    let version = versioned.schema_version.as_u64().unwrap_or(0);
     if version != u64::from(SCHEMA_VERSION) {
         return Err(CmdError::Usage(format!(
-            "read {}: its schema_version is {version}; this harness merges version \
-             {SCHEMA_VERSION} reports (rerun the shard with this harness)",
-            file.display()
+            "read {shown}: its schema_version is {version}; this harness merges version \
+             {SCHEMA_VERSION} reports (rerun the shard with this harness)"
         )));
     }
-    let report: Report = serde_json::from_value(value)
-        .map_err(|e| CmdError::Usage(format!("read {}: {e}", file.display())))?;
+    let report: Report = serde_json::from_str(&text)
+        .map_err(|e| CmdError::Usage(format!("read {shown}: {}", elided(e))))?;
     Ok((
         ShardReport {
             source: path.display().to_string(),

@@ -7,14 +7,16 @@ use super::cli::RunArgs;
 use super::error::CmdError;
 use crate::report::trace;
 use crate::soak::watch::Watch;
-use crate::util::exit;
+use crate::util::{exit, input};
 
 /// Runs the workflow once; a failed run is [`CmdError::Run`]. A node that does not come
 /// back by its hard deadline (code no time budget can interrupt) ends the process with a
 /// timeout error and exit code 1.
 pub fn run(args: &RunArgs) -> Result<u8, CmdError> {
-    let workflow =
-        Workflow::from_file(&args.workflow).map_err(|e| scenario_hint(&args.workflow, e))?;
+    let source = input::read_text(&args.workflow, input::WORKFLOW)
+        .map_err(|e| CmdError::Usage(e.to_string()))?;
+    let workflow = Workflow::from_yaml(&source, Some(&args.workflow))
+        .map_err(|e| scenario_hint(&args.workflow, &source, e))?;
     let input = initial_state(args)?;
     let watch = Watch::start(|overdue| {
         eprintln!(
@@ -45,12 +47,8 @@ fn initial_state(args: &RunArgs) -> Result<Value, CmdError> {
     let (text, origin) = match (&args.state, &args.state_file) {
         (Some(text), _) => (text.clone(), "--state".to_string()),
         (None, Some(path)) => (
-            std::fs::read_to_string(path).map_err(|source| CmdError::Io {
-                what: "read state file",
-                path: path.clone(),
-                source,
-            })?,
-            path.display().to_string(),
+            input::read_text(path, input::STATE).map_err(|e| CmdError::Usage(e.to_string()))?,
+            crate::util::text::path(path),
         ),
         (None, None) => return Ok(Value::Null),
     };
@@ -62,20 +60,19 @@ fn initial_state(args: &RunArgs) -> Result<Value, CmdError> {
             "use the state from {origin}: it must be a JSON object"
         ))),
         Err(e) => Err(CmdError::Usage(format!(
-            "parse the state from {origin} as JSON: {e}"
+            "parse the state from {origin} as JSON: {}",
+            crate::util::text::elide_values(&e.to_string())
         ))),
     }
 }
 
 /// A scenario file handed to `harness run` fails as a workflow (no `nodes`, unknown
 /// `workflow`): say what it is and how to run it.
-fn scenario_hint(file: &std::path::Path, e: engine::LoadError) -> CmdError {
-    let is_scenario = std::fs::read_to_string(file).is_ok_and(|text| {
-        serde_yaml::from_str::<serde_yaml::Mapping>(&text).is_ok_and(|doc| {
-            ["workflow", "workflow_file", "expect"]
-                .iter()
-                .any(|key| doc.contains_key(*key))
-        })
+fn scenario_hint(file: &std::path::Path, source: &str, e: engine::LoadError) -> CmdError {
+    let is_scenario = serde_yaml::from_str::<serde_yaml::Mapping>(source).is_ok_and(|doc| {
+        ["workflow", "workflow_file", "expect"]
+            .iter()
+            .any(|key| doc.contains_key(*key))
     });
     if is_scenario {
         CmdError::Usage(format!(
@@ -84,6 +81,7 @@ fn scenario_hint(file: &std::path::Path, e: engine::LoadError) -> CmdError {
             crate::util::shell::shell_word(&file.display().to_string())
         ))
     } else {
-        CmdError::Workflow(e)
+        // The values a parser quotes from the file are elided here too: CI logs are shared.
+        CmdError::Workflow(crate::scenario::error::elided(e))
     }
 }

@@ -107,7 +107,7 @@ fn replay_one(args: &SoakArgs, seed: u64, plan: &Plan) -> Result<u8, CmdError> {
             path.display()
         )));
     }
-    let scenario = crate::scenario::load::load_file(path)?;
+    let scenario = crate::scenario::load::load_file(path, args.common.root.as_deref())?;
     let target = ReplayTarget {
         iteration: 0,
         seed,
@@ -116,7 +116,7 @@ fn replay_one(args: &SoakArgs, seed: u64, plan: &Plan) -> Result<u8, CmdError> {
     };
     // The token's own replay: in a worker process, under the hard deadline.
     let token = make::soak_token(&scenario, plan, &target, None);
-    let replayed = crate::replay::run::replay(token.clone(), 1)?;
+    let replayed = crate::replay::run::replay(token.clone(), 1, Some(&scenario.root))?;
     for line in crate::report::replay::lines(&replayed.scenario, &replayed.first) {
         crate::util::out::say(format_args!("{line}"));
     }

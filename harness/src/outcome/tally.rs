@@ -204,8 +204,24 @@ impl Tally {
     }
 
     /// Why the tally cannot be what a run counted (a report edited or damaged by hand):
-    /// its iterations are not those of its outcomes, or a count exceeds its whole.
+    /// its iterations are not those of its outcomes, a count exceeds its whole, a table
+    /// holds more entries than its cap, or an entry counts nothing (a tally only makes an
+    /// entry for an iteration).
     pub fn inconsistency(&self) -> Option<String> {
+        if self.fingerprints.len() > FINGERPRINT_CAP || self.signatures.len() > SIGNATURE_CAP {
+            return Some(format!(
+                "it holds {} outcomes and {} ways of failing, past the caps of \
+                 {FINGERPRINT_CAP} and {SIGNATURE_CAP}",
+                self.fingerprints.len(),
+                self.signatures.len()
+            ));
+        }
+        if self.fingerprints.values().any(|c| c.count == 0)
+            || self.signatures.values().any(|c| c.count == 0)
+            || self.knobs.values().any(|k| k.run == 0)
+        {
+            return Some("an outcome, a way of failing or a knob value counts 0 iterations".into());
+        }
         let outcomes = self
             .fingerprints
             .values()

@@ -39,7 +39,7 @@ pub fn reproduce(
 ) -> Option<Reproduction> {
     let target = crate::outcome::classify(&soaked.tally, scenario.deterministic).replay?;
     let token = make::soak_token(scenario, plan, &target, make::signature_of(soaked, &target));
-    let came_back = match crate::replay::run::replay(token, RERUNS) {
+    let came_back = match crate::replay::run::replay(token, RERUNS, Some(&scenario.root)) {
         Ok(r) => r.reproduced.1,
         Err(e) => {
             return Some(Reproduction {

@@ -2,6 +2,7 @@
 //! iteration with its seed and knobs in a worker process, or a shuttle schedule followed step
 //! by step. A token whose version, harness version or scenario does not match is refused.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,11 +10,13 @@ use super::token::{Mode, Token, TokenError, parse_steps};
 use crate::explore::params::ExploreParams;
 use crate::outcome::evaluate::Stopped;
 use crate::outcome::{Fingerprint, Outcome};
+use crate::scenario::project;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::soak::knobs::Overrides;
 use crate::soak::plan::{ExplorePlan, Isolation, Plan};
 use crate::soak::protocol::{Reply, Request};
 use crate::soak::session::{NoAnswer, Session};
+use crate::util::{input, text};
 
 /// Why a token cannot be replayed.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +30,21 @@ pub enum ReplayError {
     /// A signal stopped it before its first run finished.
     #[error("replay the token: a signal stopped it")]
     Stopped,
+    /// Its scenario is not in the project found from here (or given by `--root`).
+    #[error(
+        "replay the token: its scenario {} {why}; run the replay from inside the project the \
+         token was made in, or name that project: `harness replay --root PROJECT_DIR TOKEN`",
+        text::path(scenario)
+    )]
+    Elsewhere {
+        /// The token's scenario path.
+        scenario: PathBuf,
+        /// Why it cannot be found here.
+        why: String,
+    },
+    /// `--root` is not a folder.
+    #[error("{0}")]
+    Root(String),
 }
 
 /// A token's replays.
@@ -88,24 +106,65 @@ impl Replayed {
     }
 }
 
-/// Reads `@file` or the token itself.
+/// Reads `@FILE` (a regular file of at most 1 MiB), `@-` (standard input, as much), or the
+/// token itself.
 pub fn read(text: &str) -> Result<Token, TokenError> {
-    match text.strip_prefix('@') {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| TokenError::File {
-                path: path.into(),
-                error: e.to_string(),
-            })?;
-            Token::decode(&text)
-        }
-        None => Token::decode(text),
-    }
+    let file = match text.strip_prefix('@') {
+        Some("-") => input::read_stdin(input::TOKEN),
+        Some(path) => input::read_text(Path::new(path), input::TOKEN),
+        None => return Token::decode(text),
+    };
+    Token::decode(&file.map_err(|e| TokenError::File(e.to_string()))?)
 }
 
-/// Replays `token` `times` times.
-pub fn replay(token: Token, times: u64) -> Result<TokenReplay, ReplayError> {
-    let scenario = Arc::new(crate::scenario::load::load_file(&token.scenario)?);
-    token.check(&format!("{:016x}", scenario.content_hash))?;
+/// The token's scenario file: its path below `root` (`--root`, else the project root found
+/// from the working directory), which must resolve inside it.
+pub fn locate(token: &Token, root: Option<&Path>) -> Result<(PathBuf, PathBuf), ReplayError> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let (root, found) = match root {
+        Some(given) => (
+            project::given_root(given).map_err(ReplayError::Root)?,
+            "--root",
+        ),
+        None => (project::find_root(&cwd), "the working directory"),
+    };
+    let elsewhere = |why: String| ReplayError::Elsewhere {
+        scenario: token.scenario.clone(),
+        why,
+    };
+    let path = root.join(&token.scenario);
+    match project::confine(&root, &path) {
+        Ok(_) => {}
+        Err(project::Refusal::Unresolved(e)) => {
+            return Err(elsewhere(format!(
+                "is not in the project at {} (found from {found}: {}): {e}",
+                text::path(&root),
+                project::RULE
+            )));
+        }
+        Err(project::Refusal::Outside(to)) => {
+            return Err(elsewhere(format!(
+                "resolves to {}, outside the project root {}",
+                text::path(&to),
+                text::path(&root)
+            )));
+        }
+    }
+    // As the user would name it: relative when they are at the root.
+    let shown = if cwd.canonicalize().is_ok_and(|c| c == root) {
+        token.scenario.clone()
+    } else {
+        path
+    };
+    Ok((shown, root))
+}
+
+/// Replays `token` `times` times; `root` is `--root` (else found from the working
+/// directory).
+pub fn replay(token: Token, times: u64, root: Option<&Path>) -> Result<TokenReplay, ReplayError> {
+    let (file, root) = locate(&token, root)?;
+    let scenario = Arc::new(crate::scenario::load::load_file(&file, Some(&root))?);
+    token.check(&scenario)?;
     let steps = match &token.schedule {
         Some(s) => Some(parse_steps(&s.steps)?),
         None => None,

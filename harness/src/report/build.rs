@@ -4,7 +4,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use engine::ChaosLevel;
 
 use super::model::{
     BadReport, FingerprintRow, Fingerprints, Host, InvariantReport, Iterations, Options, Report,
@@ -16,6 +15,7 @@ use crate::outcome::stats::Rate;
 use crate::outcome::tally::BadIteration;
 use crate::outcome::{Class, Tally, classify};
 use crate::scenario::Scenario;
+use crate::soak::knobs::{Overrides, worker_caps};
 use crate::soak::runner::WorkerStats;
 use crate::util::exit;
 
@@ -44,11 +44,13 @@ pub struct Meta {
     pub cap: Option<u64>,
     /// The chaos level it ran at.
     pub chaos: String,
+    /// The worker caps its iterations may run with ([`worker_caps`]).
+    pub workers: Vec<usize>,
 }
 
 impl Meta {
-    /// Of a loaded scenario; `chaos` is the `--chaos` override, if any.
-    pub fn of(scenario: &Scenario, chaos: Option<ChaosLevel>) -> Meta {
+    /// Of a loaded scenario, run with the command line's `overrides`.
+    pub fn of(scenario: &Scenario, overrides: &Overrides) -> Meta {
         Meta {
             name: scenario.name.clone(),
             file: scenario.file.display().to_string(),
@@ -58,7 +60,12 @@ impl Meta {
             deterministic: scenario.deterministic,
             expect_failure: scenario.expect_failure,
             cap: scenario.max_iterations,
-            chaos: chaos.unwrap_or(scenario.chaos).as_str().to_string(),
+            chaos: overrides
+                .chaos
+                .unwrap_or(scenario.chaos)
+                .as_str()
+                .to_string(),
+            workers: worker_caps(scenario, overrides),
         }
     }
 
@@ -74,7 +81,25 @@ impl Meta {
             expect_failure: report.expect_failure,
             cap: report.iterations.cap,
             chaos: report.chaos.clone(),
+            workers: report.workers.clone(),
         }
+    }
+}
+
+/// The worker caps iterations ran with: those the tally counted by value (`workers=N`, when
+/// `chaos.workers` lists several), else the one the scenario's iterations all had.
+fn workers_run(meta: &Meta, tally: &Tally) -> Vec<usize> {
+    let mut counted: Vec<usize> = tally
+        .knobs
+        .iter()
+        .filter(|(_, c)| c.run > 0)
+        .filter_map(|(k, _)| k.strip_prefix("workers=")?.parse().ok())
+        .collect();
+    counted.sort_unstable();
+    if counted.is_empty() || tally.run == 0 {
+        meta.workers.clone()
+    } else {
+        counted
     }
 }
 
@@ -161,6 +186,7 @@ pub fn ran(
             capped: span.total < span.asked,
         },
         chaos: meta.chaos.clone(),
+        workers: workers_run(meta, tally),
         elapsed_s: secs,
         iterations_per_s: per_second(tally.run, secs),
         failures: Rate::new(verdict.failures, tally.run),
@@ -218,6 +244,7 @@ pub fn not_ran(name: String, file: &Path, class: Class, error: Option<String>) -
             capped: false,
         },
         chaos: "off".into(),
+        workers: Vec::new(),
         elapsed_s: 0.0,
         iterations_per_s: 0.0,
         failures: Rate::new(0, 0),

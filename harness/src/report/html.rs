@@ -245,6 +245,7 @@ mod tests {
                 capped: false,
             },
             chaos: "light".into(),
+            workers: vec![2],
             elapsed_s: 1.0,
             iterations_per_s: 400.0,
             failures: Rate::new(failures, run),
@@ -271,7 +272,7 @@ mod tests {
                 Vec::new()
             },
             hangs: 0,
-            replay: (failures > 0).then(|| "harness replay bp1.abc-DEF_123".into()),
+            replay: (failures > 0).then(|| "harness replay bp2.abc-DEF_123".into()),
             replay_file: None,
             reproduction: None,
             explore: None,
@@ -342,7 +343,7 @@ mod tests {
         assert!(html.contains("<span class=\"badge badge-flaky\">FLAKY</span>"));
         assert!(html.contains("<span class=\"badge badge-clean\">CLEAN</span>"));
         assert!(html.contains(
-            "<code class=\"replay\">harness replay bp1.abc-DEF_123</code><button class=\"copy\""
+            "<code class=\"replay\">harness replay bp2.abc-DEF_123</code><button class=\"copy\""
         ));
         assert!(
             html.contains("Exit code 2:</b> a scenario is flaky"),

@@ -1,8 +1,10 @@
-//! `report.md`: the soak report as tables a person reads.
+//! `report.md`: the soak (or explore) report as tables a person reads. Every string that is
+//! not the harness's own (names, messages, paths, a shard report's fields) goes through
+//! [`super::escape`]: a code span fenced past its longest backtick run, or escaped text.
 
 use std::fmt::Write;
 
-use super::escape::{code, markdown};
+use super::escape::{code, code_cell, markdown};
 use super::model::{Report, ScenarioReport};
 use crate::outcome::Class;
 use crate::outcome::stats::percent;
@@ -11,7 +13,12 @@ use crate::outcome::stats::percent;
 pub fn render(r: &Report) -> String {
     let mut md = String::new();
     let t = &r.totals;
-    let _ = writeln!(md, "# Soak report\n");
+    let title = if r.mode == "explore" {
+        "Explore report"
+    } else {
+        "Soak report"
+    };
+    let _ = writeln!(md, "# {title}\n");
     if !r.complete {
         let why = match &r.stopped {
             Some(why) => format!("stopped {}", markdown(why)),
@@ -24,14 +31,16 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(
         md,
-        "- run seed: `{}` (`--seed {}` reruns it)",
-        r.run_seed, r.run_seed
+        "- run seed: {} ({} reruns it)",
+        code(&r.run_seed),
+        code(&format!("--seed {}", r.run_seed))
     );
     let _ = writeln!(md, "- command: {}", code(&r.command));
     let _ = writeln!(
         md,
         "- started: {}, finished: {}",
-        r.started_at, r.finished_at
+        markdown(&r.started_at),
+        markdown(&r.finished_at)
     );
     let _ = writeln!(
         md,
@@ -74,9 +83,9 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(md);
     let _ = writeln!(
         md,
-        "| status | scenario | iterations | failures | rate | 95% CI (Wilson) | rule of three | it/s | outcomes |"
+        "| status | scenario | iterations | failures | rate | 95% CI (Wilson) | rule of three | it/s | outcomes | workers |"
     );
-    let _ = writeln!(md, "|---|---|---:|---:|---:|---|---:|---:|---:|");
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---|---:|---:|---:|---|");
     for s in &r.scenarios {
         let f = &s.failures;
         let mut iterations = format!("{}/{}", s.iterations.run, s.iterations.planned);
@@ -87,7 +96,7 @@ pub fn render(r: &Report) -> String {
             // Nothing ran: no rate, no interval.
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | | | | | | |",
+                "| {} | {} | {} | | | | | | | |",
                 s.label(),
                 markdown(&s.name),
                 iterations
@@ -96,7 +105,7 @@ pub fn render(r: &Report) -> String {
         }
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {}-{} | {} | {:.0} | {} |",
+            "| {} | {} | {} | {} | {} | {}-{} | {} | {:.0} | {} | {} |",
             s.label(),
             markdown(&s.name),
             iterations,
@@ -107,7 +116,8 @@ pub fn render(r: &Report) -> String {
             f.rule_of_three
                 .map_or("".into(), |b| format!("< {}", percent(b))),
             s.iterations_per_s,
-            s.fingerprints.distinct
+            s.fingerprints.distinct,
+            workers(&s.workers)
         );
     }
     for s in r.scenarios.iter().filter(|s| needs_section(s)) {
@@ -133,9 +143,9 @@ fn section(md: &mut String, s: &ScenarioReport) {
     if let Some(bad) = &s.first_bad {
         let _ = writeln!(
             md,
-            "- first bad iteration: {} (seed `{}`): {}",
+            "- first bad iteration: {} (seed {}): {}",
             bad.iteration,
-            bad.seed,
+            code(&bad.seed),
             markdown(&bad.message)
         );
     }
@@ -158,8 +168,10 @@ fn section(md: &mut String, s: &ScenarioReport) {
         for inv in &s.invariants {
             let first = inv.first.as_ref().map_or(String::new(), |b| {
                 format!(
-                    "iteration {} (seed `{}`): {}",
-                    b.iteration, b.seed, b.message
+                    "iteration {} (seed {}): {}",
+                    b.iteration,
+                    code_cell(&b.seed),
+                    markdown(&b.message)
                 )
             });
             let _ = writeln!(
@@ -167,7 +179,7 @@ fn section(md: &mut String, s: &ScenarioReport) {
                 "| {} | {} | {} |",
                 markdown(&inv.label),
                 inv.violations,
-                markdown(&first)
+                first
             );
         }
     }
@@ -179,12 +191,12 @@ fn section(md: &mut String, s: &ScenarioReport) {
     for row in &s.fingerprints.table {
         let _ = writeln!(
             md,
-            "| `{}` | {} | {} | {} | `{}` |",
-            row.fingerprint,
+            "| {} | {} | {} | {} | {} |",
+            code_cell(&row.fingerprint),
             markdown(&row.outcome),
             row.count,
             row.violating,
-            row.example_seed
+            code_cell(&row.example_seed)
         );
     }
     let hidden = s
@@ -227,8 +239,8 @@ fn flake_causes(md: &mut String, c: &crate::outcome::causes::FlakeCauses) {
             let _ = writeln!(
                 md,
                 "| {} | {} | {} of {} | {} ({}-{}) | {} |",
-                code(&k.knob),
-                code(&k.value),
+                code_cell(&k.knob),
+                code_cell(&k.value),
                 k.failures,
                 k.runs,
                 percent(k.rate),
@@ -248,12 +260,23 @@ fn flake_causes(md: &mut String, c: &crate::outcome::causes::FlakeCauses) {
             let _ = writeln!(
                 md,
                 "| {} | {} | {} |",
-                code(&row.path),
-                code(&row.usual),
-                code(&row.divergent)
+                code_cell(&row.path),
+                code_cell(&row.usual),
+                code_cell(&row.divergent)
             );
         }
     }
+}
+
+/// The worker caps a scenario ran with (`1, 2, 4`), or `default` (the engine's).
+fn workers(caps: &[usize]) -> String {
+    if caps.is_empty() {
+        return "default".into();
+    }
+    caps.iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn opt(v: Option<u64>) -> String {

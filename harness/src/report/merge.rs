@@ -7,7 +7,9 @@
 //! lowest iteration index across shards. So the merge of N shards is the report an unsharded
 //! run with the same seed gives, but for wall times. A shard that did not complete is merged
 //! and makes the merge incomplete, naming it; a shard that is missing, or from another run
-//! seed, harness build, mode, option or scenario content, is an error that names it.
+//! seed, harness build, mode, option or scenario content, is an error that names it, and so
+//! is one whose claims do not hold together ([`super::shard_check`]): a part that is not
+//! the K-th of N, more iterations than planned, an outcome that counts none.
 
 use std::time::Duration;
 
@@ -74,6 +76,7 @@ pub fn merge(mut shards: Vec<ShardReport>, command: String) -> Result<Report, Me
             }
             Some(_) => {}
         }
+        super::shard_check::label(&s.source, &s.report).map_err(MergeError)?;
     }
     shards.sort_by_key(|s| s.report.shard.map_or(0, |x| x.index));
     for pair in shards.windows(2) {
@@ -120,6 +123,9 @@ pub fn merge(mut shards: Vec<ShardReport>, command: String) -> Result<Report, Me
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+    for s in &shards {
+        super::shard_check::check(&s.source, &s.report).map_err(MergeError)?;
     }
     let base = &shards[0];
     for s in &shards[1..] {
@@ -458,7 +464,7 @@ fn fallback_replay(
         .hard_deadline_s
         .filter(|s| s.is_finite() && *s > 0.0)
         .map(std::time::Duration::from_secs_f64);
-    let loaded = crate::scenario::load::load_file(std::path::Path::new(&head.file))
+    let loaded = crate::scenario::load::load_file(std::path::Path::new(&head.file), None)
         .ok()
         .filter(|s| head.content_hash == Some(format!("{:016x}", s.content_hash)));
     if let Some(scenario) = loaded {

@@ -13,6 +13,7 @@ pub mod model;
 pub mod mutants;
 pub mod mutants_html;
 pub mod replay;
+pub mod shard_check;
 pub mod status;
 pub mod template;
 pub mod trace;

@@ -187,6 +187,11 @@ pub struct ScenarioReport {
     pub iterations: Iterations,
     /// The chaos level it ran at.
     pub chaos: String,
+    /// The worker caps (`max_parallel_branches`) its iterations ran with: those its tally
+    /// counted by value when `chaos.workers` lists several, else the one soak fixed (the
+    /// cores, at most the workflow's own ceiling); empty for the engine's default.
+    #[serde(default)]
+    pub workers: Vec<usize>,
     /// Wall time, seconds.
     pub elapsed_s: f64,
     /// Iterations per second.

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::escape::{code, markdown as md_text};
+use super::escape::{code, code_cell, markdown as md_text};
 use crate::detect::{Findings, MethodFinding, MutantFinding, RealFinding};
 
 /// The JSON report's schema version.
@@ -259,7 +259,7 @@ pub fn render_markdown(f: &Findings, command: &str) -> String {
         } else {
             r.alarms
                 .iter()
-                .map(|a| format!("`{}`: {}", a.scenario, md_text(&a.reason)))
+                .map(|a| format!("{}: {}", code_cell(&a.scenario), md_text(&a.reason)))
                 .collect::<Vec<_>>()
                 .join("; ")
         };
@@ -285,7 +285,7 @@ pub fn render_markdown(f: &Findings, command: &str) -> String {
         for x in &m.methods {
             let spent: u64 = x.attempts.iter().map(|a| a.spent).sum();
             let scenario = x.first_catch().map_or("-".into(), |c| {
-                format!("`{}`: {}", c.scenario, md_text(&c.reason))
+                format!("{}: {}", code_cell(&c.scenario), md_text(&c.reason))
             });
             let _ = writeln!(
                 md,

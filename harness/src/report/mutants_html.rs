@@ -154,7 +154,7 @@ mod tests {
                 scenario: "isolation-globals".into(),
                 effort,
                 reason: "#1 lua: x leaked <b>".into(),
-                replay: "harness replay bp1.mutant-token".into(),
+                replay: "harness replay bp2.mutant-token".into(),
                 replay_file: None,
             }),
             spent: caught.unwrap_or(100),
@@ -203,7 +203,7 @@ mod tests {
         assert_eq!(html.matches("class=\"mutant-row\"").count(), 2);
         assert!(html.contains("<span class=\"badge badge-pass\">CAUGHT</span>"));
         assert!(html.contains("<span class=\"badge badge-fail\">SURVIVED</span>"));
-        assert!(html.contains("<code class=\"replay\">harness replay bp1.mutant-token</code>"));
+        assert!(html.contains("<code class=\"replay\">harness replay bp2.mutant-token</code>"));
         assert!(html.contains("x leaked &lt;b&gt;"));
         assert!(html.contains("1 of 2 caught"), "{html}");
         crate::report::template::assert_self_contained(&html);

@@ -4,8 +4,16 @@
 use crate::replay::run::Replayed;
 use crate::scenario::Scenario;
 
-/// The replay's report, line by line.
+/// The replay's report, line by line, and last its verdict ([`verdict`]).
 pub fn lines(scenario: &Scenario, r: &Replayed) -> Vec<String> {
+    let mut out = facts(scenario, r);
+    out.push(verdict(r));
+    out
+}
+
+/// What the replay ran and saw, line by line (no verdict: a replay that left its recorded
+/// schedule has none, as it was not the token's run).
+pub fn facts(scenario: &Scenario, r: &Replayed) -> Vec<String> {
     let mut out = vec![format!(
         "REPLAY scenario `{}` ({}) seed {}",
         scenario.name,
@@ -86,7 +94,15 @@ pub fn lines(scenario: &Scenario, r: &Replayed) -> Vec<String> {
              depend on the seed alone (real-thread timing?)"
         ));
     }
-    out.push(if r.reproduced() {
+    // Names, errors and violations come from user code: no terminal escapes get through.
+    out.iter()
+        .map(|line| super::escape::console(line))
+        .collect()
+}
+
+/// Whether the failure came back in this run.
+pub fn verdict(r: &Replayed) -> String {
+    let line = if r.reproduced() {
         format!("REPRODUCED: iteration seed {} fails", r.seed)
     } else if r.failed_otherwise() {
         format!(
@@ -97,9 +113,6 @@ pub fn lines(scenario: &Scenario, r: &Replayed) -> Vec<String> {
         )
     } else {
         format!("NOT REPRODUCED: every invariant held for seed {}", r.seed)
-    });
-    // Names, errors and violations come from user code: no terminal escapes get through.
-    out.iter()
-        .map(|line| super::escape::console(line))
-        .collect()
+    };
+    super::escape::console(&line)
 }

@@ -2,7 +2,8 @@
 //! `<report-dir>/soak-<UTC timestamp>/{report.json,report.md,junit.xml,report.html}`.
 //!
 //! Each file is written to a temporary name and renamed into place, so a reader (or a second
-//! Ctrl-C) never sees half a report.
+//! Ctrl-C) never sees half a report; a write that fails (a full disk) removes its temporary
+//! file.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -63,8 +64,9 @@ pub fn prepare_junit(path: &Path) -> io::Result<()> {
     // Probe with a file beside it: the report writes there by rename.
     let mut probe = path.as_os_str().to_owned();
     probe.push(".tmp");
-    std::fs::write(&probe, b"")?;
-    std::fs::remove_file(&probe)
+    let written = std::fs::write(&probe, b"");
+    let removed = std::fs::remove_file(&probe);
+    written.and(removed)
 }
 
 /// Writes `text` to `path` through a temporary file renamed into place.
@@ -72,11 +74,34 @@ pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        io::Error::new(
-            e.kind(),
-            format!("rename {} into place: {e}", tmp.display()),
-        )
-    })
+    let written = std::fs::write(&tmp, text).and_then(|()| {
+        std::fs::rename(&tmp, path).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("rename {} into place: {e}", tmp.display()),
+            )
+        })
+    });
+    if written.is_err() {
+        // Half a file under a name no reader looks for is still litter (and disk).
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_failed_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.md");
+        // Linux's /dev/full fails every write with "no space left on device".
+        std::os::unix::fs::symlink("/dev/full", dir.path().join("report.md.tmp")).unwrap();
+        let e = super::write_atomic(&path, "x").unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::StorageFull, "{e}");
+        assert!(!dir.path().join("report.md.tmp").exists());
+        assert!(std::fs::symlink_metadata(dir.path().join("report.md.tmp")).is_err());
+        assert!(!path.exists());
+    }
 }

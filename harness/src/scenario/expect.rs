@@ -4,13 +4,12 @@
 //! `deterministic` is not an invariant of one run: it compares iterations with each other,
 //! so the statistics decide it at the end.
 
-use std::path::Path;
-
 use engine::{ErrorKind, Predicate, Workflow};
 use serde_json::Value;
 
 use super::error::ScenarioError;
 use super::format::{RawCheck, RawInvariant};
+use super::named::Named;
 
 /// One compiled invariant.
 #[derive(Debug)]
@@ -54,13 +53,13 @@ pub struct Compiled {
     pub deterministic: bool,
 }
 
-/// Compiles `expect:`. `base` anchors `equivalent_to` paths.
+/// Compiles `expect:`; `named` reads the workflows `equivalent_to` names (inside the project).
 pub fn compile_invariants(
     raw: &[RawInvariant],
-    file: &Path,
-    base: &Path,
+    named: &mut Named<'_>,
     source: &str,
 ) -> Result<Compiled, ScenarioError> {
+    let file = named.file;
     let mut invariants = Vec::new();
     let mut deterministic: Option<(bool, usize)> = None;
     let mut lua_lines = lua_code_lines(source).into_iter();
@@ -91,7 +90,7 @@ pub fn compile_invariants(
             RawCheck::Lua(source) => {
                 let label = format!("{} (expect #{n})", file.display());
                 let predicate = Predicate::compile(source, &label, Some(file), lua_lines.next())
-                    .map_err(ScenarioError::Parse)?;
+                    .map_err(ScenarioError::parse)?;
                 ("lua", Check::Lua(predicate))
             }
             RawCheck::Error(e) => {
@@ -111,8 +110,7 @@ pub fn compile_invariants(
                 ("error", check)
             }
             RawCheck::EquivalentTo(rel) => {
-                let other =
-                    Workflow::from_file(&base.join(rel)).map_err(ScenarioError::Workflow)?;
+                let other = named.workflow("equivalent_to", rel)?;
                 ("equivalent_to", Check::EquivalentTo(Box::new(other)))
             }
         };

@@ -15,10 +15,15 @@ use serde_json::Value;
 use super::error::ScenarioError;
 use super::expect::{Invariant, compile_invariants};
 use super::format::{EngineThread, RawScenario};
+use super::named::{Named, Place};
+use crate::util::input;
 
 /// An iteration's hard deadline when the scenario does not give one (or 5 s past the
 /// workflow's own per-node hard deadline, when that is later).
 pub const DEFAULT_HARD_DEADLINE: Duration = Duration::from_secs(60);
+
+/// The largest worker cap a scenario's `chaos.workers` (or a token) may name.
+pub const MAX_WORKERS: usize = 1024;
 
 /// A loaded scenario, ready to run many times (from many threads).
 #[derive(Debug)]
@@ -29,8 +34,12 @@ pub struct Scenario {
     pub description: Option<String>,
     /// The seed story it comes from, if it says.
     pub story: Option<String>,
-    /// The scenario file.
+    /// The scenario file, as named.
     pub file: PathBuf,
+    /// Its project root (canonical): every file it names resolves inside it.
+    pub root: PathBuf,
+    /// Its path below the root (what a token stores).
+    pub in_project: PathBuf,
     /// The compiled workflow.
     pub workflow: Workflow,
     /// State merged over the workflow's `initial_state` (an object, or null).
@@ -48,7 +57,8 @@ pub struct Scenario {
     pub content_hash: u64,
     /// Its chaos level (the command line may override it).
     pub chaos: ChaosLevel,
-    /// Swarm worker caps; empty means the workflow's setting.
+    /// Swarm worker caps; empty means the workflow's setting (none above its own
+    /// `max_parallel_branches`).
     pub workers: Vec<usize>,
     /// Invariants checked on every iteration.
     pub invariants: Vec<Invariant>,
@@ -84,14 +94,15 @@ impl Entry {
 /// Expands `paths` (files, or folders whose `*.yaml` files are scenarios) into entries, in
 /// order, folders sorted by file name. A scenario marked `expect_failure` found in a folder
 /// is left out unless `include_canary`; a file named explicitly always runs.
-pub fn load_paths(paths: &[PathBuf], include_canary: bool) -> Vec<Entry> {
+/// `root` is `--root` (else each scenario's project root is found from its folder).
+pub fn load_paths(paths: &[PathBuf], include_canary: bool, root: Option<&Path>) -> Vec<Entry> {
     let mut entries = Vec::new();
     for path in paths {
         if path.is_dir() {
             match yaml_files(path) {
                 Ok(files) => {
                     for file in files {
-                        let entry = load_entry(&file);
+                        let entry = load_entry(&file, root);
                         let canary = matches!(&entry.scenario, Ok(s) if s.expect_failure);
                         if !canary || include_canary {
                             entries.push(entry);
@@ -107,7 +118,7 @@ pub fn load_paths(paths: &[PathBuf], include_canary: bool) -> Vec<Entry> {
                 }),
             }
         } else {
-            entries.push(load_entry(path));
+            entries.push(load_entry(path, root));
         }
     }
     reject_duplicate_names(&mut entries);
@@ -117,8 +128,9 @@ pub fn load_paths(paths: &[PathBuf], include_canary: bool) -> Vec<Entry> {
 fn yaml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
+        // Anything but a folder: a FIFO or a device named `*.yaml` is reported, not skipped.
         .filter(|p| {
-            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            !p.is_dir() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
         })
         .collect();
     files.sort();
@@ -133,8 +145,8 @@ fn reject_duplicate_names(entries: &mut [Entry]) {
         if let Some(first) = seen.insert(s.name.clone(), entry.file.clone()) {
             let message = format!(
                 "the name `{}` is already used by {}",
-                s.name,
-                first.display()
+                crate::util::text::cut(&s.name),
+                crate::util::text::path(&first)
             );
             entry.scenario = Err(ScenarioError::Invalid {
                 file: entry.file.clone(),
@@ -144,44 +156,48 @@ fn reject_duplicate_names(entries: &mut [Entry]) {
     }
 }
 
-/// Loads one scenario file.
-pub fn load_entry(file: &Path) -> Entry {
+/// Loads one scenario file; `root` is `--root` (else the project root is found from the
+/// file's folder).
+pub fn load_entry(file: &Path, root: Option<&Path>) -> Entry {
     Entry {
         file: file.to_path_buf(),
-        scenario: load_file(file).map(Arc::new),
+        scenario: load_file(file, root).map(Arc::new),
     }
 }
 
-/// Reads and loads one scenario file.
-pub fn load_file(file: &Path) -> Result<Scenario, ScenarioError> {
-    let source = std::fs::read_to_string(file).map_err(|source| ScenarioError::Read {
-        file: file.to_path_buf(),
-        source,
-    })?;
-    load_str(&source, file)
+/// Reads and loads one scenario file (a regular file, at most 64 MiB); `root` is `--root`
+/// (else the project root is found from the file's folder).
+pub fn load_file(file: &Path, root: Option<&Path>) -> Result<Scenario, ScenarioError> {
+    let source = input::read_text(file, input::SCENARIO)?;
+    let place = Place::of(file, root)?;
+    load_in(&source, file, place)
 }
 
-/// Loads a scenario from its text; `file` labels errors and anchors relative paths.
+/// Loads a scenario from its text; `file` labels errors and anchors relative paths, which
+/// must stay in the project found from its folder.
 pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+    load_in(source, file, Place::of(file, None)?)
+}
+
+fn load_in(source: &str, file: &Path, place: Place) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario =
-        engine::loader::from_yaml(source, Some(file)).map_err(ScenarioError::Parse)?;
+        engine::loader::from_yaml(source, Some(file)).map_err(ScenarioError::parse)?;
     let invalid = |message: String| ScenarioError::Invalid {
         file: file.to_path_buf(),
         message,
     };
     let base = file.parent().unwrap_or(Path::new("."));
-    let mut content_hash = xxhash_rust::xxh3::xxh3_64(source.as_bytes());
+    let mut named = Named {
+        file,
+        base,
+        root: &place.root,
+        hash: xxhash_rust::xxh3::xxh3_64(source.as_bytes()),
+    };
     let workflow = match (raw.workflow, &raw.workflow_file) {
         (Some(inline), None) => {
-            Workflow::from_raw(inline, source, Some(file)).map_err(ScenarioError::Workflow)?
+            Workflow::from_raw(inline, source, Some(file)).map_err(ScenarioError::workflow)?
         }
-        (None, Some(rel)) => {
-            let path = base.join(rel);
-            if let Ok(text) = std::fs::read(&path) {
-                content_hash = engine::mix(content_hash, xxhash_rust::xxh3::xxh3_64(&text));
-            }
-            Workflow::from_file(&path).map_err(ScenarioError::Workflow)?
-        }
+        (None, Some(rel)) => named.workflow("workflow_file", rel)?,
         (Some(_), Some(_)) => {
             return Err(invalid(
                 "give `workflow` or `workflow_file`, not both".into(),
@@ -202,9 +218,11 @@ pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
             ))
         })?,
     };
-    if raw.chaos.workers.contains(&0) {
-        return Err(invalid("`chaos.workers` entries must be at least 1".into()));
-    }
+    check_workers(
+        &raw.chaos.workers,
+        workflow.settings().max_parallel_branches,
+    )
+    .map_err(invalid)?;
     if raw.iterations == Some(0) || raw.max_iterations == Some(0) {
         return Err(invalid(
             "`iterations` and `max_iterations` must be at least 1".into(),
@@ -237,19 +255,15 @@ pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
         return Err(invalid(format!("read `initial_state`: {why}")));
     }
     // The workflows `equivalent_to` compares with are part of what a token replays.
-    for check in &raw.expect {
-        if let Some(rel) = &check.equivalent_to
-            && let Ok(text) = std::fs::read(base.join(rel))
-        {
-            content_hash = engine::mix(content_hash, xxhash_rust::xxh3::xxh3_64(&text));
-        }
-    }
-    let compiled = compile_invariants(&raw.expect, file, base, source)?;
+    let compiled = compile_invariants(&raw.expect, &mut named, source)?;
+    let content_hash = named.hash;
     Ok(Scenario {
         name: raw.name,
         description: raw.description,
         story: raw.story,
         file: file.to_path_buf(),
+        root: place.root,
+        in_project: place.in_project,
         workflow,
         input,
         iterations: raw.iterations,
@@ -263,4 +277,23 @@ pub fn load_str(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
         deterministic: compiled.deterministic,
         expect_failure: raw.expect_failure,
     })
+}
+
+/// `chaos.workers`: each entry from 1 to [`MAX_WORKERS`], and none above the workflow's own
+/// `max_parallel_branches`: soak must not test a configuration the workflow never runs.
+fn check_workers(workers: &[usize], ceiling: Option<usize>) -> Result<(), String> {
+    if let Some(w) = workers.iter().find(|&&w| w == 0 || w > MAX_WORKERS) {
+        return Err(format!(
+            "`chaos.workers` names {w}: entries must be from 1 to {MAX_WORKERS}"
+        ));
+    }
+    if let Some(ceiling) = ceiling
+        && let Some(w) = workers.iter().find(|&&w| w > ceiling)
+    {
+        return Err(format!(
+            "`chaos.workers` names {w}, above the workflow's own `max_parallel_branches` \
+             ({ceiling}): soak would test a configuration the workflow never runs"
+        ));
+    }
+    Ok(())
 }

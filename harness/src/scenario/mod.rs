@@ -5,6 +5,8 @@ pub mod error;
 pub mod expect;
 pub mod format;
 pub mod load;
+pub mod named;
+pub mod project;
 
 pub use error::ScenarioError;
 pub use load::{Entry, Scenario, load_paths};

@@ -7,7 +7,9 @@
 //!
 //! Swarm testing (TigerBeetle's `fuzz.zig`): each iteration picks its worker cap from the
 //! scenario's `chaos.workers` list, and `engine_thread: mixed` scenarios pick the thread, from
-//! independent bits of the seed.
+//! independent bits of the seed. No cap is above the workflow's own `max_parallel_branches`
+//! (the loader refuses a list that names one; soak's default, the cores, is lowered to it):
+//! soak tests the configurations the workflow runs.
 
 use engine::ChaosLevel;
 use engine::mix;
@@ -86,8 +88,9 @@ pub struct Overrides {
     /// `--mutant`: the engine variant every iteration runs (the real one by default).
     pub mutant: Mutant,
     /// The worker cap of a scenario that names none (`chaos.workers`): soak resolves the
-    /// engine's default (the cores) once, so every iteration, and its token, has one.
-    /// `None` under explore, whose model has a fixed core count.
+    /// engine's default (the cores) once, so every iteration, and its token, has one; a
+    /// workflow's own `max_parallel_branches` lowers it. `None` under explore, whose model
+    /// has a fixed core count.
     pub workers: Option<usize>,
 }
 
@@ -115,7 +118,9 @@ impl Knobs {
     pub fn derive(scenario: &Scenario, seed: u64, overrides: &Overrides) -> Knobs {
         let chaos = overrides.chaos;
         let workers = match scenario.workers.len() {
-            0 => overrides.workers,
+            0 => overrides
+                .workers
+                .map(|w| ceiling(scenario).map_or(w, |c| w.min(c))),
             n => Some(scenario.workers[(mix(seed, 0x5741_524d) % n as u64) as usize]),
         };
         let spawn_thread = match scenario.engine_thread {
@@ -135,6 +140,25 @@ impl Knobs {
             mutant: overrides.mutant,
         }
     }
+}
+
+/// The workflow's own `max_parallel_branches`, when it sets one.
+fn ceiling(scenario: &Scenario) -> Option<usize> {
+    scenario.workflow.settings().max_parallel_branches
+}
+
+/// The worker caps `scenario`'s iterations may run with under `overrides`, lowest first:
+/// its `chaos.workers`, else the one soak fixes (the cores, at most the workflow's ceiling),
+/// else (explore) the workflow's own setting; empty when that is the engine's default too.
+pub fn worker_caps(scenario: &Scenario, overrides: &Overrides) -> Vec<usize> {
+    let mut caps = match (scenario.workers.is_empty(), overrides.workers) {
+        (false, _) => scenario.workers.clone(),
+        (true, Some(w)) => vec![ceiling(scenario).map_or(w, |c| w.min(c))],
+        (true, None) => ceiling(scenario).into_iter().collect(),
+    };
+    caps.sort_unstable();
+    caps.dedup();
+    caps
 }
 
 /// The knob names a flake breakdown splits by value (the hash seed is attributed by
@@ -225,6 +249,26 @@ mod tests {
             )
             .chaos,
             ChaosLevel::Heavy
+        );
+    }
+
+    #[test]
+    fn soaks_default_worker_cap_stays_under_the_workflows_ceiling() {
+        let text = "name: s\nstory: t\nworkflow:\n  name: w\n  settings: { max_parallel_branches: 1 }\n  nodes:\n    - { name: n }\n";
+        let capped = crate::scenario::load::load_str(text, std::path::Path::new("s.yaml")).unwrap();
+        let overrides = Overrides {
+            workers: Some(8),
+            ..Overrides::default()
+        };
+        assert_eq!(Knobs::derive(&capped, 3, &overrides).workers, Some(1));
+        assert_eq!(worker_caps(&capped, &overrides), vec![1]);
+        assert_eq!(worker_caps(&capped, &Overrides::default()), vec![1]);
+        let free = scenario("chaos: { workers: [4, 2, 4] }");
+        assert_eq!(worker_caps(&free, &overrides), vec![2, 4]);
+        assert_eq!(
+            worker_caps(&scenario(""), &overrides),
+            vec![8],
+            "no ceiling: the cores"
         );
     }
 

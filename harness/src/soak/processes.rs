@@ -462,6 +462,8 @@ pub fn worker_command(scenario: &Scenario, plan: &Plan) -> std::io::Result<Comma
     cmd.arg("__worker")
         .arg("--scenario")
         .arg(&scenario.file)
+        .arg("--root")
+        .arg(&scenario.root)
         .arg("--scenario-hash")
         .arg(format!("{:016x}", scenario.content_hash))
         .arg("--run-seed")

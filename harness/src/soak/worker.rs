@@ -41,6 +41,9 @@ pub struct WorkerArgs {
     /// The scenario file.
     #[arg(long)]
     pub scenario: PathBuf,
+    /// Its project root, as the supervisor found it (or was given it).
+    #[arg(long)]
+    pub root: PathBuf,
     /// Its content hash as the supervisor loaded it (16 hex digits): a worker that loads
     /// something else (the file was edited during the run) refuses to run it.
     #[arg(long)]
@@ -86,7 +89,8 @@ type Out = Arc<Mutex<std::io::Stdout>>;
 pub fn serve(args: &WorkerArgs) -> u8 {
     die_with(args.parent);
     let out: Out = Arc::new(Mutex::new(std::io::stdout()));
-    let scenario = match load_file(&args.scenario) {
+    slow_load_seam();
+    let scenario = match load_file(&args.scenario, Some(&args.root)) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             reply(
@@ -412,5 +416,18 @@ fn die_with(parent: u32) {
         if libc::getppid() as u32 != parent {
             libc::_exit(0);
         }
+    }
+}
+
+/// Test seam: `BRANCHPROOF_TEST_WORKER_LOAD_DELAY_MS` makes the worker wait that long before
+/// it loads its scenario, as a huge scenario or a slow disk would, so a test can check that
+/// loading does not count against the first iteration's deadline. (The scenario itself
+/// cannot be made to load slowly: it must be a regular file.)
+fn slow_load_seam() {
+    let delay = std::env::var("BRANCHPROOF_TEST_WORKER_LOAD_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(ms) = delay {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 }

@@ -132,7 +132,7 @@ fn the_first_failure_keeps_its_schedule_among_many_divergent_ones() {
     assert_ne!(s["status"], "clean", "{}", run.stdout);
     let replay = s["replay"].as_str().unwrap();
     assert!(
-        replay.starts_with("harness replay bp1."),
+        replay.starts_with("harness replay bp2."),
         "no token: {replay}"
     );
 }

@@ -21,7 +21,9 @@ use crate::common::{harness, root};
 
 fn planted() -> Arc<Scenario> {
     harness::soak::exe::set_worker_exe(env!("CARGO_BIN_EXE_harness"));
-    Arc::new(harness::scenario::load::load_file(&root().join(PLANTED)).expect("the fixture loads"))
+    Arc::new(
+        harness::scenario::load::load_file(&root().join(PLANTED), None).expect("the fixture loads"),
+    )
 }
 
 fn plan(mutant: Mutant) -> Plan {

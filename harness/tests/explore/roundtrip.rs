@@ -127,7 +127,7 @@ fn an_explored_outcome_only_flake_always_has_a_token_whatever_the_workers_baseli
         let s = run.scenario("pairs-order");
         let replay = s["replay"].as_str().unwrap_or_default();
         assert!(
-            replay.starts_with("harness replay bp1."),
+            replay.starts_with("harness replay bp2."),
             "seed {seed}: {replay}\n{}",
             run.stdout
         );

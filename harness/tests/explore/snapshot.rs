@@ -10,12 +10,12 @@ const EXPECTED: &str = r#"SEED=1
      FLAKY [   T.TTTs] 200/200 planted-race
            46 of 200 schedules failed: 23.00% (95% CI 17.71%-29.31%)
            first: schedule 3 (seed 2527639256569578727): #1 final_state: `state.branches` is 1, expected 2
-           replay: harness replay bp1.<token>
+           replay: harness replay bp2.<token>
            schedule 3 shrunk from 10 to 1 preemptions; its token replays it
      FLAKY [   T.TTTs] 200/200 trivial-4
            102 of 200 schedules failed: 51.00% (95% CI 44.12%-57.84%)
            first: schedule 0 (seed 14909056402010725092): #1 final_state: `state.sum` is 3, expected 10
-           replay: harness replay bp1.<token>
+           replay: harness replay bp2.<token>
            schedule 0 shrunk from 2 to 1 preemptions; its token replays it
    Summary [   T.TTTs] 2 scenarios, 400 schedules (N/s): 0 clean, 0 failing, 2 flaky, 0 error
       SEED rerun this whole run with --seed 1

@@ -160,9 +160,9 @@ pub fn mask(stdout: &str) -> String {
             }
             // Tokens hold the harness version and the scenario's hash: pinned by the token
             // tests, not here.
-            if let Some(at) = line.find("bp1.") {
+            if let Some(at) = line.find("bp2.") {
                 let end = line[at..].find(' ').map_or(line.len(), |e| at + e);
-                line.replace_range(at..end, "bp1.<token>");
+                line.replace_range(at..end, "bp2.<token>");
             }
             if let (Some(at), Some(end)) = (line.find(" @"), line.rfind('/')) {
                 line.replace_range(at + 2..end, "<dir>");

@@ -124,6 +124,7 @@ fn report_json_has_exactly_the_documented_fields() {
             "complete",
             "iterations",
             "chaos",
+            "workers",
             "elapsed_s",
             "iterations_per_s",
             "failures",
@@ -216,7 +217,7 @@ fn report_md_has_a_row_per_scenario_and_a_section_for_the_flaky_one() {
     assert!(md.contains("| CLEAN | trivial-4 | 200/200 | 0 |"), "{md}");
     assert!(md.contains("| FLAKY | flaky-random | 400/400 |"), "{md}");
     assert!(md.contains("## FLAKY `flaky-random`"), "{md}");
-    assert!(md.contains("- replay: `harness replay bp1."), "{md}");
+    assert!(md.contains("- replay: `harness replay bp2."), "{md}");
 }
 
 #[test]
@@ -256,7 +257,7 @@ fn junit_parses_with_one_testcase_per_scenario_and_flaky_ones_as_flaky_failures(
             assert!(!flaky_runs.is_empty());
             assert_eq!(flaky_runs[0].kind, NonSuccessKind::Failure);
             let text = flaky_runs[0].description.as_ref().unwrap().as_str();
-            assert!(text.contains("replay: harness replay bp1."), "{text}");
+            assert!(text.contains("replay: harness replay bp2."), "{text}");
         }
         other => panic!("flaky-random should be a flaky success, got {other:?}"),
     }
@@ -337,10 +338,10 @@ fn names_and_messages_from_user_code_stay_text_in_markdown_and_on_the_console() 
         .unwrap_or_else(|| panic!("{md}"));
     assert_eq!(
         row.matches(" | ").count(),
-        8,
-        "nine cells, the name's pipe escaped: {row}"
+        9,
+        "ten cells, the name's pipe escaped: {row}"
     );
-    assert!(row.contains("&lt;b&gt;") && !row.contains("<b>"), "{row}");
+    assert!(row.contains("\\<b\\>") && !row.contains(" <b>"), "{row}");
     assert!(!md.contains('\u{1b}') && !md.contains("<i>"), "{md}");
     // Nothing ran in a scenario that did not load: no rate and no interval in its row.
     let skipped = soak(&[&fixture("soak-folder/b-unknown-key.yaml")]);

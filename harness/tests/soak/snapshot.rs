@@ -10,14 +10,14 @@ const EXPECTED: &str = r#"SEED=1
      FLAKY [   T.TTTs] 40/40 flaky-random
            7 of 40 iterations failed: 17.50% (95% CI 8.75%-31.95%)
            first: iteration 0 (seed 2018141039012016838): #1 lua: the predicate returned false
-           replay: harness replay bp1.<token>
+           replay: harness replay bp2.<token>
            its seed reproduced it 5 of 5 times: the token replays it
            cause: swapping only the hash seed between a failing and a passing iteration changed the outcome in 0 of 2 replays: the hash seed does not decide it
            diff: unlucky: false → true
    FAILING [   T.TTTs] 40/40 always-failing
            40 of 40 iterations failed: 100.00% (95% CI 91.24%-100.00%)
            first: iteration 0 (seed 17700336175755201115): #1 final_state: `state.count` is 2, expected 3
-           replay: harness replay bp1.<token>
+           replay: harness replay bp2.<token>
            its seed reproduced it 5 of 5 times: the token replays it
      ERROR [   T.TTTs]  0/0  b-unknown-key
            failed to load scenario harness/tests/fixtures/soak-folder/b-unknown-key.yaml:8:1: unknown field `expectations`, expected one of `name`, `description`, `story`, `workflow`, `workflow_file`, `initial_state`, `iterations`, `max_iterations`, `engine_thread`, `hard_deadline`, `chaos`, `expect`, `expect_failure`
