@@ -77,6 +77,8 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
     };
     let stop = Stop::install()
         .map_err(|e| CmdError::Usage(format!("install the signal handlers: {e}")))?;
+    // Its deadlines run on active time (less pauses); its ticker is one of the threads.
+    crate::util::pause::start();
     let threads_start = host::threads();
     let started_at = Utc::now();
     crate::util::out::say(format_args!("SEED={}", plan.run_seed));

@@ -4,16 +4,42 @@
 //! reports it. A thread cannot be killed, so what happens then is the caller's: a worker
 //! process reports and exits, `harness run` exits with a timeout error, a soak in thread
 //! isolation stops with its report written.
+//!
+//! A node's hard deadline runs on its **charged clock**, the clock its budget runs on (the
+//! node thread's CPU time plus its charged sleeps, [`ThreadCharge`], read from the watchdog's
+//! thread): a hard deadline cannot expire before the budget could have, however busy the host
+//! is, and a stopped process is charged nothing. A node blocked without using CPU (a
+//! deadlock) never reaches a charged deadline, so something on wall time backs it up: the
+//! iteration's hard deadline where there is one (a worker's supervisor, thread isolation), or
+//! else this watchdog's own [`Backstop::Wall`] (`harness run`): twice the hard deadline of
+//! active wall time, which discounts the process's pauses ([`crate::util::pause`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
 
 use engine::NodeWatch;
+use engine::sync::ThreadCharge;
+
+use crate::util::pause;
 
 /// How often the watchdog looks.
 const POLL: Duration = Duration::from_millis(50);
+
+/// Test-only: a node of this name blocks forever once it is watched, without using CPU (a
+/// deadlock, as a watchdog sees one). Read once per process; workers inherit it.
+pub const BLOCK_NODE_VAR: &str = "BRANCHPROOF_TEST_BLOCK_NODE";
+
+/// What backs a node's charged hard deadline up, for a node that blocks without using CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backstop {
+    /// A wall-clock deadline outside this watch: a worker's supervisor, or thread isolation's
+    /// iteration deadline.
+    Iteration,
+    /// This watch: twice the node's hard deadline of active wall time.
+    Wall,
+}
 
 /// A node execution that did not come back by its hard deadline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,22 +51,70 @@ pub struct Overdue {
     pub label: String,
     /// Its hard deadline.
     pub hard: Duration,
+    /// It passed the wall-clock backstop, not the charged deadline: it is blocked.
+    pub blocked: bool,
+}
+
+impl Overdue {
+    /// What happened, after the label: `did not come back within ...`.
+    pub fn why(&self) -> String {
+        if self.blocked {
+            format!(
+                "did not come back within {} of wall time, twice its hard deadline of {}, and \
+                 was charged less than that deadline meanwhile: it is blocked (a deadlock?) or \
+                 starved of CPU",
+                humantime::format_duration(self.hard.saturating_mul(2)),
+                humantime::format_duration(self.hard)
+            )
+        } else {
+            format!(
+                "did not come back within its hard deadline of {}",
+                humantime::format_duration(self.hard)
+            )
+        }
+    }
 }
 
 impl std::fmt::Display for Overdue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} did not come back within its hard deadline of {}",
-            self.label,
-            humantime::format_duration(self.hard)
-        )
+        write!(f, "{} {}", self.label, self.why())
+    }
+}
+
+/// A node execution in progress.
+#[derive(Debug)]
+struct Running {
+    /// Its thread's charged clock, and its reading when the node started.
+    charge: ThreadCharge,
+    charged_at: Option<Duration>,
+    /// Active wall time when it started.
+    started: Duration,
+    overdue: Overdue,
+}
+
+impl Running {
+    /// Whether it is past its charged hard deadline, or `backstop` says it is blocked.
+    fn overdue(&self, now: Duration, backstop: Backstop) -> Option<Overdue> {
+        let hard = self.overdue.hard;
+        let wall = now.saturating_sub(self.started);
+        // Where a thread's charged clock cannot be read (off Linux), active wall time.
+        let charged = match (self.charge.now(), self.charged_at) {
+            (Some(now), Some(at)) => now.saturating_sub(at),
+            _ => wall,
+        };
+        if charged >= hard {
+            return Some(self.overdue.clone());
+        }
+        (backstop == Backstop::Wall && wall >= hard.saturating_mul(2)).then(|| Overdue {
+            blocked: true,
+            ..self.overdue.clone()
+        })
     }
 }
 
 #[derive(Debug, Default)]
 struct Registry {
-    running: Mutex<HashMap<u64, (Instant, Overdue)>>,
+    running: Mutex<HashMap<u64, Running>>,
     next: AtomicU64,
 }
 
@@ -54,8 +128,10 @@ pub struct Watch {
 
 impl Watch {
     /// A watch whose `on_overdue` is called (once, on the watchdog thread) when a node
-    /// passes its hard deadline. The watchdog stops once every handle is dropped.
-    pub fn start(on_overdue: impl Fn(Overdue) + Send + 'static) -> Watch {
+    /// passes its hard deadline, or `backstop`'s. The watchdog stops once every handle is
+    /// dropped. Starts this process's pause clock.
+    pub fn start(backstop: Backstop, on_overdue: impl Fn(Overdue) + Send + 'static) -> Watch {
+        pause::start();
         let watch = Watch::default();
         let registry: Weak<Registry> = Arc::downgrade(&watch.registry);
         std::thread::Builder::new()
@@ -66,14 +142,13 @@ impl Watch {
                     let Some(registry) = registry.upgrade() else {
                         return;
                     };
-                    let now = Instant::now();
+                    let now = pause::now();
                     let overdue = registry
                         .running
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .values()
-                        .find(|(deadline, _)| now >= *deadline)
-                        .map(|(_, o)| o.clone());
+                        .find_map(|r| r.overdue(now, backstop));
                     if let Some(overdue) = overdue {
                         on_overdue(overdue);
                         return;
@@ -100,22 +175,34 @@ impl Watch {
 }
 
 impl NodeWatch for Watch {
+    /// Called on the node's own thread (the engine does), which is what lets the watchdog
+    /// read that thread's charged clock.
     fn enter(&self, node: &str, branch: Option<&str>, hard: Duration) -> u64 {
         let ticket = self.registry.next.fetch_add(1, Ordering::Relaxed);
         let label = match branch {
             Some(b) => format!("node `{node}` in branch `{b}`"),
             None => format!("node `{node}`"),
         };
-        let overdue = Overdue {
-            iteration: self.iteration,
-            label,
-            hard,
+        let charge = ThreadCharge::current();
+        let running = Running {
+            charged_at: charge.now(),
+            charge,
+            started: pause::now(),
+            overdue: Overdue {
+                iteration: self.iteration,
+                label,
+                hard,
+                blocked: false,
+            },
         };
         self.registry
             .running
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(ticket, (crate::util::time::until(hard), overdue));
+            .insert(ticket, running);
+        if blocked_node().is_some_and(|name| name == node) {
+            block_forever();
+        }
         ticket
     }
 
@@ -125,5 +212,75 @@ impl NodeWatch for Watch {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&ticket);
+    }
+}
+
+/// The node [`BLOCK_NODE_VAR`] names, if any.
+fn blocked_node() -> Option<&'static str> {
+    static NAME: OnceLock<Option<String>> = OnceLock::new();
+    NAME.get_or_init(|| std::env::var(BLOCK_NODE_VAR).ok().filter(|n| !n.is_empty()))
+        .as_deref()
+}
+
+/// Blocks this thread for good without using CPU, as a deadlocked node does.
+fn block_forever() -> ! {
+    loop {
+        std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn running(hard: Duration) -> Running {
+        let charge = ThreadCharge::current();
+        Running {
+            charged_at: charge.now(),
+            charge,
+            started: pause::now(),
+            overdue: Overdue {
+                iteration: None,
+                label: "node `x`".into(),
+                hard,
+                blocked: false,
+            },
+        }
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_hard_deadline_runs_on_the_nodes_charged_clock_not_on_wall_time() {
+        let r = running(Duration::from_millis(200));
+        // Far past the hard deadline in wall time, but this thread was not charged for it.
+        let later = r.started + Duration::from_secs(1);
+        assert_eq!(r.overdue(later, Backstop::Iteration), None);
+        // The wall backstop is twice the hard deadline.
+        let blocked = r.overdue(later, Backstop::Wall).expect("past the backstop");
+        assert!(blocked.blocked);
+        assert!(
+            blocked.to_string().contains("it is blocked (a deadlock?)"),
+            "{blocked}"
+        );
+        assert_eq!(
+            r.overdue(r.started + Duration::from_millis(300), Backstop::Wall),
+            None
+        );
+        // Spinning is charged: spin until the charged deadline passes (a generous wall
+        // bound only guards against spinning forever).
+        let guard = std::time::Instant::now() + Duration::from_secs(60);
+        while r.overdue(r.started, Backstop::Iteration).is_none() {
+            assert!(
+                std::time::Instant::now() < guard,
+                "spinning was never charged"
+            );
+            std::hint::black_box(0);
+        }
+        let overdue = r.overdue(r.started, Backstop::Iteration).unwrap();
+        assert!(!overdue.blocked);
+        assert_eq!(
+            overdue.to_string(),
+            "node `x` did not come back within its hard deadline of 200ms"
+        );
     }
 }

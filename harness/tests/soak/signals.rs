@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{fixture, harness, report_dir, soak};
+use crate::common::{fixture, harness, report_dir, soak, worker_pids};
 
 /// The iteration the stuck scenario first gets stuck at with seed 5 on one worker: found by
 /// a fail-fast soak with a short hard deadline.
@@ -87,19 +87,7 @@ fn wait(child: &mut Child, limit: Duration) -> Option<i32> {
 
 /// Worker processes whose supervisor was `pid`.
 fn workers_of(pid: u32) -> usize {
-    let parent = format!("--parent\0{pid}\0");
-    std::fs::read_dir("/proc")
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-                .filter(|cmd| {
-                    let cmd = String::from_utf8_lossy(cmd);
-                    cmd.contains("__worker") && cmd.contains(&parent)
-                })
-                .count()
-        })
-        .unwrap_or(0)
+    worker_pids(pid).len()
 }
 
 #[test]
