@@ -318,6 +318,7 @@ pub fn report(run: RunInfo, scenarios: Vec<ScenarioReport>) -> Report {
         mode: run.mode.to_string(),
         complete: !run.running && run.stopped.is_none(),
         interrupted: run.signal.is_some(),
+        forced: false,
         stopped: run.stopped,
         run_seed: run.run_seed.to_string(),
         harness: env!("CARGO_PKG_VERSION").to_string(),
@@ -334,6 +335,23 @@ pub fn report(run: RunInfo, scenarios: Vec<ScenarioReport>) -> Report {
         exit_code,
         scenarios,
     }
+}
+
+/// Makes the last checkpoint `report` the final report of a run a later second `signal`
+/// ended before it could write its own: incomplete, interrupted, stopped by the first signal
+/// (`signal`), forced.
+pub fn force_final(report: &mut Report, signal: i32) {
+    let name = crate::util::host::signal_name(signal);
+    report.complete = false;
+    report.interrupted = true;
+    report.forced = true;
+    report.stopped = Some(format!(
+        "by {name}, forced: a second signal ended the process while it was stopping; this is \
+         its last checkpoint, from {}",
+        report.finished_at
+    ));
+    report.exit_code = (128 + signal) as u8;
+    report.finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
 }
 
 /// The exit code: 128 + the signal when one stopped the run (130 for SIGINT, 143 for

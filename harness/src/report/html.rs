@@ -105,7 +105,10 @@ fn view(r: &Report) -> View<'_> {
     };
     let why_incomplete = match &r.stopped {
         Some(why) => format!("stopped: {why}"),
-        None => "still running when this was written (a checkpoint)".into(),
+        None => format!(
+            "still running when this checkpoint was written ({})",
+            r.finished_at
+        ),
     };
     View {
         title: title.into(),
@@ -201,7 +204,7 @@ fn round1(x: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::outcome::stats::Rate;
     use crate::report::model::{
@@ -281,13 +284,15 @@ mod tests {
         }
     }
 
-    fn report(scenarios: Vec<ScenarioReport>) -> Report {
+    /// A whole report of `scenarios` (for other modules' tests too).
+    pub(crate) fn report(scenarios: Vec<ScenarioReport>) -> Report {
         let totals = crate::report::build::totals(&scenarios, 2.0);
         Report {
             schema_version: SCHEMA_VERSION,
             mode: "soak".into(),
             complete: true,
             interrupted: false,
+            forced: false,
             stopped: None,
             run_seed: "1".into(),
             harness: "0.1.0".into(),
@@ -415,6 +420,6 @@ mod tests {
         let mut r = sample();
         r.complete = false;
         let html = render(&r).unwrap();
-        assert!(html.contains("still running when this was written"));
+        assert!(html.contains("still running when this checkpoint was written (20"));
     }
 }

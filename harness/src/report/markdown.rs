@@ -15,7 +15,10 @@ pub fn render(r: &Report) -> String {
     if !r.complete {
         let why = match &r.stopped {
             Some(why) => format!("stopped {}", markdown(why)),
-            None => "still running when this was written (a checkpoint)".to_string(),
+            None => format!(
+                "still running when this checkpoint was written ({})",
+                r.finished_at
+            ),
         };
         let _ = writeln!(
             md,

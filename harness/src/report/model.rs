@@ -21,6 +21,10 @@ pub struct Report {
     pub complete: bool,
     /// Whether Ctrl-C (SIGINT) or SIGTERM stopped it.
     pub interrupted: bool,
+    /// A later second signal ended the process before the run wrote its own final report:
+    /// this is the last checkpoint's, finished by the signal thread.
+    #[serde(default)]
+    pub forced: bool,
     /// Why it stopped before its end, when it did: the signal, `--fail-fast`, or an
     /// iteration stuck in a thread.
     pub stopped: Option<String>,

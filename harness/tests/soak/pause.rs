@@ -122,6 +122,7 @@ fn assert_final_and_clean(code: Option<i32>, report: &Value) {
     assert_eq!(code, Some(130), "{report}");
     assert_eq!(report["complete"], false);
     assert_eq!(report["interrupted"], true);
+    assert_eq!(report["forced"], false);
     assert_eq!(
         report["stopped"], "by SIGINT",
         "the final report, not a checkpoint"

@@ -32,6 +32,7 @@ fn report_json_has_exactly_the_documented_fields() {
             "mode",
             "complete",
             "interrupted",
+            "forced",
             "stopped",
             "run_seed",
             "harness",
