@@ -81,6 +81,7 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
     // Its deadlines run on active time (less pauses); its ticker is one of the threads.
     crate::util::pause::start();
     let threads_start = host::threads();
+    let host_start = host::Sample::now();
     let started_at = Utc::now();
     crate::util::out::say(format_args!("SEED={}", plan.run_seed));
     let entries = load_paths(&paths, args.include_canary);
@@ -108,6 +109,7 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
         started: Instant::now(),
         started_at,
         threads_start,
+        host_start,
         dir: PathBuf::new(),
         kept: None,
         done: Vec::new(),
@@ -299,6 +301,8 @@ struct CampaignRun<'a> {
     started: Instant,
     started_at: chrono::DateTime<Utc>,
     threads_start: Option<u64>,
+    /// The host when the run started.
+    host_start: host::Sample,
     dir: PathBuf,
     /// The report files, once the folder is made.
     kept: Option<Kept>,
@@ -364,6 +368,7 @@ impl CampaignRun<'_> {
                 },
                 live_vms_end: engine::sync::counters::live_vms(),
                 workers: in_workers.then(|| build::workers(&self.workers)),
+                load: Some(build::host_load(&self.host_start)),
             },
         };
         build::report(info, scenarios)

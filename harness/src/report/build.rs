@@ -7,8 +7,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use engine::ChaosLevel;
 
 use super::model::{
-    BadReport, FingerprintRow, Fingerprints, Host, InvariantReport, Iterations, Options, Report,
-    SCHEMA_VERSION, SHOWN_FINGERPRINTS, ScenarioReport, SignatureRow, Totals, WorkersReport,
+    BadReport, FingerprintRow, Fingerprints, Host, HostLoad, InvariantReport, Iterations, Options,
+    Report, SCHEMA_VERSION, SHOWN_FINGERPRINTS, ScenarioReport, SignatureRow, Totals,
+    WorkersReport,
 };
 use crate::outcome::causes;
 use crate::outcome::classify::ReplayTarget;
@@ -352,6 +353,17 @@ pub fn force_final(report: &mut Report, signal: i32) {
     ));
     report.exit_code = (128 + signal) as u8;
     report.finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+}
+
+/// What the host was doing between `start` and now.
+pub fn host_load(start: &crate::util::host::Sample) -> HostLoad {
+    let end = crate::util::host::Sample::now();
+    HostLoad {
+        cpus: end.cpus,
+        load_start: start.load,
+        load_end: end.load,
+        steal_percent: end.steal_percent_since(start),
+    }
 }
 
 /// The exit code: 128 + the signal when one stopped the run (130 for SIGINT, 143 for

@@ -43,6 +43,8 @@ struct View<'a> {
     title: String,
     why_incomplete: String,
     exit_meaning: String,
+    /// What the host was doing (`report.host.load`), as one line.
+    host_load: Option<String>,
     /// Nonzero class counts, in label order.
     classes: Vec<ClassCount>,
     /// One per `report.scenarios` entry, in the same order.
@@ -114,6 +116,7 @@ fn view(r: &Report) -> View<'_> {
         title: title.into(),
         why_incomplete,
         exit_meaning: exit_meaning(r.exit_code),
+        host_load: r.host.load.as_ref().map(super::markdown::load_line),
         classes: classes(&r.totals),
         scenarios: r.scenarios.iter().map(scenario).collect(),
     }
@@ -323,6 +326,7 @@ pub(crate) mod tests {
                 threads_end: Some(1),
                 live_vms_end: 0,
                 workers: None,
+                load: None,
             },
             exit_code: crate::report::build::exit_code(&totals, None),
             totals,

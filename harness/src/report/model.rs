@@ -120,6 +120,27 @@ pub struct Host {
     pub live_vms_end: usize,
     /// The worker processes (process isolation), or null.
     pub workers: Option<WorkersReport>,
+    /// What the host was doing around the run, to judge its timing by (null in a merge:
+    /// each shard's report has its own).
+    #[serde(default)]
+    pub load: Option<HostLoad>,
+}
+
+/// What the host was doing: its CPUs, its load at the start and the end, and the CPU time a
+/// hypervisor took from it (steal).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostLoad {
+    /// CPUs this process may use.
+    pub cpus: usize,
+    /// The 1, 5 and 15 minute load averages when the run started (`/proc/loadavg`; null
+    /// where there is none).
+    pub load_start: Option<[f64; 3]>,
+    /// The same when the report was written (the run's end, or the checkpoint's time).
+    pub load_end: Option<[f64; 3]>,
+    /// Steal: the share of the host's CPU time a hypervisor gave to others while the run
+    /// went, in percent (`/proc/stat`; null where the kernel does not count it, or no tick
+    /// passed).
+    pub steal_percent: Option<f64>,
 }
 
 /// What the worker processes went through and the largest figures they reported.
