@@ -10,15 +10,16 @@ use crate::soak::watch::{Backstop, Watch};
 use crate::util::exit;
 
 /// Runs the workflow once; a failed run is [`CmdError::Run`]. A node that does not come
-/// back by its hard deadline (code no time budget can interrupt), or is blocked for twice
-/// that in wall time less pauses, ends the process with a timeout error and exit code 1.
+/// back by its hard deadline (code no time budget can interrupt), or is charged no time for
+/// that long (at least 2 s) of wall time less pauses (it is blocked), ends the process with a
+/// timeout error and exit code 1.
 pub fn run(args: &RunArgs) -> Result<u8, CmdError> {
     let workflow =
         Workflow::from_file(&args.workflow).map_err(|e| scenario_hint(&args.workflow, e))?;
     let input = initial_state(args)?;
     // No supervisor here: the watchdog's own wall-clock backstop stops a blocked node.
     let watch = Watch::start(Backstop::Wall, |overdue| {
-        if overdue.blocked {
+        if overdue.blocked.is_some() {
             eprintln!(
                 "error: failed to finish {}: it {}; stopping",
                 overdue.label,

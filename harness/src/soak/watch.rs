@@ -11,8 +11,11 @@
 //! is, and a stopped process is charged nothing. A node blocked without using CPU (a
 //! deadlock) never reaches a charged deadline, so something on wall time backs it up: the
 //! iteration's hard deadline where there is one (a worker's supervisor, thread isolation), or
-//! else this watchdog's own [`Backstop::Wall`] (`harness run`): twice the hard deadline of
-//! active wall time, which discounts the process's pauses ([`crate::util::pause`]).
+//! else this watchdog's own [`Backstop::Wall`] (`harness run`): a node whose charged clock
+//! has not moved for its hard deadline (at least [`BLOCKED_MIN`]) of active wall time, which
+//! discounts the process's pauses ([`crate::util::pause`]), is blocked. A node that computes,
+//! however slowly a busy host lets it, moves its charged clock, so only its charged deadline
+//! can end it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +30,14 @@ use crate::util::pause;
 /// How often the watchdog looks.
 const POLL: Duration = Duration::from_millis(50);
 
+/// The least time a node's charged clock must stand still before [`Backstop::Wall`] calls it
+/// blocked: a runnable thread on a busy host goes that long without CPU only in extremes.
+pub const BLOCKED_MIN: Duration = Duration::from_secs(2);
+
+/// How far a node's charged clock must move to count as moving (a blocked thread's CPU clock
+/// creeps by microseconds when it is woken for nothing).
+const MOVED: Duration = Duration::from_millis(1);
+
 /// Test-only: a node of this name blocks forever once it is watched, without using CPU (a
 /// deadlock, as a watchdog sees one). Read once per process; workers inherit it.
 pub const BLOCK_NODE_VAR: &str = "BRANCHPROOF_TEST_BLOCK_NODE";
@@ -37,7 +48,8 @@ pub enum Backstop {
     /// A wall-clock deadline outside this watch: a worker's supervisor, or thread isolation's
     /// iteration deadline.
     Iteration,
-    /// This watch: twice the node's hard deadline of active wall time.
+    /// This watch: a node whose charged clock stands still for its hard deadline (at least
+    /// [`BLOCKED_MIN`]) of active wall time.
     Wall,
 }
 
@@ -51,19 +63,19 @@ pub struct Overdue {
     pub label: String,
     /// Its hard deadline.
     pub hard: Duration,
-    /// It passed the wall-clock backstop, not the charged deadline: it is blocked.
-    pub blocked: bool,
+    /// It was blocked (charged nothing) for this long of active wall time: the backstop, not
+    /// the charged deadline.
+    pub blocked: Option<Duration>,
 }
 
 impl Overdue {
     /// What happened, after the label: `did not come back within ...`.
     pub fn why(&self) -> String {
-        if self.blocked {
+        if let Some(blocked) = self.blocked {
             format!(
-                "did not come back within {} of wall time, twice its hard deadline of {}, and \
-                 was charged less than that deadline meanwhile: it is blocked (a deadlock?) or \
-                 starved of CPU",
-                humantime::format_duration(self.hard.saturating_mul(2)),
+                "did not come back: it was charged no time for {} of wall time (its hard \
+                 deadline is {} of charged time): it is blocked, using no CPU (a deadlock?)",
+                humantime::format_duration(blocked),
                 humantime::format_duration(self.hard)
             )
         } else {
@@ -89,12 +101,14 @@ struct Running {
     charged_at: Option<Duration>,
     /// Active wall time when it started.
     started: Duration,
+    /// The last time its charged clock was seen to move: `(charged, active wall time)`.
+    moved: (Duration, Duration),
     overdue: Overdue,
 }
 
 impl Running {
     /// Whether it is past its charged hard deadline, or `backstop` says it is blocked.
-    fn overdue(&self, now: Duration, backstop: Backstop) -> Option<Overdue> {
+    fn overdue(&mut self, now: Duration, backstop: Backstop) -> Option<Overdue> {
         let hard = self.overdue.hard;
         let wall = now.saturating_sub(self.started);
         // Where a thread's charged clock cannot be read (off Linux), active wall time.
@@ -105,8 +119,12 @@ impl Running {
         if charged >= hard {
             return Some(self.overdue.clone());
         }
-        (backstop == Backstop::Wall && wall >= hard.saturating_mul(2)).then(|| Overdue {
-            blocked: true,
+        if charged >= self.moved.0.saturating_add(MOVED) {
+            self.moved = (charged, now);
+        }
+        let still = now.saturating_sub(self.moved.1);
+        (backstop == Backstop::Wall && still >= hard.max(BLOCKED_MIN)).then(|| Overdue {
+            blocked: Some(still),
             ..self.overdue.clone()
         })
     }
@@ -147,7 +165,7 @@ impl Watch {
                         .running
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
-                        .values()
+                        .values_mut()
                         .find_map(|r| r.overdue(now, backstop));
                     if let Some(overdue) = overdue {
                         on_overdue(overdue);
@@ -184,15 +202,17 @@ impl NodeWatch for Watch {
             None => format!("node `{node}`"),
         };
         let charge = ThreadCharge::current();
+        let started = pause::now();
         let running = Running {
             charged_at: charge.now(),
             charge,
-            started: pause::now(),
+            started,
+            moved: (Duration::ZERO, started),
             overdue: Overdue {
                 iteration: self.iteration,
                 label,
                 hard,
-                blocked: false,
+                blocked: None,
             },
         };
         self.registry
@@ -235,15 +255,17 @@ mod tests {
 
     fn running(hard: Duration) -> Running {
         let charge = ThreadCharge::current();
+        let started = pause::now();
         Running {
             charged_at: charge.now(),
             charge,
-            started: pause::now(),
+            started,
+            moved: (Duration::ZERO, started),
             overdue: Overdue {
                 iteration: None,
                 label: "node `x`".into(),
                 hard,
-                blocked: false,
+                blocked: None,
             },
         }
     }
@@ -251,21 +273,10 @@ mod tests {
     #[test]
     #[cfg(target_os = "linux")]
     fn the_hard_deadline_runs_on_the_nodes_charged_clock_not_on_wall_time() {
-        let r = running(Duration::from_millis(200));
+        let mut r = running(Duration::from_millis(200));
         // Far past the hard deadline in wall time, but this thread was not charged for it.
         let later = r.started + Duration::from_secs(1);
         assert_eq!(r.overdue(later, Backstop::Iteration), None);
-        // The wall backstop is twice the hard deadline.
-        let blocked = r.overdue(later, Backstop::Wall).expect("past the backstop");
-        assert!(blocked.blocked);
-        assert!(
-            blocked.to_string().contains("it is blocked (a deadlock?)"),
-            "{blocked}"
-        );
-        assert_eq!(
-            r.overdue(r.started + Duration::from_millis(300), Backstop::Wall),
-            None
-        );
         // Spinning is charged: spin until the charged deadline passes (a generous wall
         // bound only guards against spinning forever).
         let guard = std::time::Instant::now() + Duration::from_secs(60);
@@ -277,10 +288,46 @@ mod tests {
             std::hint::black_box(0);
         }
         let overdue = r.overdue(r.started, Backstop::Iteration).unwrap();
-        assert!(!overdue.blocked);
+        assert_eq!(overdue.blocked, None);
         assert_eq!(
             overdue.to_string(),
             "node `x` did not come back within its hard deadline of 200ms"
         );
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_wall_backstop_calls_a_node_blocked_only_when_its_charged_clock_stands_still() {
+        let hard = Duration::from_secs(60);
+        let mut r = running(hard);
+        // Charged nothing for less than its hard deadline: not yet.
+        assert_eq!(r.overdue(r.started + hard / 2, Backstop::Wall), None);
+        // A node that computes, however slowly, moves its charged clock: spin 5 ms of CPU.
+        let before = r.charge.now().unwrap();
+        let guard = std::time::Instant::now() + Duration::from_secs(60);
+        while r.charge.now().unwrap() < before + Duration::from_millis(5) {
+            assert!(
+                std::time::Instant::now() < guard,
+                "spinning was never charged"
+            );
+            std::hint::black_box(0);
+        }
+        let moved_at = r.started + hard - Duration::from_secs(1);
+        assert_eq!(r.overdue(moved_at, Backstop::Wall), None);
+        // Its hard deadline of wall time after it last moved, it is blocked.
+        assert_eq!(r.overdue(moved_at + hard / 2, Backstop::Wall), None);
+        assert_eq!(r.overdue(moved_at + hard, Backstop::Iteration), None);
+        let blocked = r.overdue(moved_at + hard, Backstop::Wall).unwrap();
+        assert_eq!(blocked.blocked, Some(hard));
+        let text = blocked.to_string();
+        assert!(
+            text.starts_with("node `x` did not come back: it was charged no time for 1m of wall")
+                && text.ends_with("it is blocked, using no CPU (a deadlock?)"),
+            "{text}"
+        );
+        // A short hard deadline still waits the least standstill.
+        let mut r = running(Duration::from_millis(100));
+        assert_eq!(r.overdue(r.started + BLOCKED_MIN / 2, Backstop::Wall), None);
+        assert!(r.overdue(r.started + BLOCKED_MIN, Backstop::Wall).is_some());
     }
 }
