@@ -2,12 +2,17 @@
 //! measures the engine's overhead.
 //!
 //! Exit codes (stable, for CI): 0 success, 1 a run failed or an invariant was violated,
-//! 2 flaky, 3 bad input or usage, 130 interrupted.
+//! 2 flaky, 3 bad input or usage, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
+//!
+//! SIGINT and SIGTERM are handled from the start ([`Stop::install`]): a signal while the
+//! arguments or scenarios load exits at once with 130 or 143.
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use harness::cmd::{self, cli::Cli};
+use harness::cmd;
+use harness::cmd::cli::{Cli, Command};
+use harness::soak::stop::Stop;
 use harness::util::exit;
 
 fn main() -> ExitCode {
@@ -23,6 +28,13 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // A worker leaves SIGINT and SIGTERM to its supervisor (it ignores them).
+    if !matches!(cli.command, Command::Worker(_))
+        && let Err(e) = Stop::install()
+    {
+        eprintln!("error: failed to install the signal handlers: {e}");
+        return ExitCode::from(exit::USAGE);
+    }
     match cmd::dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

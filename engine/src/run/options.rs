@@ -11,9 +11,10 @@ use crate::trace::Trace;
 
 /// Watches node executions from outside the VM: what stops a process whose node never
 /// comes back (Lua's pattern matcher runs C code no hook can interrupt). The engine tells it
-/// when each node execution starts, with the wall-clock time it must end within (the
-/// node's hard deadline: `settings.hard_timeout_ms`, or twice its budget plus 5 s), and
-/// when it ends.
+/// when each node execution starts, on the node's own thread (so a watch can take that
+/// thread's charged clock, [`crate::sync::ThreadCharge::current`]), with the time it must end
+/// within (the node's hard deadline: `settings.hard_timeout_ms`, or twice its budget plus
+/// 5 s; the harness's watchdog measures it on the node's charged clock), and when it ends.
 pub trait NodeWatch: Send + Sync + std::fmt::Debug {
     /// Node `node` (in `branch`, if any) starts; it must end within `hard`. Returns a
     /// ticket for [`NodeWatch::leave`].

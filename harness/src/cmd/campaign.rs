@@ -12,7 +12,9 @@
 //! least every two seconds and at the end of every scenario, so a SIGKILL loses seconds, not
 //! the run. SIGINT or SIGTERM stops the run within about two seconds, even when an
 //! iteration is stuck (its worker is killed), writes the report marked incomplete and exits
-//! 130 or 143; a second one exits at once.
+//! 130 or 143. A second signal within a second of the first is the same request; a later
+//! one exits at once, with the last checkpoint written as the final report, marked forced
+//! ([`crate::soak::stop`]). A signal while the scenarios load exits at once.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,6 +29,7 @@ use crate::outcome::classify::ReplayTarget;
 use crate::progress::Progress;
 use crate::replay::token::ReplayCommand;
 use crate::report::build::{self, RunInfo};
+use crate::report::kept::Kept;
 use crate::report::model::{Host, Options, Report, ScenarioReport};
 use crate::report::{status, write};
 use crate::scenario::{Entry, Scenario, load_paths};
@@ -78,12 +81,16 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
     if let Some(root) = &args.root {
         crate::scenario::project::given_root(root).map_err(CmdError::Usage)?;
     }
-    let stop = Stop::install()
-        .map_err(|e| CmdError::Usage(format!("install the signal handlers: {e}")))?;
+    // Its deadlines run on active time (less pauses); its ticker is one of the threads.
+    crate::util::pause::start();
     let threads_start = host::threads();
+    let host_start = host::Sample::now();
     let started_at = Utc::now();
     crate::util::out::say(format_args!("SEED={}", plan.run_seed));
     let entries = load_paths(&paths, args.include_canary, args.root.as_deref());
+    // Loaded: from now on a signal asks the run to stop, and its report says so.
+    let stop = Stop::current();
+    stop.begin_run();
     if entries.is_empty() {
         return Err(CmdError::Usage(format!(
             "find scenarios: no *.yaml files in {}",
@@ -105,7 +112,9 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
         started: Instant::now(),
         started_at,
         threads_start,
+        host_start,
         dir: PathBuf::new(),
+        kept: None,
         done: Vec::new(),
         workers: WorkerStats::default(),
         warned: false,
@@ -125,6 +134,12 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
             path: args.report_dir.clone(),
             source,
         })?;
+    let kept = Kept::new(run.dir.clone(), args.junit.clone(), args.junit_flaky);
+    stop.on_force(Box::new({
+        let kept = kept.clone();
+        move |signal| kept.force(signal)
+    }));
+    run.kept = Some(kept);
     run.checkpoint(&entries, None)
         .map_err(|source| CmdError::Io {
             what: "write the report under",
@@ -255,13 +270,15 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
     let report = run.report(&[], None, signal, stopped.clone(), false);
     crate::util::out::say(format_args!("{}", status::summary_line(&report)));
     crate::util::out::say(format_args!("{}", status::host_line(&report)));
-    write::write_all(&run.dir, &report, args.junit.as_deref(), args.junit_flaky).map_err(
-        |source| CmdError::Io {
+    run.kept
+        .as_ref()
+        .expect("made before the first scenario")
+        .finish(&report)
+        .map_err(|source| CmdError::Io {
             what: "write the report under",
             path: run.dir.clone(),
             source,
-        },
-    )?;
+        })?;
     crate::util::out::say(format_args!(
         "{:>10} {}",
         "Report",
@@ -287,7 +304,11 @@ struct CampaignRun<'a> {
     started: Instant,
     started_at: chrono::DateTime<Utc>,
     threads_start: Option<u64>,
+    /// The host when the run started.
+    host_start: host::Sample,
     dir: PathBuf,
+    /// The report files, once the folder is made.
+    kept: Option<Kept>,
     /// The reports of the scenarios done so far, in order.
     done: Vec<ScenarioReport>,
     workers: WorkerStats,
@@ -350,6 +371,7 @@ impl CampaignRun<'_> {
                 },
                 live_vms_end: engine::sync::counters::live_vms(),
                 workers: in_workers.then(|| build::workers(&self.workers)),
+                load: Some(build::host_load(&self.host_start)),
             },
         };
         build::report(info, scenarios)
@@ -362,12 +384,10 @@ impl CampaignRun<'_> {
         current: Option<ScenarioReport>,
     ) -> std::io::Result<()> {
         let report = self.report(pending, current, None, None, true);
-        write::write_all(
-            &self.dir,
-            &report,
-            self.args.junit.as_deref(),
-            self.args.junit_flaky,
-        )
+        self.kept
+            .as_ref()
+            .expect("made before the first checkpoint")
+            .checkpoint(&report)
     }
 
     /// Says once that checkpoints fail (the run goes on; the final write will say too).

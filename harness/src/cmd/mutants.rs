@@ -73,8 +73,9 @@ pub fn run(args: &MutantsArgs) -> Result<u8, CmdError> {
             .filter(|m| !m.is_none())
             .collect()
     };
-    let stop = Stop::install()
-        .map_err(|e| CmdError::Usage(format!("install the signal handlers: {e}")))?;
+    // Loaded: from now on a signal asks the campaign to stop, and its report says so.
+    let stop = Stop::current();
+    stop.begin_run();
     let stamp = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let dir = create_dir(&args.report_dir, "mutants", &stamp).map_err(|source| CmdError::Io {
         what: "make the report folder under",

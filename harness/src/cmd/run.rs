@@ -6,11 +6,12 @@ use serde_json::Value;
 use super::cli::RunArgs;
 use super::error::CmdError;
 use crate::report::trace;
-use crate::soak::watch::Watch;
+use crate::soak::watch::{Backstop, Watch};
 use crate::util::{exit, input};
 
 /// Runs the workflow once; a failed run is [`CmdError::Run`]. A node that does not come
-/// back by its hard deadline (code no time budget can interrupt) ends the process with a
+/// back by its hard deadline (code no time budget can interrupt), or is charged no time for
+/// that long (at least 2 s) of wall time less pauses (it is blocked), ends the process with a
 /// timeout error and exit code 1.
 pub fn run(args: &RunArgs) -> Result<u8, CmdError> {
     let source = input::read_text(&args.workflow, input::WORKFLOW)
@@ -18,13 +19,23 @@ pub fn run(args: &RunArgs) -> Result<u8, CmdError> {
     let workflow = Workflow::from_yaml(&source, Some(&args.workflow))
         .map_err(|e| scenario_hint(&args.workflow, &source, e))?;
     let input = initial_state(args)?;
-    let watch = Watch::start(|overdue| {
-        eprintln!(
-            "error: failed to finish {} within its hard deadline of {}: it is still running, \
-             in code the time budget cannot interrupt (Lua's pattern matcher, say); stopping",
-            overdue.label,
-            humantime::format_duration(overdue.hard)
-        );
+    // No supervisor here: the watchdog's own wall-clock backstop stops a blocked node.
+    let watch = Watch::start(Backstop::Wall, |overdue| {
+        if overdue.blocked.is_some() {
+            eprintln!(
+                "error: failed to finish {}: it {}; stopping",
+                overdue.label,
+                overdue.why()
+            );
+        } else {
+            eprintln!(
+                "error: failed to finish {} within its hard deadline of {}: it is still \
+                 running, in code the time budget cannot interrupt (Lua's pattern matcher, \
+                 say); stopping",
+                overdue.label,
+                humantime::format_duration(overdue.hard)
+            );
+        }
         std::process::exit(i32::from(exit::FAILED));
     });
     let options = RunOptions::seeded(args.seed).with_watch(watch.for_run());

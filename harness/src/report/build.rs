@@ -6,8 +6,9 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::model::{
-    BadReport, FingerprintRow, Fingerprints, Host, InvariantReport, Iterations, Options, Report,
-    SCHEMA_VERSION, SHOWN_FINGERPRINTS, ScenarioReport, SignatureRow, Totals, WorkersReport,
+    BadReport, FingerprintRow, Fingerprints, Host, HostLoad, InvariantReport, Iterations, Options,
+    Report, SCHEMA_VERSION, SHOWN_FINGERPRINTS, ScenarioReport, SignatureRow, Totals,
+    WorkersReport,
 };
 use crate::outcome::causes;
 use crate::outcome::classify::ReplayTarget;
@@ -345,6 +346,7 @@ pub fn report(run: RunInfo, scenarios: Vec<ScenarioReport>) -> Report {
         mode: run.mode.to_string(),
         complete: !run.running && run.stopped.is_none(),
         interrupted: run.signal.is_some(),
+        forced: false,
         stopped: run.stopped,
         run_seed: run.run_seed.to_string(),
         harness: env!("CARGO_PKG_VERSION").to_string(),
@@ -360,6 +362,34 @@ pub fn report(run: RunInfo, scenarios: Vec<ScenarioReport>) -> Report {
         totals,
         exit_code,
         scenarios,
+    }
+}
+
+/// Makes the last checkpoint `report` the final report of a run a later second `signal`
+/// ended before it could write its own: incomplete, interrupted, stopped by the first signal
+/// (`signal`), forced.
+pub fn force_final(report: &mut Report, signal: i32) {
+    let name = crate::util::host::signal_name(signal);
+    report.complete = false;
+    report.interrupted = true;
+    report.forced = true;
+    report.stopped = Some(format!(
+        "by {name}, forced: a second signal ended the process while it was stopping; this is \
+         its last checkpoint, from {}",
+        report.finished_at
+    ));
+    report.exit_code = (128 + signal) as u8;
+    report.finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+}
+
+/// What the host was doing between `start` and now.
+pub fn host_load(start: &crate::util::host::Sample) -> HostLoad {
+    let end = crate::util::host::Sample::now();
+    HostLoad {
+        cpus: end.cpus,
+        load_start: start.load,
+        load_end: end.load,
+        steal_percent: end.steal_percent_since(start),
     }
 }
 

@@ -43,6 +43,8 @@ struct View<'a> {
     title: String,
     why_incomplete: String,
     exit_meaning: String,
+    /// What the host was doing (`report.host.load`), as one line.
+    host_load: Option<String>,
     /// Nonzero class counts, in label order.
     classes: Vec<ClassCount>,
     /// One per `report.scenarios` entry, in the same order.
@@ -105,12 +107,16 @@ fn view(r: &Report) -> View<'_> {
     };
     let why_incomplete = match &r.stopped {
         Some(why) => format!("stopped: {why}"),
-        None => "still running when this was written (a checkpoint)".into(),
+        None => format!(
+            "still running when this checkpoint was written ({})",
+            r.finished_at
+        ),
     };
     View {
         title: title.into(),
         why_incomplete,
         exit_meaning: exit_meaning(r.exit_code),
+        host_load: r.host.load.as_ref().map(super::markdown::load_line),
         classes: classes(&r.totals),
         scenarios: r.scenarios.iter().map(scenario).collect(),
     }
@@ -201,7 +207,7 @@ fn round1(x: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::outcome::stats::Rate;
     use crate::report::model::{
@@ -282,13 +288,15 @@ mod tests {
         }
     }
 
-    fn report(scenarios: Vec<ScenarioReport>) -> Report {
+    /// A whole report of `scenarios` (for other modules' tests too).
+    pub(crate) fn report(scenarios: Vec<ScenarioReport>) -> Report {
         let totals = crate::report::build::totals(&scenarios, 2.0);
         Report {
             schema_version: SCHEMA_VERSION,
             mode: "soak".into(),
             complete: true,
             interrupted: false,
+            forced: false,
             stopped: None,
             run_seed: "1".into(),
             harness: "0.1.0".into(),
@@ -319,6 +327,7 @@ mod tests {
                 threads_end: Some(1),
                 live_vms_end: 0,
                 workers: None,
+                load: None,
             },
             exit_code: crate::report::build::exit_code(&totals, None),
             totals,
@@ -416,6 +425,6 @@ mod tests {
         let mut r = sample();
         r.complete = false;
         let html = render(&r).unwrap();
-        assert!(html.contains("still running when this was written"));
+        assert!(html.contains("still running when this checkpoint was written (20"));
     }
 }

@@ -5,6 +5,8 @@
 //! scenario's `content_hash` and `iterations.start/total`), each scenario's whole `tally`
 //! (exact counts of every distinct outcome, which `harness report merge` adds), the
 //! fingerprint table capped for display, and `flake_causes` for flaky scenarios.
+//! Added within version 3 (issue 18): `forced`, and `host.load` (the host's CPUs, load
+//! averages and steal).
 //!
 //! Seeds are decimal **strings** (a u64 does not survive a JSON double, as in jq or
 //! JavaScript); fingerprints are 16 hex digits. Rates are fractions in [0, 1].
@@ -14,8 +16,10 @@
 //!   "schema_version": 2,
 //!   "complete": bool,            // false: stopped early, or a checkpoint of a running soak
 //!   "interrupted": bool,         // Ctrl-C / SIGTERM
+//!   "forced": bool,              // a later second signal: the last checkpoint, finished
 //!   "stopped": "by SIGTERM" | "by --fail-fast in scenario `x`" | "in scenario `x`: ..." | null,
 //!                                // null with complete false: a checkpoint, still running
+//!                                // (written at finished_at)
 //!   "run_seed": "123",           // pass as --seed to rerun the whole run
 //!   "harness": "0.1.0", "build": "2f3ec539ad91d9a3",   // shards of one run share both
 //!   "shard": { "index": 2, "count": 3 } | null,        // --shard 2/3
@@ -32,8 +36,12 @@
 //!   "host": { "peak_rss_kib": 23000 | null, "threads_start": 1 | null,
 //!             "threads_end": 1 | null, "live_vms_end": 0,
 //!             "workers": { "spawned": 4, "hangs": 1, "crashes": 0, "live_vms_max": 0,
-//!                          "threads_max": 3 | null, "peak_rss_kib_max": 10240 | null }
-//!                        | null },        // null in thread isolation
+//!                          "threads_max": 4 | null, "peak_rss_kib_max": 10240 | null }
+//!                        | null,          // null in thread isolation
+//!             "load": { "cpus": 2,        // what the host was doing (null in a merge)
+//!                       "load_start": [1.52, 0.98, 0.77] | null,   // 1, 5, 15 min
+//!                       "load_end": [4.1, 2.01, 1.1] | null,       // at the end, or checkpoint
+//!                       "steal_percent": 0.0 | null } | null },    // of CPU time, /proc/stat
 //!   "totals": { "scenarios", "clean", "failing", "flaky", "error", "not_run",
 //!               "expected_failures", "unexpected_passes", "iterations", "iterations_per_s" },
 //!   "exit_code": 0,              // 0 clean, 1 failing, 2 flaky, 3 bad input, 130/143 signal

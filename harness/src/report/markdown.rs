@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::escape::{code, code_cell, markdown};
-use super::model::{Report, ScenarioReport};
+use super::model::{HostLoad, Report, ScenarioReport};
 use crate::outcome::Class;
 use crate::outcome::stats::percent;
 
@@ -22,7 +22,10 @@ pub fn render(r: &Report) -> String {
     if !r.complete {
         let why = match &r.stopped {
             Some(why) => format!("stopped {}", markdown(why)),
-            None => "still running when this was written (a checkpoint)".to_string(),
+            None => format!(
+                "still running when this checkpoint was written ({})",
+                r.finished_at
+            ),
         };
         let _ = writeln!(
             md,
@@ -68,6 +71,9 @@ pub fn render(r: &Report) -> String {
         opt(h.threads_end),
         h.live_vms_end
     );
+    if let Some(load) = &h.load {
+        let _ = writeln!(md, "- host load: {}", load_line(load));
+    }
     if let Some(w) = &h.workers {
         let _ = writeln!(
             md,
@@ -281,4 +287,23 @@ fn workers(caps: &[usize]) -> String {
 
 fn opt(v: Option<u64>) -> String {
     v.map_or("?".into(), |n| n.to_string())
+}
+
+/// `2 CPUs; load average 1.52 0.98 0.77 at the start, 4.10 2.01 1.10 at the end (1, 5 and
+/// 15 min); steal 0.0% of CPU time`: what the host was doing, to judge the run's timing by.
+pub fn load_line(load: &HostLoad) -> String {
+    let avg = |l: Option<[f64; 3]>| {
+        l.map_or("?".to_string(), |[a, b, c]| format!("{a:.2} {b:.2} {c:.2}"))
+    };
+    let mut line = format!(
+        "{} CPU{}; load average {} at the start, {} at the end (1, 5 and 15 min)",
+        load.cpus,
+        if load.cpus == 1 { "" } else { "s" },
+        avg(load.load_start),
+        avg(load.load_end)
+    );
+    if let Some(steal) = load.steal_percent {
+        line.push_str(&format!("; steal {steal:.1}% of CPU time"));
+    }
+    line
 }

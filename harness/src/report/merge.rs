@@ -562,5 +562,6 @@ fn host(shards: &[ShardReport]) -> Host {
             threads_max: workers.iter().filter_map(|w| w.threads_max).max(),
             peak_rss_kib_max: workers.iter().filter_map(|w| w.peak_rss_kib_max).max(),
         }),
+        load: None,
     }
 }

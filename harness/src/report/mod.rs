@@ -7,6 +7,7 @@ pub mod escape;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod kept;
 pub mod markdown;
 pub mod merge;
 pub mod model;

@@ -21,6 +21,10 @@ pub struct Report {
     pub complete: bool,
     /// Whether Ctrl-C (SIGINT) or SIGTERM stopped it.
     pub interrupted: bool,
+    /// A later second signal ended the process before the run wrote its own final report:
+    /// this is the last checkpoint's, finished by the signal thread.
+    #[serde(default)]
+    pub forced: bool,
     /// Why it stopped before its end, when it did: the signal, `--fail-fast`, or an
     /// iteration stuck in a thread.
     pub stopped: Option<String>,
@@ -116,6 +120,27 @@ pub struct Host {
     pub live_vms_end: usize,
     /// The worker processes (process isolation), or null.
     pub workers: Option<WorkersReport>,
+    /// What the host was doing around the run, to judge its timing by (null in a merge:
+    /// each shard's report has its own).
+    #[serde(default)]
+    pub load: Option<HostLoad>,
+}
+
+/// What the host was doing: its CPUs, its load at the start and the end, and the CPU time a
+/// hypervisor took from it (steal).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostLoad {
+    /// CPUs this process may use.
+    pub cpus: usize,
+    /// The 1, 5 and 15 minute load averages when the run started (`/proc/loadavg`; null
+    /// where there is none).
+    pub load_start: Option<[f64; 3]>,
+    /// The same when the report was written (the run's end, or the checkpoint's time).
+    pub load_end: Option<[f64; 3]>,
+    /// Steal: the share of the host's CPU time a hypervisor gave to others while the run
+    /// went, in percent (`/proc/stat`; null where the kernel does not count it, or no tick
+    /// passed).
+    pub steal_percent: Option<f64>,
 }
 
 /// What the worker processes went through and the largest figures they reported.

@@ -4,11 +4,13 @@
 //! One file per job: [`knobs`] derives every iteration's seed and knobs, [`iteration`] runs
 //! and judges one, [`runner`] soaks a scenario in [`processes`] (supervised workers, each
 //! a [`worker`] speaking the [`protocol`]) or [`threads`], into one [`sink`]; [`watch`]
-//! enforces nodes' hard deadlines, [`stop`] turns signals into a clean stop, [`session`]
+//! enforces nodes' hard deadlines and [`child_clock`] a worker's iteration deadline on its
+//! active time, [`stop`] turns signals into a clean stop, [`session`]
 //! holds one worker for a conversation (a replay, a shrink); [`exe`] is the binary workers
 //! run. What the iterations add up to is the outcome layer's
 //! job ([`crate::outcome`]).
 
+pub mod child_clock;
 pub mod exe;
 pub mod iteration;
 pub mod knobs;

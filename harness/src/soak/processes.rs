@@ -10,14 +10,20 @@
 //! recorded as a **crash**. Either way a fresh worker takes the rest of the batch. Workers
 //! die with the supervisor, even when it is SIGKILLed (`PR_SET_PDEATHSIG` on Linux, and on
 //! every platform a worker exits when its stdin closes).
+//!
+//! The iteration deadline is on wall time, the backstop behind each node's charged hard
+//! deadline (a deadlocked node uses no CPU): each worker's [`ChildClock`], which leaves out
+//! the intervals the worker was stopped and the supervisor was paused. A stopped worker, or a
+//! stopped supervisor, is never a hang.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::ops::Range;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::child_clock::ChildClock;
 use super::knobs::HashSeed;
 use super::plan::{ExploreStats, Halt, Plan, WorkerStats};
 use super::protocol::{LOAD_LIMIT, Reply, Request};
@@ -39,14 +45,17 @@ struct Worker {
     child: Child,
     stdin: ChildStdin,
     generation: u64,
-    /// The batch it runs: the next index it will report, the end, and when it last reported.
-    batch: Option<(u64, u64, Instant)>,
+    /// The batch it runs: the next index it will report, the end, and when it last reported
+    /// (on `clock`).
+    batch: Option<(u64, u64, Duration)>,
+    /// Its active time: the deadlines' clock.
+    clock: ChildClock,
     /// It reported an overdue node, or was killed, and is on its way out.
     dying: bool,
     /// It loaded the scenario ([`Reply::Ready`]).
     ready: bool,
-    /// When it was started.
-    started: Instant,
+    /// When it was started (on `clock`).
+    started: Duration,
     /// It finished an iteration.
     started_work: bool,
     /// Exploring: it measured the scenario (its run without preemptions finished).
@@ -152,7 +161,7 @@ pub fn soak(
                     w.dying = true;
                     continue;
                 }
-                w.batch = Some((range.start, range.end, Instant::now()));
+                w.batch = Some((range.start, range.end, w.clock.now()));
             }
         }
         if halt.is_some() {
@@ -179,7 +188,7 @@ pub fn soak(
                         w.ready = true;
                         // The first iteration's deadline starts now, not at the spawn.
                         if let Some((_, _, at)) = &mut w.batch {
-                            *at = Instant::now();
+                            *at = w.clock.now();
                         }
                     }
                     Some(Reply::Done {
@@ -207,7 +216,7 @@ pub fn soak(
                         // The batch ends with the worker's host report.
                         if let Some((next, _, at)) = &mut w.batch {
                             *next = index + 1;
-                            *at = Instant::now();
+                            *at = w.clock.now();
                         }
                     }
                     Some(Reply::Host(host)) => {
@@ -281,7 +290,8 @@ pub fn soak(
             if w.dying {
                 continue;
             }
-            if !w.ready && w.started.elapsed() > LOAD_LIMIT {
+            let now = w.clock.now();
+            if !w.ready && now.saturating_sub(w.started) > LOAD_LIMIT {
                 let _ = w.child.kill();
                 w.dying = true;
                 halt = Some(Halt::Abandoned(format!(
@@ -295,7 +305,7 @@ pub fn soak(
             }
             if let Some((next, end, at)) = w.batch
                 && next < end
-                && at.elapsed() > hard_deadline
+                && now.saturating_sub(at) > hard_deadline
             {
                 let seed = schedule_seed(plan, scenario, next);
                 let hang = Stopped::past_deadline(hard_deadline, true);
@@ -419,6 +429,8 @@ fn spawn(
         .spawn()?;
     let stdin = child.stdin.take().expect("piped");
     let stdout = child.stdout.take().expect("piped");
+    let mut clock = ChildClock::new(child.id());
+    let started = clock.now();
     let tx = tx.clone();
     std::thread::Builder::new()
         .name(format!("worker-{slot}-reader"))
@@ -443,7 +455,8 @@ fn spawn(
         batch: None,
         dying: false,
         ready: false,
-        started: Instant::now(),
+        clock,
+        started,
         started_work: false,
         measured: false,
     })

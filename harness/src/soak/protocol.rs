@@ -177,7 +177,8 @@ pub struct WireRun {
 pub struct WorkerHost {
     /// Lua VMs alive in the worker (must be 0 between iterations).
     pub live_vms: usize,
-    /// The worker's threads (its main thread and the hard-deadline watchdog).
+    /// The worker's threads (its main thread, stdin reader, hard-deadline watchdog and pause
+    /// clock).
     pub threads: Option<u64>,
     /// The worker's peak resident set, KiB.
     pub peak_rss_kib: Option<u64>,

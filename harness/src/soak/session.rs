@@ -1,12 +1,14 @@
 //! One worker process for a conversation: a replay, a shrink, a few reruns. The worker runs
-//! under the same hard deadline as in a soak; a worker that passes it is killed, and one
-//! that dies says how.
+//! under the same hard deadline as in a soak, on the worker's [`ChildClock`] (wall time less
+//! its stops and this process's pauses); a worker that passes it is killed, and one that dies
+//! says how.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::child_clock::ChildClock;
 use super::plan::Plan;
 use super::processes::worker_command;
 use super::protocol::{LOAD_LIMIT, Reply, Request};
@@ -31,6 +33,8 @@ pub struct Session {
     child: Child,
     stdin: Option<ChildStdin>,
     replies: mpsc::Receiver<Reply>,
+    /// The worker's active time: the deadlines' clock.
+    clock: ChildClock,
 }
 
 impl Session {
@@ -58,12 +62,14 @@ impl Session {
                 }
             }
         });
+        let mut clock = ChildClock::new(child.id());
+        let until = clock.now() + LOAD_LIMIT;
         let mut session = Session {
             child,
             stdin,
             replies,
+            clock,
         };
-        let until = Instant::now() + LOAD_LIMIT;
         loop {
             match session.recv_until(until) {
                 Err(Wait::Stopped) => {
@@ -108,7 +114,7 @@ impl Session {
                 .write_all(line.as_bytes())
                 .and_then(|()| stdin.flush());
         }
-        let until = crate::util::time::until(deadline);
+        let until = self.clock.now().saturating_add(deadline);
         loop {
             match self.recv_until(until) {
                 Err(Wait::Stopped) => {
@@ -133,14 +139,15 @@ impl Session {
         }
     }
 
-    /// The next reply, waiting until `until`, and no longer than a signal asks.
-    fn recv_until(&self, until: Instant) -> Result<Reply, Wait> {
+    /// The next reply, waiting until `until` on the worker's clock, and no longer than a
+    /// signal asks.
+    fn recv_until(&mut self, until: Duration) -> Result<Reply, Wait> {
         let stop = Stop::current();
         loop {
             if stop.requested() {
                 return Err(Wait::Stopped);
             }
-            let left = until.saturating_duration_since(Instant::now());
+            let left = until.saturating_sub(self.clock.now());
             match self
                 .replies
                 .recv_timeout(left.min(Duration::from_millis(100)))

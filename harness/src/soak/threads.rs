@@ -2,7 +2,10 @@
 //!
 //! Quicker to start than worker processes, but a thread cannot be killed: when an iteration
 //! passes its hard deadline (or a node its own), the run stops there, keeps what it
-//! measured, and leaves the stuck thread to die with the process.
+//! measured, and leaves the stuck thread to die with the process. Nodes' hard deadlines run
+//! on their charged clocks ([`super::watch`]); the iteration deadline, their backstop for a
+//! node blocked without using CPU, on this process's active time (wall time less its
+//! pauses, [`crate::util::pause`]), so a stopped soak records no hang.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -14,10 +17,11 @@ use super::knobs::{Knobs, iteration_seed};
 use super::plan::{Halt, Plan};
 use super::sink::Sink;
 use super::stop::Stop;
-use super::watch::{Overdue, Watch};
+use super::watch::{Backstop, Overdue, Watch};
 use crate::outcome::Outcome;
 use crate::outcome::evaluate::Stopped;
 use crate::scenario::Scenario;
+use crate::util::pause;
 
 /// How long a stop waits for running iterations to finish before leaving them.
 const GRACE: Duration = Duration::from_millis(1500);
@@ -28,8 +32,8 @@ enum Msg {
     Exited,
 }
 
-/// What each thread is running: `(index, seed, since)`.
-type Busy = Arc<Vec<Mutex<Option<(u64, u64, Instant)>>>>;
+/// What each thread is running: `(index, seed, since)`, `since` on the active clock.
+type Busy = Arc<Vec<Mutex<Option<(u64, u64, Duration)>>>>;
 
 /// Runs iterations `range` into `sink`; `Some` when the run must stop.
 pub fn soak(
@@ -48,7 +52,7 @@ pub fn soak(
     let busy: Busy = Arc::new((0..jobs).map(|_| Mutex::new(None)).collect());
     let (tx, rx) = mpsc::channel::<Msg>();
     let overdue_tx = Mutex::new(tx.clone());
-    let watch = Watch::start(move |o| {
+    let watch = Watch::start(Backstop::Iteration, move |o| {
         if let Ok(t) = overdue_tx.lock() {
             let _ = t.send(Msg::Overdue(o));
         }
@@ -73,7 +77,7 @@ pub fn soak(
                     let seed = iteration_seed(run_seed, &scenario.name, i);
                     let knobs = Knobs::derive(&scenario, seed, &overrides);
                     *busy[j].lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some((i, seed, Instant::now()));
+                        Some((i, seed, pause::now()));
                     let watch = watch.for_iteration(Some(i), seed);
                     let (_, outcome) = run_iteration(&scenario, seed, &knobs, Some(watch));
                     *busy[j].lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -105,10 +109,11 @@ pub fn soak(
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => return stop.signal().map(Halt::Signal),
         }
+        let now = pause::now();
         for slot in busy.iter() {
             let running = *slot.lock().unwrap_or_else(|p| p.into_inner());
             if let Some((i, seed, since)) = running
-                && since.elapsed() > hard_deadline
+                && now.saturating_sub(since) > hard_deadline
             {
                 halt.store(true, Ordering::Relaxed);
                 let what = Stopped::past_deadline(hard_deadline, false).describe_cause();

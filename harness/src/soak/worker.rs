@@ -21,7 +21,7 @@ use engine::ChaosLevel;
 use super::iteration::{execute, run_iteration};
 use super::knobs::{HashSeed, Knobs, Overrides, iteration_seed, parse_seed};
 use super::protocol::{Keep, Reply, Request, WireOutcome, WireRun, WorkerHost};
-use super::watch::Watch;
+use super::watch::{Backstop, Watch};
 use crate::explore::params::{ExploreParams, SchedulerKind};
 use crate::explore::run::Executed;
 use crate::explore::shrink::shrink;
@@ -126,7 +126,8 @@ pub fn serve(args: &WorkerArgs) -> u8 {
         workers: args.workers,
     };
     let overdue_out = out.clone();
-    let watch = Watch::start(move |o| {
+    // The supervisor's iteration deadline backs the nodes' charged hard deadlines up.
+    let watch = Watch::start(Backstop::Iteration, move |o| {
         let (index, seed) = o.iteration.unwrap_or((None, 0));
         reply(
             &overdue_out,
@@ -163,7 +164,7 @@ pub fn serve(args: &WorkerArgs) -> u8 {
         );
         (explorer, 0u64)
     });
-    // The worker's own threads: main, the stdin reader and the watchdog.
+    // The worker's own threads: main, the stdin reader, the watchdog and the pause clock.
     let threads_baseline = crate::util::host::threads();
     for request in requests {
         match (request, &mut explorer) {

@@ -135,6 +135,32 @@ fn a_node_stuck_past_its_hard_deadline_ends_the_run_with_a_timeout_and_exit_1() 
 }
 
 #[test]
+fn a_blocked_node_ends_the_run_at_its_wall_backstop_with_a_timeout_and_exit_1() {
+    // The test-only seam blocks node `wait` for good without using CPU (a deadlock): its
+    // charged clock never reaches the hard deadline; standing still for 2 s (the least, as
+    // its hard deadline is shorter) of wall time stops the run.
+    let path = write_temp(
+        "blocked.yaml",
+        "name: blocked\nsettings: { lua_timeout_ms: 100, hard_timeout_ms: 500 }\nnodes:\n  - { name: wait, run: 'return {}' }\n",
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(["run", path.to_str().unwrap()])
+        .env("BRANCHPROOF_TEST_BLOCK_NODE", "wait")
+        .current_dir(root)
+        .output()
+        .expect("harness runs");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "failed to finish node `wait`: it did not come back: it was charged no time for 2s"
+        ) && err.contains("(its hard deadline is 500ms of charged time): it is blocked"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_scenario_handed_to_run_says_it_is_a_scenario_and_how_to_soak_it() {
     let out = harness(&["run", "scenarios/isolation-globals.yaml"]);
     let err = stderr(&out);

@@ -172,3 +172,38 @@ pub fn mask(stdout: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The worker processes whose supervisor is `pid` (from `/proc`: their command lines name
+/// it as `--parent`).
+pub fn worker_pids(pid: u32) -> Vec<u32> {
+    let parent = format!("--parent\0{pid}\0");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|p| {
+            std::fs::read(format!("/proc/{p}/cmdline")).is_ok_and(|cmd| {
+                let cmd = String::from_utf8_lossy(&cmd);
+                cmd.contains("__worker") && cmd.contains(&parent)
+            })
+        })
+        .collect()
+}
+
+/// Sends `signal` (`-STOP`, `-CONT`, `-INT`, ...) to process `pid`, which the test started.
+pub fn signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill {signal} {pid}");
+}
+
+/// The report a run under `base` last wrote (a checkpoint or its final report), if any yet.
+pub fn latest_report(base: &Path) -> Option<Value> {
+    let dir = report_dir(base)?;
+    let text = std::fs::read_to_string(dir.join("report.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}

@@ -2,8 +2,11 @@
 //! isolation the iteration ends as a hang at its hard deadline, its worker is replaced and
 //! the soak goes on, keeping every other iteration; the hang's replay command reproduces
 //! the hang. In thread isolation the run stops there, with its report written and why.
+//! A node that blocks without using CPU (a deadlock: its charged clock stands still) is a
+//! hang too, at the iteration's wall-clock deadline; the test-only seam
+//! `BRANCHPROOF_TEST_BLOCK_NODE` blocks one.
 
-use crate::common::{fixture, run_printed, soak};
+use crate::common::{fixture, harness, report_dir, run_printed, soak};
 
 #[test]
 fn a_hang_in_a_worker_is_a_failure_the_worker_is_replaced_and_the_soak_goes_on() {
@@ -109,4 +112,77 @@ fn runaway_lua_the_vm_can_stop_ends_every_iteration_on_its_own() {
     assert_eq!(s["status"], "clean");
     assert_eq!(s["hangs"], 0);
     assert_eq!(s["iterations"]["run"], 5);
+}
+
+/// `harness soak ARGS...` with node `nap` blocked for good in every iteration.
+fn soak_blocked(args: &[&str]) -> (i32, serde_json::Value) {
+    let base = tempfile::tempdir().unwrap();
+    let out = harness()
+        .arg("soak")
+        .args(args)
+        .arg("--report-dir")
+        .arg(base.path())
+        .env("BRANCHPROOF_TEST_BLOCK_NODE", "nap")
+        .output()
+        .unwrap();
+    let dir = report_dir(base.path()).expect("a report folder");
+    let report = std::fs::read_to_string(dir.join("report.json")).unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_str(&report).unwrap(),
+    )
+}
+
+#[test]
+fn a_deadlocked_worker_is_killed_at_the_iteration_deadline_as_a_hang() {
+    let (code, r) = soak_blocked(&[
+        &fixture("soak/naps.yaml"),
+        "-n",
+        "2",
+        "--jobs",
+        "1",
+        "--seed",
+        "1",
+        "--hard-deadline",
+        "1s",
+    ]);
+    let s = &r["scenarios"][0];
+    assert_eq!(s["iterations"]["run"], 2, "{s}");
+    assert_eq!(s["hangs"], 2, "{s}");
+    assert_eq!(
+        s["first_bad"]["message"],
+        "hang: the iteration did not finish within its hard deadline of 1s (its worker was \
+         killed)"
+    );
+    assert_eq!(r["host"]["workers"]["hangs"], 2);
+    assert_eq!(code, 1, "{r}");
+}
+
+#[test]
+fn in_thread_isolation_a_deadlocked_iteration_is_a_hang_that_stops_the_run() {
+    let (code, r) = soak_blocked(&[
+        &fixture("soak/naps.yaml"),
+        "-n",
+        "2",
+        "--jobs",
+        "1",
+        "--seed",
+        "1",
+        "--hard-deadline",
+        "1s",
+        "--isolation",
+        "thread",
+    ]);
+    let s = &r["scenarios"][0];
+    assert_eq!(s["hangs"], 1, "{s}");
+    assert_eq!(
+        s["first_bad"]["message"],
+        "hang: the iteration did not finish within its hard deadline of 1s"
+    );
+    assert_eq!(r["complete"], false);
+    assert!(
+        r["stopped"].as_str().unwrap().contains("cannot be killed"),
+        "{r}"
+    );
+    assert_eq!(code, 1, "{r}");
 }

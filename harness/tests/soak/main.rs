@@ -13,6 +13,7 @@ mod hang;
 mod interrupt;
 mod memory;
 mod paths;
+mod pause;
 mod replay;
 mod reports;
 mod robust;

@@ -32,6 +32,7 @@ fn report_json_has_exactly_the_documented_fields() {
             "mode",
             "complete",
             "interrupted",
+            "forced",
             "stopped",
             "run_seed",
             "harness",
@@ -79,7 +80,8 @@ fn report_json_has_exactly_the_documented_fields() {
             "threads_start",
             "threads_end",
             "live_vms_end",
-            "workers"
+            "workers",
+            "load"
         ])
     );
     assert_eq!(
@@ -93,6 +95,20 @@ fn report_json_has_exactly_the_documented_fields() {
             "peak_rss_kib_max"
         ])
     );
+    assert_eq!(
+        keys(&r["host"]["load"]),
+        sorted(&["cpus", "load_start", "load_end", "steal_percent"])
+    );
+    // On Linux the kernel gives all of them; a short run may see no tick, so no steal share.
+    let load = &r["host"]["load"];
+    assert!(load["cpus"].as_u64().unwrap() >= 1, "{load}");
+    if cfg!(target_os = "linux") {
+        for at in ["load_start", "load_end"] {
+            let avg = load[at].as_array().expect("three load averages");
+            assert_eq!(avg.len(), 3, "{load}");
+            assert!(avg.iter().all(|x| x.as_f64().unwrap() >= 0.0), "{load}");
+        }
+    }
     assert_eq!(
         keys(&r["totals"]),
         sorted(&[
@@ -218,6 +234,26 @@ fn report_md_has_a_row_per_scenario_and_a_section_for_the_flaky_one() {
     assert!(md.contains("| FLAKY | flaky-random | 400/400 |"), "{md}");
     assert!(md.contains("## FLAKY `flaky-random`"), "{md}");
     assert!(md.contains("- replay: `harness replay bp2."), "{md}");
+    // What the host was doing, as report.json has it.
+    let load = &run.json()["host"]["load"];
+    let line = md
+        .lines()
+        .find(|l| l.starts_with("- host load: "))
+        .unwrap_or_else(|| panic!("no host load line: {md}"));
+    assert!(
+        line.starts_with(&format!("- host load: {} CPU", load["cpus"])),
+        "{line}"
+    );
+    if let Some(avg) = load["load_start"].as_array() {
+        let shown: Vec<String> = avg
+            .iter()
+            .map(|x| format!("{:.2}", x.as_f64().unwrap()))
+            .collect();
+        assert!(
+            line.contains(&format!("load average {} at the start", shown.join(" "))),
+            "{line}"
+        );
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{fixture, harness, report_dir, soak};
+use crate::common::{fixture, harness, report_dir, soak, worker_pids};
 
 /// The iteration the stuck scenario first gets stuck at with seed 5 on one worker: found by
 /// a fail-fast soak with a short hard deadline.
@@ -87,19 +87,7 @@ fn wait(child: &mut Child, limit: Duration) -> Option<i32> {
 
 /// Worker processes whose supervisor was `pid`.
 fn workers_of(pid: u32) -> usize {
-    let parent = format!("--parent\0{pid}\0");
-    std::fs::read_dir("/proc")
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-                .filter(|cmd| {
-                    let cmd = String::from_utf8_lossy(cmd);
-                    cmd.contains("__worker") && cmd.contains(&parent)
-                })
-                .count()
-        })
-        .unwrap_or(0)
+    worker_pids(pid).len()
 }
 
 #[test]
@@ -169,4 +157,82 @@ fn sigkill_leaves_a_valid_checkpoint_and_no_worker_behind() {
         &std::fs::read_to_string(dir.join("junit.xml")).unwrap(),
     )
     .expect("the checkpointed junit.xml parses");
+}
+
+/// `timeout 3 harness VERB naps.yaml`: GNU `timeout` sends SIGTERM to the harness and then
+/// to its whole process group, so the harness gets it twice at once. Returns the report.
+fn under_timeout(verb: &str, extra: &[&str]) -> Value {
+    let base = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("timeout")
+        .arg("3")
+        .arg(env!("CARGO_BIN_EXE_harness"))
+        .args([verb, &fixture("soak/naps.yaml"), "--progress", "none"])
+        .args(extra)
+        .arg("--report-dir")
+        .arg(base.path())
+        .current_dir(crate::common::root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run timeout");
+    assert_eq!(status.code(), Some(124), "timeout ended it");
+    let dir = report_dir(base.path()).expect("a report folder");
+    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
+}
+
+/// Two SIGTERMs at once are one request: the report is the final one, never a checkpoint.
+fn assert_final_after_two_sigterms(verb: &str, extra: &[&str]) {
+    for round in 0..3 {
+        let r = under_timeout(verb, extra);
+        let at = format!("round {round}: {r}");
+        assert_eq!(r["complete"], false, "{at}");
+        assert_eq!(r["interrupted"], true, "{at}");
+        assert_eq!(r["stopped"], "by SIGTERM", "{at}");
+        assert_eq!(r["forced"], false, "{at}");
+        assert_eq!(r["exit_code"], 143, "{at}");
+    }
+}
+
+#[test]
+fn two_sigterms_at_once_from_timeout_leave_a_final_soak_report() {
+    assert_final_after_two_sigterms("soak", &[]);
+}
+
+#[test]
+fn two_sigterms_at_once_from_timeout_leave_a_final_explore_report() {
+    assert_final_after_two_sigterms("explore", &["--schedules", "100000000"]);
+}
+
+#[test]
+fn a_signal_while_its_input_loads_exits_at_once_with_its_code() {
+    // A token read from standard input that never ends (special files are refused before
+    // they are read, so a pipe held open is what still blocks a load): the signal must end
+    // the process all the same.
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let mut child = harness()
+            .args(["replay", "@-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let _held_open = child.stdin.take();
+        // Its signal thread is what the signal needs: wait for it.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !has_thread(child.id(), "signals") {
+            assert!(Instant::now() < deadline, "no signal thread");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        crate::common::signal(child.id(), signal);
+        assert_eq!(wait(&mut child, Duration::from_secs(30)), Some(code));
+    }
+}
+
+/// Whether process `pid` has a thread named `name`.
+fn has_thread(pid: u32, name: &str) -> bool {
+    std::fs::read_dir(format!("/proc/{pid}/task")).is_ok_and(|tasks| {
+        tasks
+            .filter_map(|t| t.ok())
+            .any(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim() == name))
+    })
 }

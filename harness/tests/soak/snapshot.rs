@@ -22,7 +22,7 @@ const EXPECTED: &str = r#"SEED=1
      ERROR [   T.TTTs]  0/0  b-unknown-key
            failed to load scenario harness/tests/fixtures/soak-folder/b-unknown-key.yaml:8:1: unknown field `expectations`, expected one of `name`, `description`, `story`, `workflow`, `workflow_file`, `initial_state`, `iterations`, `max_iterations`, `engine_thread`, `hard_deadline`, `chaos`, `expect`, `expect_failure`
    Summary [   T.TTTs] 4 scenarios, 120 iterations (N/s): 1 clean, 1 failing, 1 flaky, 1 error
-      Host peak RSS M MiB, threads 1 -> 1, live VMs 0; workers 3 started, 0 hangs, 0 crashes, worst peak RSS M MiB, live VMs 0
+      Host peak RSS M MiB, threads 3 -> 3, live VMs 0; workers 3 started, 0 hangs, 0 crashes, worst peak RSS M MiB, live VMs 0
     Report <dir>/report.md
       SEED rerun this whole run with --seed 1"#;
 
