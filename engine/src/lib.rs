@@ -62,6 +62,7 @@
 
 mod chaos;
 mod compile;
+mod condition;
 mod error;
 mod fan_in;
 pub mod loader;
@@ -71,6 +72,7 @@ mod predicate;
 mod run;
 pub mod seams;
 pub mod sync;
+mod tea_keys;
 mod trace;
 mod workflow;
 mod yaml_check;

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::context::{Ctx, END, START};
 use super::fanin::{check_branches, fan_outs};
+use super::nodes::compile_node;
 use super::routes::routes;
 use crate::error::{LoadError, LoadErrorKind as K};
 use crate::loader::RawWorkflow;
@@ -31,6 +32,7 @@ pub(crate) fn compile(
         file_label,
         names: HashMap::new(),
         lua,
+        conditions: Default::default(),
     };
 
     if raw.nodes.is_empty() {
@@ -65,18 +67,6 @@ pub(crate) fn compile(
             e.line = locate::node_lines(source, &node.name).nth(1).or(e.line);
             return Err(e);
         }
-        if let Some(lang) = &node.language
-            && lang != "lua"
-        {
-            return Err(ctx.at_node(
-                K::Language,
-                &node.name,
-                format!(
-                    "node `{}` uses language `{lang}`; only `lua` is supported",
-                    node.name
-                ),
-            ));
-        }
     }
 
     let settings = settings(&raw, source)?;
@@ -108,35 +98,22 @@ pub(crate) fn compile(
 
     let mut nodes = Vec::with_capacity(raw.nodes.len());
     for (id, (node, route)) in raw.nodes.iter().zip(routes).enumerate() {
-        let chunk = match &node.run {
-            Some(code) if !code.trim().is_empty() => Some(ctx.chunk(
-                &node.name,
-                "`run` code",
-                code,
-                locate::run_code_line(source, &node.name),
-            )?),
-            _ => None,
-        };
-        let route = route.ok_or_else(|| {
-            ctx.at_node(
-                K::NoWayOut,
-                &node.name,
-                format!(
-                    "node `{}` has no way out: give it a `goto` or an edge (use `{END}` to finish)",
-                    node.name
-                ),
-            )
-        })?;
-        let fan_in = node.fan_in || fan_outs.contains(&id);
+        let (chunk, while_loop) = compile_node(&ctx, node)?;
         nodes.push(Node {
             name: node.name.clone(),
             chunk,
-            route,
-            fan_in,
+            while_loop,
+            route: route.expect("every node has a route"),
+            fan_in: node.fan_in || fan_outs.contains(&id),
         });
     }
     check_branches(&ctx, &start, &nodes)?;
-    drop(ctx);
+    let variables = raw.variables.clone().unwrap_or_default();
+    let conditions = ctx
+        .conditions
+        .into_inner()
+        .finish(variables)
+        .map_err(|e| LoadError::new(K::Condition, e))?;
 
     Ok(Workflow {
         name: raw.name.clone(),
@@ -145,6 +122,7 @@ pub(crate) fn compile(
         settings,
         nodes,
         start,
+        conditions,
         raw,
     })
 }
