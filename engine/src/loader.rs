@@ -138,18 +138,31 @@ impl<'de> Deserialize<'de> for RawRun {
                 Ok(RawRun::Code(v.to_string()))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawRun, A::Error> {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Typed {
-                    #[serde(rename = "type")]
-                    kind: String,
-                    code: String,
+                use serde::de::Error;
+                let mut fields: std::collections::BTreeMap<String, serde_json::Value> =
+                    Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                let kind = match fields.remove("type") {
+                    Some(serde_json::Value::String(kind)) => kind,
+                    Some(_) => return Err(A::Error::custom("`type` must be a string")),
+                    None => return Err(A::Error::missing_field("type")),
+                };
+                // Another `type` (`prolog`, `expression`...) is refused when the node compiles,
+                // naming the TEA feature; its other keys are TEA's to check.
+                if kind != "lua" {
+                    return Ok(RawRun::Typed {
+                        kind,
+                        code: String::new(),
+                    });
                 }
-                let t = Typed::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(RawRun::Typed {
-                    kind: t.kind,
-                    code: t.code,
-                })
+                let code = match fields.remove("code") {
+                    Some(serde_json::Value::String(code)) => code,
+                    Some(_) => return Err(A::Error::custom("`code` must be a string")),
+                    None => return Err(A::Error::missing_field("code")),
+                };
+                match fields.keys().next() {
+                    Some(other) => Err(A::Error::unknown_field(other, &["type", "code"])),
+                    None => Ok(RawRun::Typed { kind, code }),
+                }
             }
         }
         d.deserialize_any(Visitor)

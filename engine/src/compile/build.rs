@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::context::{Ctx, END, START};
 use super::fanin::{check_branches, fan_outs};
-use super::nodes::compile_node;
+use super::nodes::{check_language, compile_node};
 use super::routes::routes;
 use crate::error::{LoadError, LoadErrorKind as K};
 use crate::loader::RawWorkflow;
@@ -67,6 +67,7 @@ pub(crate) fn compile(
             e.line = locate::node_lines(source, &node.name).nth(1).or(e.line);
             return Err(e);
         }
+        check_language(&ctx, node)?;
     }
 
     let settings = settings(&raw, source)?;

@@ -51,6 +51,23 @@ fn loop_key(node: &RawNode) -> Option<&'static str> {
     .find_map(|(key, set)| set.then_some(key))
 }
 
+/// Refuses a node (or a while_loop's body node) in a language other than Lua, before any
+/// code is compiled: that is the reason such a workflow does not run here.
+pub(super) fn check_language(ctx: &Ctx, node: &RawNode) -> Result<(), LoadError> {
+    let name = node.name.as_str();
+    if let Some(lang) = node.language.as_deref().filter(|l| *l != "lua") {
+        return Err(ctx.at_node(K::Language, name, language(name, "language", lang)));
+    }
+    let typed = node.run.as_ref().and_then(|r| r.code().1);
+    if let Some(kind) = typed.filter(|t| *t != "lua") {
+        return Err(ctx.at_node(K::Language, name, language(name, "run type", kind)));
+    }
+    node.body
+        .iter()
+        .flatten()
+        .try_for_each(|inner| check_language(ctx, inner))
+}
+
 /// A node's Lua, compiled; `None` when it has none (it passes the state through).
 fn run(ctx: &Ctx, node: &RawNode) -> Result<Option<Chunk>, LoadError> {
     let name = node.name.as_str();
@@ -58,11 +75,6 @@ fn run(ctx: &Ctx, node: &RawNode) -> Result<Option<Chunk>, LoadError> {
         Some(run) => run.code(),
         None => return Ok(None),
     };
-    for lang in [node.language.as_deref(), typed].into_iter().flatten() {
-        if lang != "lua" {
-            return Err(ctx.at_node(K::Language, name, language(name, lang)));
-        }
-    }
     if code.trim().is_empty() {
         return Ok(None);
     }
@@ -80,16 +92,15 @@ fn run(ctx: &Ctx, node: &RawNode) -> Result<Option<Chunk>, LoadError> {
         })
 }
 
-/// Why a TEA language does not run here.
-fn language(name: &str, lang: &str) -> String {
-    let what = match lang {
-        "prolog" => "TEA's Prolog runtime",
-        "python" => "TEA-Python's Python code",
-        _ => "a language TEA does not run either",
+/// Why a TEA language (`what` is `language` or `run type`) does not run here.
+fn language(name: &str, what: &str, lang: &str) -> String {
+    let feature = match lang {
+        "prolog" => "TEA's Prolog runtime is",
+        "python" => "TEA-Python's Python code is",
+        "expression" => "TEA-Python's expression runs are",
+        _ => "other languages are",
     };
-    format!(
-        "node `{name}` is in language `{lang}`: {what} is outside this engine; only Lua runs here"
-    )
+    format!("node `{name}` has {what} `{lang}`: {feature} outside this engine; only Lua runs here")
 }
 
 /// A hint for code that does not compile as Lua and says no language: TEA-Python runs
@@ -101,18 +112,36 @@ fn not_lua(code: &str) -> String {
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
     };
     let python = lines().any(|l| {
-        l.starts_with("import ")
-            || l.starts_with("def ")
-            || l.starts_with("from ")
+        ["import ", "def ", "from ", "elif ", "try:", "except"]
+            .iter()
+            .any(|k| l.starts_with(k))
             || (l.ends_with(':')
-                && ["if ", "for ", "else", "elif ", "try", "while "]
+                && ["if ", "for ", "else", "while "]
                     .iter()
                     .any(|k| l.starts_with(k)))
-            || l.contains("state.get(")
-            || l.contains("None")
+            || ["state.get(", "None", "True", "False", "f\"", "len(", "{\""]
+                .iter()
+                .any(|k| l.contains(k))
     });
-    let prolog = lines().any(|l| l.contains(":-") || l.ends_with('.'))
-        && lines().any(|l| l.contains("state(") || l.contains("return(") || l.contains(" is "));
+    // TEA-Rust's own `detect_prolog_code` (used when it is built with Prolog).
+    let prolog = code.trim().starts_with("% prolog")
+        || code.trim().starts_with("%prolog")
+        || [
+            ":-",
+            "?-",
+            "state(",
+            "return(",
+            "assertz(",
+            "findall(",
+            "all_different(",
+            "#=",
+            "#<",
+            "#>",
+            "ins ",
+            "labeling",
+        ]
+        .iter()
+        .any(|p| code.contains(p));
     if python {
         " (this looks like Python: TEA-Python runs `run` code as Python, which is outside this \
          engine; only Lua runs here)"

@@ -148,7 +148,10 @@ impl Walk<'_> {
                     self.locals.push(set.key.clone());
                 }
                 Node::FilterSection(_, section, _) => {
-                    self.filter(&section.filter.name)?;
+                    // Tera's renderer handles `safe` itself: it is no registered filter.
+                    if section.filter.name != "safe" {
+                        self.filter(&section.filter.name)?;
+                    }
                     for arg in section.filter.args.values() {
                         self.expr(arg)?;
                     }
@@ -170,7 +173,11 @@ impl Walk<'_> {
     fn expr(&mut self, e: &Expr) -> Result<(), String> {
         self.val(&e.val)?;
         for f in &e.filters {
-            self.filter(&f.name)?;
+            // Tera's renderer handles these two itself (`default` only as the first filter,
+            // as Tera does): they are no registered filters.
+            if f.name != "safe" && f.name != "default" {
+                self.filter(&f.name)?;
+            }
             for arg in f.args.values() {
                 self.expr(arg)?;
             }
@@ -348,6 +355,10 @@ mod tests {
         );
         assert_eq!(keys("{{ state | length }}", Mode::Test), Ok(Keys::All));
         assert_eq!(keys("{{ state['a'] }}", Mode::Test), Ok(Keys::All));
+        assert_eq!(
+            keys("{{ state.a | default(value=1) | safe }}", Mode::Test),
+            Ok(some(&["a"]))
+        );
         assert_eq!(
             keys("{% set n = state.n %}{{ n > 1 }}", Mode::Test),
             Ok(some(&["n"]))

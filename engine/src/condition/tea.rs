@@ -1,7 +1,9 @@
 //! TEA-Rust's own condition helpers, as its `rust/src/engine/yaml_templates.rs` and
-//! `executor.rs` write them (The Edge Agent at f507cd9, MIT licence, copyright The Edge
-//! Agent Contributors): which expressions read the state directly, how a JSON value and a
-//! rendered text are judged true, and how each kind of condition becomes a template.
+//! `executor.rs` write them (The Edge Agent at f507cd9; MIT licence, copyright (c) 2024
+//! Fabrício Ceolin, Claudionor Coelho Jr.; the notice is in
+//! `engine/tests/tea/fixtures/LICENSE-TEA`): which expressions read the state directly, how
+//! a JSON value and a rendered text are judged true, and how each kind of condition becomes
+//! a template.
 
 use serde_json::Value;
 
