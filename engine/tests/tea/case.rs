@@ -110,10 +110,11 @@ impl Case {
 /// Loads the fixture, with the test's settings over its own.
 fn load_fixture(source: &str, path: &Path, settings: Option<&Value>) -> Result<Workflow, String> {
     let mut raw: RawWorkflow = parse_workflow(source, Some(path)).map_err(|e| e.to_string())?;
-    if let Some(Value::Object(set)) = settings {
-        if let Some(ms) = set.get("lua_timeout_ms").and_then(Value::as_u64) {
-            raw.settings.lua_timeout_ms = Some(ms);
-        }
+    if let Some(ms) = settings
+        .and_then(|s| s.get("lua_timeout_ms"))
+        .and_then(Value::as_u64)
+    {
+        raw.settings.lua_timeout_ms = Some(ms);
     }
     Workflow::from_raw(raw, source, Some(path)).map_err(|e| e.to_string())
 }
