@@ -32,33 +32,70 @@ pub fn to_lua(lua: &Lua, value: &Value) -> mlua::Result<mlua::Value> {
 /// [`to_lua`] makes of their JSON form ([`BranchEntry::to_json`]), without building that
 /// JSON first.
 pub(crate) fn entries_to_lua(lua: &Lua, entries: &[BranchEntry]) -> mlua::Result<mlua::Value> {
-    let lengths = lengths(lua)?;
-    // SAFETY: as in `push`: a protected call with the array metatable at index 1 and the
-    // lengths table at 2, borrowing `entries` only.
+    // SAFETY: as in `push`: a protected call with the array metatable at index 1, borrowing
+    // `entries` only.
     unsafe {
-        lua.exec_raw::<mlua::Value>((lua.array_metatable(), lengths), |l| {
+        lua.exec_raw::<mlua::Value>(lua.array_metatable(), |l| {
             push_entries(l, entries);
             ffi::lua_replace(l, 1);
-            ffi::lua_settop(l, 1);
         })
     }
 }
 
-/// Where the lengths of arrays that end in nulls are recorded.
-const LENGTHS: &str = "branchproof.array_lengths";
+/// The registry key (by address) of the VM's table of recorded array lengths: a table with
+/// weak keys (an entry lives as long as its array), made by the first array that needs it.
+/// Kept out of mlua's API so that a conversion with no such array costs nothing more.
+static LENGTHS: u8 = 0;
 
-/// The VM's table of recorded array lengths (weak keys: an entry lives as long as its
-/// array), made on first use.
-fn lengths(lua: &Lua) -> mlua::Result<mlua::Table> {
-    if let Some(t) = lua.named_registry_value::<Option<mlua::Table>>(LENGTHS)? {
-        return Ok(t);
+fn lengths_key() -> *const c_void {
+    std::ptr::addr_of!(LENGTHS).cast()
+}
+
+/// Records `len` as the length of the array at the top of the stack.
+///
+/// # Safety
+/// Inside a protected call (it allocates), with the array at the top.
+unsafe fn record_length(l: *mut ffi::lua_State, len: usize) {
+    // SAFETY: see the function's contract; room for four more values is checked first.
+    unsafe {
+        if ffi::lua_checkstack(l, 4) == 0 {
+            ffi::luaL_error(l, c"no stack room to record an array's length".as_ptr());
+        }
+        if ffi::lua_rawgetp(l, ffi::LUA_REGISTRYINDEX, lengths_key()) != ffi::LUA_TTABLE {
+            ffi::lua_pop(l, 1);
+            ffi::lua_createtable(l, 0, 1);
+            ffi::lua_createtable(l, 0, 1);
+            ffi::lua_pushstring(l, c"k".as_ptr());
+            ffi::lua_setfield(l, -2, c"__mode".as_ptr());
+            ffi::lua_setmetatable(l, -2);
+            ffi::lua_pushvalue(l, -1);
+            ffi::lua_rawsetp(l, ffi::LUA_REGISTRYINDEX, lengths_key());
+        }
+        ffi::lua_pushvalue(l, -2);
+        ffi::lua_pushinteger(l, len as ffi::lua_Integer);
+        ffi::lua_rawset(l, -3);
+        ffi::lua_pop(l, 1);
     }
-    let t = lua.create_table()?;
-    let weak = lua.create_table()?;
-    weak.raw_set("__mode", "k")?;
-    t.set_metatable(Some(weak))?;
-    lua.set_named_registry_value(LENGTHS, &t)?;
-    Ok(t)
+}
+
+/// The recorded length of the array at `index`, if any; raises no error.
+///
+/// # Safety
+/// A live state with room for two more values.
+unsafe fn recorded_length(l: *mut ffi::lua_State, index: c_int) -> Option<i64> {
+    // SAFETY: raw reads only.
+    unsafe {
+        let mut len = None;
+        if ffi::lua_rawgetp(l, ffi::LUA_REGISTRYINDEX, lengths_key()) == ffi::LUA_TTABLE {
+            ffi::lua_pushvalue(l, index);
+            if ffi::lua_rawget(l, -2) == ffi::LUA_TNUMBER && ffi::lua_isinteger(l, -1) != 0 {
+                len = Some(ffi::lua_tointegerx(l, -1, std::ptr::null_mut()));
+            }
+            ffi::lua_pop(l, 1);
+        }
+        ffi::lua_pop(l, 1);
+        len
+    }
 }
 
 /// # Safety
@@ -129,15 +166,13 @@ pub(crate) fn state_from_lua(lua: &Lua, value: mlua::Value) -> mlua::Result<Valu
 /// Builds `value` on the Lua stack in one protected call (mlua's serializer made one per
 /// table and per field: the conversions were most of a node's cost on a real state).
 fn push(lua: &Lua, value: &Value) -> mlua::Result<mlua::Value> {
-    let lengths = lengths(lua)?;
     // SAFETY: the closure runs inside a protected call on the state mlua hands over, with
-    // the array metatable at index 1 and the lengths table at 2. It only borrows `value`: a
-    // Lua error (out of memory) unwinds frames that own nothing.
+    // the array metatable at index 1. It only borrows `value`: a Lua error (out of memory)
+    // unwinds frames that own nothing.
     unsafe {
-        lua.exec_raw::<mlua::Value>((lua.array_metatable(), lengths), |l| {
+        lua.exec_raw::<mlua::Value>(lua.array_metatable(), |l| {
             push_value(l, value, 0);
             ffi::lua_replace(l, 1);
-            ffi::lua_settop(l, 1);
         })
     }
 }
@@ -145,7 +180,7 @@ fn push(lua: &Lua, value: &Value) -> mlua::Result<mlua::Value> {
 /// Pushes `value` (`null` as `nil`).
 ///
 /// # Safety
-/// Inside a protected call, with the array metatable at index 1 and the lengths table at 2.
+/// Inside a protected call, with the array metatable at index 1.
 unsafe fn push_value(l: *mut ffi::lua_State, value: &Value, depth: usize) {
     // SAFETY: see the function's contract; every push is checked for room first.
     unsafe {
@@ -178,9 +213,7 @@ unsafe fn push_value(l: *mut ffi::lua_State, value: &Value, depth: usize) {
                 ffi::lua_setmetatable(l, -2);
                 if items.last().is_some_and(Value::is_null) {
                     // `#t` stops before trailing holes: record the length.
-                    ffi::lua_pushvalue(l, -1);
-                    ffi::lua_pushinteger(l, items.len() as ffi::lua_Integer);
-                    ffi::lua_rawset(l, 2);
+                    record_length(l, items.len());
                 }
             }
             Value::Object(map) => {
@@ -200,12 +233,11 @@ unsafe fn push_value(l: *mut ffi::lua_State, value: &Value, depth: usize) {
 /// Reads `value` into JSON in one walk over the raw state that checks as it goes.
 fn pull(lua: &Lua, value: mlua::Value, limit: Option<usize>) -> mlua::Result<Value> {
     let mut out: Option<Result<Value, String>> = None;
-    let lengths = lua.named_registry_value::<mlua::Value>(LENGTHS)?;
     // SAFETY: the walk calls only functions that raise no Lua error (no allocation, no
     // metamethod: raw reads, `lua_next` over an unmodified table, strings and numbers read
     // as they are), so no Lua error can unwind the frames that own what is being built.
     unsafe {
-        lua.exec_raw::<()>((value, lua.array_metatable(), lengths), |l| {
+        lua.exec_raw::<()>((value, lua.array_metatable()), |l| {
             let mut path = Vec::new();
             out = Some(pull_value(l, 1, 0, limit, &mut path));
         })?;
@@ -217,8 +249,7 @@ fn pull(lua: &Lua, value: mlua::Value, limit: Option<usize>) -> mlua::Result<Val
 /// Reads the value at `index`.
 ///
 /// # Safety
-/// A live state, the array metatable at index 2 and the lengths table (or nil) at 3; see
-/// [`pull`].
+/// A live state, the array metatable at index 2; see [`pull`].
 unsafe fn pull_value(
     l: *mut ffi::lua_State,
     index: c_int,
@@ -317,12 +348,8 @@ unsafe fn pull_table(
         };
         path.push(me);
         let mut len = ffi::lua_rawlen(l, index) as i64;
-        if is_array && ffi::lua_type(l, 3) == ffi::LUA_TTABLE {
-            ffi::lua_pushvalue(l, index);
-            if ffi::lua_rawget(l, 3) == ffi::LUA_TNUMBER && ffi::lua_isinteger(l, -1) != 0 {
-                len = len.max(ffi::lua_tointegerx(l, -1, std::ptr::null_mut()));
-            }
-            ffi::lua_pop(l, 1);
+        if is_array && let Some(recorded) = recorded_length(l, index) {
+            len = len.max(recorded);
         }
         let mut object = Map::new();
         let mut items = 0usize;
