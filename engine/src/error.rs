@@ -180,7 +180,9 @@ pub enum RunError {
 fn overran(took_ms: &Option<u64>) -> String {
     match took_ms {
         Some(ms) => {
-            format!(": it came back having used {ms} ms, from code the time budget cannot interrupt")
+            format!(
+                ": it came back having used {ms} ms, from code the time budget cannot interrupt"
+            )
         }
         None => String::new(),
     }

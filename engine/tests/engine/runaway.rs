@@ -38,8 +38,11 @@ fn times_out(code: &str) {
 
 fn times_out_within(code: &str, budget_ms: u64) {
     let entry = beside_a_sibling_within(code, budget_ms);
-    assert_eq!(entry["error_type"], "TimeoutError", "{code}
-{entry}");
+    assert_eq!(
+        entry["error_type"], "TimeoutError",
+        "{code}
+{entry}"
+    );
     assert_eq!(entry["timeout"], true);
 }
 
