@@ -35,40 +35,7 @@ pub(crate) fn compile(
         conditions: Default::default(),
     };
 
-    if raw.nodes.is_empty() {
-        return Err(LoadError::new(K::Invalid, "the workflow has no nodes"));
-    }
-    for (id, node) in raw.nodes.iter().enumerate() {
-        if node.name.contains('\0') {
-            return Err(LoadError::new(
-                K::Invalid,
-                format!(
-                    "node name {:?} contains a NUL byte (node {} of the list)",
-                    node.name,
-                    id + 1
-                ),
-            )
-            .at(locate::reference_line(source, "nodes"), None));
-        }
-        if node.name == START || node.name == END {
-            return Err(ctx.at_node(
-                K::Invalid,
-                &node.name,
-                format!("`{}` is reserved", node.name),
-            ));
-        }
-        if ctx.names.insert(node.name.as_str(), id).is_some() {
-            let mut e = ctx.at_node(
-                K::DuplicateNode,
-                &node.name,
-                format!("node `{}` is defined twice", node.name),
-            );
-            // Point at the second definition.
-            e.line = locate::node_lines(source, &node.name).nth(1).or(e.line);
-            return Err(e);
-        }
-        check_language(&ctx, node)?;
-    }
+    name_nodes(&mut ctx, &raw)?;
 
     let settings = settings(&raw, source)?;
     let initial_state = match &raw.initial_state {
@@ -126,6 +93,46 @@ pub(crate) fn compile(
         conditions,
         raw,
     })
+}
+
+/// Checks the node names (and each node's language) and records their ids in `ctx`.
+fn name_nodes<'a>(ctx: &mut Ctx<'a>, raw: &'a RawWorkflow) -> Result<(), LoadError> {
+    let source = ctx.source;
+    if raw.nodes.is_empty() {
+        return Err(LoadError::new(K::Invalid, "the workflow has no nodes"));
+    }
+    for (id, node) in raw.nodes.iter().enumerate() {
+        if node.name.contains('\0') {
+            return Err(LoadError::new(
+                K::Invalid,
+                format!(
+                    "node name {:?} contains a NUL byte (node {} of the list)",
+                    node.name,
+                    id + 1
+                ),
+            )
+            .at(locate::reference_line(source, "nodes"), None));
+        }
+        if node.name == START || node.name == END {
+            return Err(ctx.at_node(
+                K::Invalid,
+                &node.name,
+                format!("`{}` is reserved", node.name),
+            ));
+        }
+        if ctx.names.insert(node.name.as_str(), id).is_some() {
+            let mut e = ctx.at_node(
+                K::DuplicateNode,
+                &node.name,
+                format!("node `{}` is defined twice", node.name),
+            );
+            // Point at the second definition.
+            e.line = locate::node_lines(source, &node.name).nth(1).or(e.line);
+            return Err(e);
+        }
+        check_language(ctx, node)?;
+    }
+    Ok(())
 }
 
 fn settings(raw: &RawWorkflow, source: &str) -> Result<Settings, LoadError> {

@@ -188,7 +188,11 @@ fn edge_route(ctx: &Ctx, from: &str, edges: &[&RawEdge]) -> Result<Route, LoadEr
         }));
     }
 
-    // Python dialect: one `{from, to, type: parallel, fan_in}` edge per branch.
+    python_fan_out(ctx, from, edges)
+}
+
+/// Python dialect: one `{from, to, type: parallel, fan_in}` edge per branch.
+fn python_fan_out(ctx: &Ctx, from: &str, edges: &[&RawEdge]) -> Result<Route, LoadError> {
     let mut fan_in_name: Option<&str> = None;
     let mut branch_names = Vec::with_capacity(edges.len());
     for edge in edges {

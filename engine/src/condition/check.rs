@@ -21,6 +21,19 @@ pub(crate) enum Keys {
     Some(BTreeSet<String>),
 }
 
+/// Longest condition text: a condition is a line of logic, and Tera's parser and renderer
+/// recurse over what they are given.
+const MAX_TEXT: usize = 4096;
+
+/// Deepest nesting of a condition's expressions: Tera renders recursively, and a chain of a
+/// few hundred `and`s overflows a 2 MiB thread stack in a debug build (an abort, not an error).
+const MAX_DEPTH: usize = 64;
+
+/// Filters whose output can be a multiple of their input: chained (`split` then `join`,
+/// `replace`, `addslashes`, `json_encode` again and again) a short condition could build a
+/// text of any size, and conditions run outside the VM's memory limit.
+const AMPLIFYING: [&str; 4] = ["replace", "addslashes", "json_encode", "split"];
+
 /// Filters Tera has only with its `builtins` feature, which this engine leaves out.
 const BUILTIN_FILTERS: [&str; 5] = [
     "date",
@@ -33,6 +46,12 @@ const BUILTIN_FILTERS: [&str; 5] = [
 /// Checks `template` (in `mode`) against `tera`'s filters and testers; `Ok` gives the keys
 /// it reads, `Err` why it is refused (a fragment that follows "the condition `...`: ").
 pub(crate) fn check(template: &str, mode: Mode, tera: &Tera) -> Result<Keys, String> {
+    if template.len() > MAX_TEXT {
+        return Err(format!(
+            "it is {} bytes long; a condition here may be {MAX_TEXT} at most",
+            template.len()
+        ));
+    }
     if template.contains(".get(") {
         return Err(format!(
             "`.get(key, default)` is a Python dict method: TEA-Python reads the key or the \
@@ -54,6 +73,7 @@ pub(crate) fn check(template: &str, mode: Mode, tera: &Tera) -> Result<Keys, Str
         mode,
         locals: Vec::new(),
         keys: Keys::Some(BTreeSet::new()),
+        depth: 0,
     };
     walk.nodes(&parsed.ast)?;
     Ok(walk.keys)
@@ -126,10 +146,24 @@ struct Walk<'a> {
     /// Names set by `{% set %}`.
     locals: Vec<String>,
     keys: Keys,
+    /// How deep the walk is in the template's expressions and blocks.
+    depth: usize,
 }
 
 impl Walk<'_> {
+    /// One level deeper; refused past [`MAX_DEPTH`] (checked before Tera renders it).
+    fn enter(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        match self.depth > MAX_DEPTH {
+            true => Err(format!(
+                "it nests more than {MAX_DEPTH} levels deep (Tera renders it recursively)"
+            )),
+            false => Ok(()),
+        }
+    }
+
     fn nodes(&mut self, nodes: &[Node]) -> Result<(), String> {
+        self.enter()?;
         for node in nodes {
             match node {
                 Node::Text(_) | Node::Raw(..) | Node::Comment(..) => {}
@@ -143,9 +177,11 @@ impl Walk<'_> {
                         self.nodes(body)?;
                     }
                 }
-                Node::Set(_, set) => {
-                    self.expr(&set.value)?;
-                    self.locals.push(set.key.clone());
+                Node::Set(..) => {
+                    // A set name used twice doubles a text: a few sets could build any size.
+                    return Err("`{% set %}` is outside conditions here: write the \
+                         expression where it is used"
+                        .into());
                 }
                 Node::FilterSection(_, section, _) => {
                     // Tera's renderer handles `safe` itself: it is no registered filter.
@@ -167,10 +203,12 @@ impl Walk<'_> {
                 }
             }
         }
+        self.depth -= 1;
         Ok(())
     }
 
     fn expr(&mut self, e: &Expr) -> Result<(), String> {
+        self.enter()?;
         self.val(&e.val)?;
         for f in &e.filters {
             // Tera's renderer handles these two itself (`default` only as the first filter,
@@ -182,6 +220,7 @@ impl Walk<'_> {
                 self.expr(arg)?;
             }
         }
+        self.depth -= 1;
         Ok(())
     }
 
@@ -227,7 +266,12 @@ impl Walk<'_> {
     }
 
     fn filter(&self, name: &str) -> Result<(), String> {
-        if self.tera.get_filter(name).is_ok() {
+        if AMPLIFYING.contains(&name) {
+            Err(format!(
+                "the filter `{name}` can multiply a text's length, and conditions run outside \
+                 the VM's memory limit: it is outside conditions here"
+            ))
+        } else if self.tera.get_filter(name).is_ok() {
             Ok(())
         } else if BUILTIN_FILTERS.contains(&name) {
             Err(format!(
@@ -360,8 +404,8 @@ mod tests {
             Ok(some(&["a"]))
         );
         assert_eq!(
-            keys("{% set n = state.n %}{{ n > 1 }}", Mode::Test),
-            Ok(some(&["n"]))
+            keys("{% if state.n %}{{ state.m }}{% endif %}", Mode::Test),
+            Ok(some(&["m", "n"]))
         );
         assert_eq!(
             keys("{{ variables.x ~ state.y }}", Mode::Match),
@@ -392,5 +436,21 @@ mod tests {
         refused("{{ state.x | nope }}", "no filter `nope`");
         refused("{{ state.x is nope }}", "no test `nope`");
         refused("{{ secrets.key }}", "outside this engine");
+    }
+
+    #[test]
+    fn what_could_outgrow_a_thread_stack_or_the_memory_is_refused() {
+        let refused = |t: &str, says: &str| {
+            let why = keys(t, Mode::Test).expect_err(t);
+            assert!(why.contains(says), "{}: {why}", &t[..t.len().min(40)]);
+        };
+        // 300 `and`s pass the length limit; rendered, they overflow a debug thread's stack.
+        let chain = format!("{{{{ {} }}}}", vec!["state.a"; 300].join(" and "));
+        refused(&chain, "levels deep");
+        refused(&format!("{{{{ {} }}}}", vec!["1"; 2000].join(" + ")), "bytes long");
+        refused("{% set s = state.s ~ state.s %}{{ s }}", "`{% set %}`");
+        refused("{{ state.s | split(pat='') | join(sep='xx') }}", "multiply");
+        refused("{{ state.s | replace(from='a', to='aa') }}", "multiply");
+        assert!(keys(&format!("{{{{ {} }}}}", vec!["state.a"; 30].join(" and ")), Mode::Test).is_ok());
     }
 }
