@@ -261,3 +261,20 @@ edges:
     assert_eq!(ok_state(&load(yaml), 0)["parity"], "even");
     assert_eq!(run(&load(yaml), 1).result.unwrap()["parity"], "even");
 }
+
+#[test]
+fn a_condition_deeper_than_teras_renderer_can_take_is_refused_not_an_abort() {
+    let chain = |n: usize| {
+        format!(
+            "name: t\nnodes:\n  - name: a\n    goto:\n      - {{ if: \"{}\", to: b }}\n      - {{ to: b }}\n  - {{ name: b, run: \"return {{ ok = true }}\" }}\n",
+            vec!["state.x"; n].join(" and ")
+        )
+    };
+    // 60 levels render on a test thread's 2 MiB stack, in a debug build too.
+    let state = load(&chain(60)).run(json!({ "x": 1 }), &engine::RunOptions::seeded(1));
+    assert_eq!(state.result.expect("it runs")["ok"], true);
+    // 300 would overflow it in Tera's recursive renderer, which aborts the process.
+    let e = refused(&chain(300));
+    assert_eq!(e.kind, K::Condition, "{e}");
+    assert!(e.message.contains("levels deep"), "{e}");
+}
