@@ -447,10 +447,19 @@ mod tests {
         // 300 `and`s pass the length limit; rendered, they overflow a debug thread's stack.
         let chain = format!("{{{{ {} }}}}", vec!["state.a"; 300].join(" and "));
         refused(&chain, "levels deep");
-        refused(&format!("{{{{ {} }}}}", vec!["1"; 2000].join(" + ")), "bytes long");
+        refused(
+            &format!("{{{{ {} }}}}", vec!["1"; 2000].join(" + ")),
+            "bytes long",
+        );
         refused("{% set s = state.s ~ state.s %}{{ s }}", "`{% set %}`");
         refused("{{ state.s | split(pat='') | join(sep='xx') }}", "multiply");
         refused("{{ state.s | replace(from='a', to='aa') }}", "multiply");
-        assert!(keys(&format!("{{{{ {} }}}}", vec!["state.a"; 30].join(" and ")), Mode::Test).is_ok());
+        assert!(
+            keys(
+                &format!("{{{{ {} }}}}", vec!["state.a"; 30].join(" and ")),
+                Mode::Test
+            )
+            .is_ok()
+        );
     }
 }
