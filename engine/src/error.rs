@@ -42,8 +42,13 @@ pub enum LoadErrorKind {
     NestedFanOut,
     /// A node's language is not Lua.
     Language,
-    /// Lua source (a node's `run`, a condition) does not compile.
+    /// Lua source (a node's `run`) does not compile.
     LuaSyntax,
+    /// A condition that TEA would read differently from what it seems to say, or that Tera
+    /// cannot parse (see `docs/tea-compatibility.md`).
+    Condition,
+    /// A TEA feature outside this engine (a node type, a `run` type, Prolog, Python).
+    Unsupported,
     /// Any other invalid structure (settings out of range, conflicting routes).
     Invalid,
 }
@@ -106,7 +111,7 @@ pub enum RunError {
     },
     /// A node ran past its time budget.
     #[error(
-        "run node `{node}`{} within its {budget_ms} ms budget{}",
+        "run node `{node}`{} within its {budget_ms} ms budget (timeout{})",
         in_branch(branch),
         overran(took_ms)
     )]
@@ -176,7 +181,7 @@ fn overran(took_ms: &Option<u64>) -> String {
     match took_ms {
         Some(ms) => {
             format!(
-                " (it came back having used {ms} ms, from code the time budget cannot interrupt)"
+                ": it came back having used {ms} ms, from code the time budget cannot interrupt"
             )
         }
         None => String::new(),
@@ -220,6 +225,22 @@ impl ErrorKind {
             ErrorKind::Routing => "routing",
             ErrorKind::BadReturn => "bad_return",
             ErrorKind::Cancelled => "cancelled",
+        }
+    }
+
+    /// The `error_type` of a `parallel_results` entry: TEA-Rust's names where it has one
+    /// (`LuaError`, `TimeoutError`, `ExecutionError`), names of ours otherwise
+    /// (`MemoryError`, `CancelledError`, `PanicError`, `ReturnError`). TEA reports its own
+    /// Lua watchdog's timeout as `LuaError`; here a timeout is always `TimeoutError`.
+    pub fn tea_name(self) -> &'static str {
+        match self {
+            ErrorKind::Lua => "LuaError",
+            ErrorKind::Timeout => "TimeoutError",
+            ErrorKind::Memory => "MemoryError",
+            ErrorKind::Panic => "PanicError",
+            ErrorKind::Routing => "ExecutionError",
+            ErrorKind::BadReturn => "ReturnError",
+            ErrorKind::Cancelled => "CancelledError",
         }
     }
 

@@ -42,6 +42,10 @@
 //!   per node execution and per VM; one branch's clock never affects another's.
 //! * The same seed gives the same result: `math.random` is seeded per VM from the run seed
 //!   and the branch index, and states are canonical JSON (keys sorted).
+//! * The Edge Agent's Lua workflows run as TEA-Rust runs them (conditions rendered by the
+//!   Tera it uses, its navigation rules, its while_loop, its `parallel_results` fields), or
+//!   are refused at load naming the TEA feature: `docs/tea-compatibility.md`, and the
+//!   compatibility suite in `tests/tea`.
 //!
 //! # The public surface
 //!
@@ -62,6 +66,7 @@
 
 mod chaos;
 mod compile;
+mod condition;
 mod error;
 mod fan_in;
 pub mod loader;
@@ -71,6 +76,7 @@ mod predicate;
 mod run;
 pub mod seams;
 pub mod sync;
+mod tea_keys;
 mod trace;
 mod workflow;
 mod yaml_check;

@@ -26,6 +26,10 @@ pub struct RawWorkflow {
     /// The state a run starts from (merged under the caller's state).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_state: Option<serde_json::Value>,
+    /// Constants TEA passes to `targets` and while_loop conditions (as `variables.*`); Lua
+    /// does not see them, as in TEA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<serde_json::Map<String, serde_json::Value>>,
     /// Engine settings.
     #[serde(default, skip_serializing_if = "RawSettings::is_empty")]
     pub settings: RawSettings,
@@ -58,6 +62,10 @@ pub struct RawSettings {
     /// Cancel siblings and fail the run when a branch fails (default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_fast: Option<bool>,
+    /// TEA's rate limiters: accepted and unused (they pace TEA's actions, which are outside
+    /// this engine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limiters: Option<serde_json::Value>,
 }
 
 impl RawSettings {
@@ -66,15 +74,21 @@ impl RawSettings {
     }
 }
 
-/// A node as written.
+/// A node as written (also a while_loop's body node).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawNode {
     /// Unique node name.
     pub name: String,
-    /// Lua source; absent means the node passes the state through.
+    /// Free text, ignored (as TEA ignores it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub run: Option<String>,
+    pub description: Option<String>,
+    /// `while_loop`, or absent for a node that runs Lua.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Lua source, or `{type: lua, code}`; absent means the node passes the state through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RawRun>,
     /// Must be `lua` when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
@@ -84,6 +98,85 @@ pub struct RawNode {
     /// Marks the node as a fan-in.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fan_in: bool,
+    /// A while_loop's condition (a Tera template, as in TEA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// A while_loop's iteration limit, 1 to 1000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_iterations: Option<usize>,
+    /// A while_loop's body: nodes run in order on each iteration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Vec<RawNode>>,
+}
+
+/// `run:` is Lua source, or TEA's explicit form `{type: lua, code: ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum RawRun {
+    /// Lua source.
+    Code(String),
+    /// `{type, code}`; only `type: lua` runs here.
+    Typed {
+        /// The language.
+        #[serde(rename = "type")]
+        kind: String,
+        /// The source.
+        code: String,
+    },
+}
+
+/// By hand rather than `untagged`, so a wrong type keeps serde_yaml's field path and line.
+impl<'de> Deserialize<'de> for RawRun {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawRun;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("Lua source, or `{type: lua, code: ...}`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawRun, E> {
+                Ok(RawRun::Code(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawRun, A::Error> {
+                use serde::de::Error;
+                let mut fields: std::collections::BTreeMap<String, serde_json::Value> =
+                    Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                let kind = match fields.remove("type") {
+                    Some(serde_json::Value::String(kind)) => kind,
+                    Some(_) => return Err(A::Error::custom("`type` must be a string")),
+                    None => return Err(A::Error::missing_field("type")),
+                };
+                // Another `type` (`prolog`, `expression`...) is refused when the node compiles,
+                // naming the TEA feature; its other keys are TEA's to check.
+                if kind != "lua" {
+                    return Ok(RawRun::Typed {
+                        kind,
+                        code: String::new(),
+                    });
+                }
+                let code = match fields.remove("code") {
+                    Some(serde_json::Value::String(code)) => code,
+                    Some(_) => return Err(A::Error::custom("`code` must be a string")),
+                    None => return Err(A::Error::missing_field("code")),
+                };
+                match fields.keys().next() {
+                    Some(other) => Err(A::Error::unknown_field(other, &["type", "code"])),
+                    None => Ok(RawRun::Typed { kind, code }),
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl RawRun {
+    /// The source, and the language `{type: ...}` names (if any).
+    pub fn code(&self) -> (&str, Option<&str>) {
+        match self {
+            RawRun::Code(code) => (code, None),
+            RawRun::Typed { kind, code } => (code, Some(kind)),
+        }
+    }
 }
 
 /// `goto:` is a node name (or `__end__`), or a list of rules.
@@ -100,7 +193,7 @@ pub enum RawGoto {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawGotoRule {
-    /// A Lua expression over `state`.
+    /// A condition over `state` (TEA-Rust's `eval_condition`: see `docs/tea-compatibility.md`).
     #[serde(default, rename = "if", skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
     /// Target node or `__end__`.
@@ -116,9 +209,13 @@ pub struct RawEdge {
     /// Target node or `__end__` (simple, conditional, Python parallel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    /// Condition (Lua expression over `state`).
+    /// Condition (a Tera expression over `state`, as in TEA). With `to`: the edge is taken
+    /// when it holds; with `targets`: its rendered text picks the target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+    /// TEA's target map: rendered `when` (default `state.result`) to node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<std::collections::BTreeMap<String, String>>,
     /// Rust dialect: the branches of a fan-out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel: Option<Vec<String>>,
@@ -128,6 +225,9 @@ pub struct RawEdge {
     /// Python dialect: the fan-in node of this branch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fan_in: Option<String>,
+    /// Free text, ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// Parses workflow YAML. `file` only labels errors.
@@ -188,6 +288,7 @@ fn yaml_error(e: &serde_yaml::Error, file: Option<&Path>) -> LoadError {
         Some(at) => message[..at].to_string(),
         None => message,
     };
+    let message = crate::tea_keys::explain(&message).unwrap_or(message);
     let mut err = LoadError::new(LoadErrorKind::Yaml, message).at(
         location.as_ref().map(|l| l.line()),
         location.as_ref().map(|l| l.column()),

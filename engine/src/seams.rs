@@ -20,7 +20,7 @@
 pub use crate::chaos::Chaos;
 pub use crate::fan_in::BranchEntry;
 pub use crate::lua::chunk::Chunk;
-pub use crate::lua::convert::{from_lua, results_to_lua, to_lua};
+pub use crate::lua::convert::{from_lua, to_lua};
 pub use crate::lua::plant::AlarmPlant;
 pub use crate::lua::vm::{Budget, Fault, SandboxFactory, Vm, VmFactory, VmSpec};
 pub use crate::run::adaptive::BranchCost;

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::condition::{CondId, Conditions};
 use crate::loader::RawWorkflow;
 use crate::lua::chunk::Chunk;
 
@@ -20,6 +21,8 @@ pub struct Workflow {
     pub(crate) settings: Settings,
     pub(crate) nodes: Vec<Node>,
     pub(crate) start: Route,
+    /// Every condition of the workflow, compiled into one Tera instance.
+    pub(crate) conditions: Conditions,
     pub(crate) raw: RawWorkflow,
 }
 
@@ -50,10 +53,33 @@ pub(crate) struct Node {
     pub(crate) name: String,
     /// Compiled `run`; `None` passes the state through.
     pub(crate) chunk: Option<Chunk>,
+    /// A `type: while_loop` node's loop (its `chunk` is then `None`).
+    pub(crate) while_loop: Option<WhileLoop>,
     /// Where to go next.
     pub(crate) route: Route,
     /// Whether it is a fan-in (declared, or the target of a fan-out).
     pub(crate) fan_in: bool,
+}
+
+/// TEA's `type: while_loop`: while `condition` renders as `true`, run `body` in order, at
+/// most `max_iterations` times (a run that would need one more fails).
+#[derive(Debug)]
+pub(crate) struct WhileLoop {
+    pub(crate) condition: CondId,
+    pub(crate) max_iterations: usize,
+    /// `(name, compiled run)` of each body node, in order.
+    pub(crate) body: Vec<(String, Option<Chunk>)>,
+}
+
+/// When a [`Route::Choose`] entry is taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Guard {
+    /// Always (a goto rule without `if`).
+    Always,
+    /// When the condition holds (`if`, `when` with `to`).
+    Holds(CondId),
+    /// When the condition renders as this text (`when` with `targets:`).
+    Renders(CondId, String),
 }
 
 /// Where a route leads.
@@ -70,8 +96,8 @@ pub(crate) enum Target {
 pub(crate) enum Route {
     /// Always this target.
     Go(Target),
-    /// The first entry whose condition holds (`None` always holds).
-    Choose(Vec<(Option<Chunk>, Target)>),
+    /// The first entry whose guard holds (see [`crate::run::walk`] for overlaps).
+    Choose(Vec<(Guard, Target)>),
     /// Run the branches in parallel, then the fan-in.
     FanOut(FanOut),
 }
@@ -134,7 +160,7 @@ impl Workflow {
         let route = |r: &Route| match r {
             Route::Go(t) => serde_json::json!({ "go": name(t) }),
             Route::Choose(rules) => serde_json::json!({
-                "choose": rules.iter().map(|(c, t)| serde_json::json!([c.is_some(), name(t)])).collect::<Vec<_>>()
+                "choose": rules.iter().map(|(g, t)| serde_json::json!([*g != Guard::Always, name(t)])).collect::<Vec<_>>()
             }),
             Route::FanOut(f) => serde_json::json!({
                 "fan_out": f.branches.iter().map(|b| self.nodes[*b].name.clone()).collect::<Vec<_>>(),
@@ -144,7 +170,8 @@ impl Workflow {
         serde_json::json!({
             "start": route(&self.start),
             "nodes": self.nodes.iter().map(|n| serde_json::json!({
-                "name": n.name, "fan_in": n.fan_in, "runs_lua": n.chunk.is_some(), "route": route(&n.route),
+                "name": n.name, "fan_in": n.fan_in, "runs_lua": n.chunk.is_some(),
+                "while_loop": n.while_loop.is_some(), "route": route(&n.route),
             })).collect::<Vec<_>>(),
         })
     }

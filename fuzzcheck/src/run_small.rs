@@ -78,7 +78,7 @@ pub fn run_small(data: &[u8]) {
     } else {
         let mut raw: RawWorkflow = loader::from_yaml(GRAPH, None).expect("the fixed graph parses");
         for node in raw.nodes.iter_mut().filter(|n| n.name != "b") {
-            node.run = Some(source.to_string());
+            node.run = Some(engine::loader::RawRun::Code(source.to_string()));
         }
         raw
     };

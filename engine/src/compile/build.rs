@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::context::{Ctx, END, START};
 use super::fanin::{check_branches, fan_outs};
+use super::nodes::{check_language, compile_node};
 use super::routes::routes;
 use crate::error::{LoadError, LoadErrorKind as K};
 use crate::loader::RawWorkflow;
@@ -31,8 +32,72 @@ pub(crate) fn compile(
         file_label,
         names: HashMap::new(),
         lua,
+        conditions: Default::default(),
     };
 
+    name_nodes(&mut ctx, &raw)?;
+
+    let settings = settings(&raw, source)?;
+    let initial_state = match &raw.initial_state {
+        None | Some(Value::Null) => Value::Object(Default::default()),
+        Some(v @ Value::Object(_)) => {
+            crate::run::executor::check_input(v).map_err(|why| {
+                ctx.at_ref(
+                    K::Invalid,
+                    None,
+                    "initial_state",
+                    format!("`initial_state`: {why}"),
+                )
+            })?;
+            v.clone()
+        }
+        Some(_) => {
+            return Err(ctx.at_ref(
+                K::Yaml,
+                None,
+                "initial_state",
+                "`initial_state` must be a mapping".into(),
+            ));
+        }
+    };
+
+    let (mut start, mut routes) = routes(&ctx, &raw)?;
+    let fan_outs = fan_outs(&ctx, &raw, &mut start, &mut routes)?;
+
+    let mut nodes = Vec::with_capacity(raw.nodes.len());
+    for (id, (node, route)) in raw.nodes.iter().zip(routes).enumerate() {
+        let (chunk, while_loop) = compile_node(&ctx, node)?;
+        nodes.push(Node {
+            name: node.name.clone(),
+            chunk,
+            while_loop,
+            route: route.expect("every node has a route"),
+            fan_in: node.fan_in || fan_outs.contains(&id),
+        });
+    }
+    check_branches(&ctx, &start, &nodes)?;
+    let variables = raw.variables.clone().unwrap_or_default();
+    let conditions = ctx
+        .conditions
+        .into_inner()
+        .finish(variables)
+        .map_err(|e| LoadError::new(K::Condition, e))?;
+
+    Ok(Workflow {
+        name: raw.name.clone(),
+        file: file.map(Path::to_path_buf),
+        initial_state,
+        settings,
+        nodes,
+        start,
+        conditions,
+        raw,
+    })
+}
+
+/// Checks the node names (and each node's language) and records their ids in `ctx`.
+fn name_nodes<'a>(ctx: &mut Ctx<'a>, raw: &'a RawWorkflow) -> Result<(), LoadError> {
+    let source = ctx.source;
     if raw.nodes.is_empty() {
         return Err(LoadError::new(K::Invalid, "the workflow has no nodes"));
     }
@@ -65,88 +130,9 @@ pub(crate) fn compile(
             e.line = locate::node_lines(source, &node.name).nth(1).or(e.line);
             return Err(e);
         }
-        if let Some(lang) = &node.language
-            && lang != "lua"
-        {
-            return Err(ctx.at_node(
-                K::Language,
-                &node.name,
-                format!(
-                    "node `{}` uses language `{lang}`; only `lua` is supported",
-                    node.name
-                ),
-            ));
-        }
+        check_language(ctx, node)?;
     }
-
-    let settings = settings(&raw, source)?;
-    let initial_state = match &raw.initial_state {
-        None | Some(Value::Null) => Value::Object(Default::default()),
-        Some(v @ Value::Object(_)) => {
-            crate::run::executor::check_input(v).map_err(|why| {
-                ctx.at_ref(
-                    K::Invalid,
-                    None,
-                    "initial_state",
-                    format!("`initial_state`: {why}"),
-                )
-            })?;
-            v.clone()
-        }
-        Some(_) => {
-            return Err(ctx.at_ref(
-                K::Yaml,
-                None,
-                "initial_state",
-                "`initial_state` must be a mapping".into(),
-            ));
-        }
-    };
-
-    let (mut start, mut routes) = routes(&ctx, &raw)?;
-    let fan_outs = fan_outs(&ctx, &raw, &mut start, &mut routes)?;
-
-    let mut nodes = Vec::with_capacity(raw.nodes.len());
-    for (id, (node, route)) in raw.nodes.iter().zip(routes).enumerate() {
-        let chunk = match &node.run {
-            Some(code) if !code.trim().is_empty() => Some(ctx.chunk(
-                &node.name,
-                "`run` code",
-                code,
-                locate::run_code_line(source, &node.name),
-            )?),
-            _ => None,
-        };
-        let route = route.ok_or_else(|| {
-            ctx.at_node(
-                K::NoWayOut,
-                &node.name,
-                format!(
-                    "node `{}` has no way out: give it a `goto` or an edge (use `{END}` to finish)",
-                    node.name
-                ),
-            )
-        })?;
-        let fan_in = node.fan_in || fan_outs.contains(&id);
-        nodes.push(Node {
-            name: node.name.clone(),
-            chunk,
-            route,
-            fan_in,
-        });
-    }
-    check_branches(&ctx, &start, &nodes)?;
-    drop(ctx);
-
-    Ok(Workflow {
-        name: raw.name.clone(),
-        file: file.map(Path::to_path_buf),
-        initial_state,
-        settings,
-        nodes,
-        start,
-        raw,
-    })
+    Ok(())
 }
 
 fn settings(raw: &RawWorkflow, source: &str) -> Result<Settings, LoadError> {

@@ -1,9 +1,11 @@
 //! The compiler's context: names to ids, Lua compilation to bytecode, located errors.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use mlua::Lua;
 
+use crate::condition::{Builder, CondId, Mode};
 use crate::error::{LoadError, LoadErrorKind as K};
 use crate::locate;
 use crate::lua::chunk::Chunk;
@@ -18,6 +20,7 @@ pub(super) struct Ctx<'a> {
     pub(super) file_label: String,
     pub(super) names: HashMap<&'a str, NodeId>,
     pub(super) lua: Lua,
+    pub(super) conditions: RefCell<Builder>,
 }
 
 impl Ctx<'_> {
@@ -59,6 +62,18 @@ impl Ctx<'_> {
             })
     }
 
+    /// A target's name (`__end__` for the end).
+    pub(super) fn name_of(&self, target: Target) -> String {
+        match target {
+            Target::End => END.to_string(),
+            Target::Node(id) => self
+                .names
+                .iter()
+                .find(|(_, i)| **i == id)
+                .map_or_else(String::new, |(n, _)| n.to_string()),
+        }
+    }
+
     pub(super) fn node_id(&self, from: Option<&str>, name: &str) -> Result<NodeId, LoadError> {
         match self.target(from, name)? {
             Target::Node(id) => Ok(id),
@@ -98,27 +113,35 @@ impl Ctx<'_> {
         })
     }
 
-    pub(super) fn condition(&self, node: &str, expr: &str) -> Result<Chunk, LoadError> {
-        self.chunk(node, "condition", &format!("return ({expr})"), None)
-            .map_err(|e| {
-                // The parentheses are ours: report the expression's own error (`1 +` is
-                // "near <eof>", not "near ')'").
-                match Chunk::compile(&self.lua, "=condition", &format!("return {expr}")) {
-                    Err(own) => {
-                        let message = first_line_of(&own);
-                        let message = message
-                            .split_once(": ")
-                            .map_or(message.as_str(), |(_, m)| m);
-                        LoadError {
-                            message: format!(
-                                "compile the condition of node `{node}` (`{expr}`): {message}"
-                            ),
-                            ..e
-                        }
-                    }
-                    Ok(_) => e,
-                }
-            })
+    /// Adds a condition of `node` (in `mode`), refused with the reason and the line it is
+    /// written on when TEA would read it differently.
+    pub(super) fn condition(
+        &self,
+        node: &str,
+        expr: &str,
+        mode: Mode,
+    ) -> Result<CondId, LoadError> {
+        self.conditions.borrow_mut().add(expr, mode).map_err(|why| {
+            let first = expr.lines().next().unwrap_or("").trim();
+            let line = (!first.is_empty())
+                .then(|| {
+                    self.source
+                        .lines()
+                        .position(|l| l.contains(first))
+                        .map(|i| i + 1)
+                })
+                .flatten()
+                .or_else(|| locate::node_line(self.source, node));
+            LoadError::new(
+                K::Condition,
+                format!(
+                    "use the condition `{}` of node `{node}`: {why}",
+                    expr.trim()
+                ),
+            )
+            .node(node)
+            .at(line, None)
+        })
     }
 }
 

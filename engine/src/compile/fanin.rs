@@ -169,7 +169,8 @@ fn fan_in(
     Ok(fan_in)
 }
 
-/// Rejects fan-outs nested inside branches: they are not supported, so they must not run.
+/// Rejects fan-outs nested inside branches (not supported, so they must not run) and a
+/// while_loop that starts a branch (TEA-Rust would skip its loop).
 pub(super) fn check_branches(ctx: &Ctx, start: &Route, nodes: &[Node]) -> Result<(), LoadError> {
     let fan_outs =
         std::iter::once((START, start)).chain(nodes.iter().map(|n| (n.name.as_str(), &n.route)));
@@ -178,6 +179,18 @@ pub(super) fn check_branches(ctx: &Ctx, start: &Route, nodes: &[Node]) -> Result
             continue;
         };
         for &b in &f.branches {
+            if nodes[b].while_loop.is_some() {
+                return Err(ctx.at_node(
+                    K::Invalid,
+                    &nodes[b].name,
+                    format!(
+                        "while_loop `{}` is a branch of `{from}`: TEA-Rust runs a branch's \
+                         first node by its own code only, so it would skip the loop; start the \
+                         branch with a node that goes to the loop",
+                        nodes[b].name
+                    ),
+                ));
+            }
             let mut seen = BTreeSet::from([b]);
             let mut queue = VecDeque::from([b]);
             while let Some(n) = queue.pop_front() {

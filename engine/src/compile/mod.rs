@@ -9,4 +9,6 @@ mod build;
 mod context;
 mod fanin;
 mod load;
+mod nodes;
 mod routes;
+mod tea_graph;

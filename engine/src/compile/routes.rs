@@ -1,131 +1,161 @@
-//! Routes from `goto`, edges (simple, conditional, both parallel dialects) and implicit
-//! chaining, in TEA's precedence.
+//! Routes from `goto`, edges (simple, conditional, target maps, both parallel dialects)
+//! and implicit chaining, as TEA-Rust builds them ([`super::tea_graph`]): a node's `goto`
+//! wins over its edges, a node with neither chains to the next node in the list, and the
+//! last node in the list with neither ends the run, in workflows with edges too.
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::context::{Ctx, START};
+use super::context::{Ctx, END, START};
+use super::tea_graph::{Edge, Why, goto_edges, legacy_edge, route};
 use crate::error::{LoadError, LoadErrorKind as K};
-use crate::loader::{RawEdge, RawGoto, RawWorkflow};
+use crate::loader::{RawEdge, RawWorkflow};
 use crate::workflow::{FanOut, NodeId, Route, Target};
 
-/// Every node's route from `goto`, edges, or implicit chaining; `None` where there is none.
-/// Rust-dialect fan-outs are left with a placeholder fan-in, decided in [`fan_outs`].
+/// The route of `__start__` and of every node. Rust-dialect fan-outs are left with a
+/// placeholder fan-in, decided in [`super::fanin::fan_outs`].
 pub(super) fn routes(
     ctx: &Ctx,
     raw: &RawWorkflow,
 ) -> Result<(Route, Vec<Option<Route>>), LoadError> {
+    // Edges by source, sources in the order they first appear (errors come in file order).
     let mut by_from: HashMap<&str, Vec<&RawEdge>> = HashMap::new();
+    let mut sources: Vec<&str> = Vec::new();
     for edge in &raw.edges {
         if edge.from != START {
             ctx.node_id(None, &edge.from)?;
         }
-        by_from.entry(edge.from.as_str()).or_default().push(edge);
+        let list = by_from.entry(edge.from.as_str()).or_default();
+        if list.is_empty() {
+            sources.push(edge.from.as_str());
+        }
+        list.push(edge);
     }
-    let plain_list = raw.edges.is_empty() && raw.nodes.iter().all(|n| n.goto.is_none());
-
-    let start = match by_from.get(START) {
-        // A fan-out straight from `__start__` is how TEA users often begin.
-        Some(edges) => edge_route(ctx, START, edges)?,
-        None => Route::Go(Target::Node(0)),
+    // Index 0 is `__start__`, node `n` is `n + 1`.
+    let slot = |name: &str| {
+        if name == START {
+            0
+        } else {
+            ctx.names[name] + 1
+        }
     };
+    let mut graph: Vec<Vec<Edge>> = vec![Vec::new(); raw.nodes.len() + 1];
+    let mut fan_outs: Vec<Option<Route>> = (0..=raw.nodes.len()).map(|_| None).collect();
+    let has_start = by_from.contains_key(START);
+    if !has_start {
+        graph[0].push(Edge::Simple(Target::Node(0), Why::Entry));
+    }
+    let ends = node_edges(ctx, raw, &by_from, &mut graph)?;
+    for from in sources {
+        let edges = &by_from[from];
+        let at = slot(from);
+        if at > 0 && raw.nodes[at - 1].goto.is_some() {
+            continue; // `goto` wins; parallel edges beside it were refused in `node_edges`
+        }
+        if edges.iter().any(|e| is_parallel(e)) {
+            fan_outs[at] = Some(edge_route(ctx, from, edges)?);
+            continue;
+        }
+        for edge in edges {
+            graph[at].extend(legacy_edge(ctx, from, edge)?);
+        }
+    }
+    if has_start && let Some(entry) = first_entry(raw) {
+        graph[0].push(Edge::Simple(ctx.target(Some(START), entry)?, Why::Entry));
+    }
+    if !ends {
+        let Some(last) = raw.edges.iter().find(|e| e.to.as_deref() == Some(END)) else {
+            return Err(LoadError::new(
+                K::NoWayOut,
+                "nothing ends the workflow, and TEA-Rust refuses such a workflow: end it with \
+                 a last node in the list with no goto and no edge, `goto: __end__`, a goto \
+                 rule `{to: __end__}`, or an edge to `__end__`",
+            ));
+        };
+        graph[slot(&last.from)].push(Edge::Simple(Target::End, Why::Finish));
+    }
+    let mut routes = Vec::with_capacity(raw.nodes.len() + 1);
+    for (at, edges) in graph.iter().enumerate() {
+        let from = if at == 0 {
+            START
+        } else {
+            raw.nodes[at - 1].name.as_str()
+        };
+        routes.push(match fan_outs[at].take() {
+            Some(fan_out) => fan_out,
+            None => route(ctx, from, edges)?,
+        });
+    }
+    let start = routes.remove(0);
+    Ok((start, routes.into_iter().map(Some).collect()))
+}
 
-    let mut routes = Vec::with_capacity(raw.nodes.len());
+/// Each node's `goto` edges or implicit chaining (TEA-Rust's
+/// `process_goto_and_implicit_edges`); returns whether one of them ends the workflow.
+fn node_edges(
+    ctx: &Ctx,
+    raw: &RawWorkflow,
+    by_from: &HashMap<&str, Vec<&RawEdge>>,
+    graph: &mut [Vec<Edge>],
+) -> Result<bool, LoadError> {
+    let mut ends = false;
     for (id, node) in raw.nodes.iter().enumerate() {
         let name = node.name.as_str();
-        if node.goto.is_some()
-            && let Some(edges) = by_from.get(name)
-            && edges.iter().any(|e| is_parallel(e))
-        {
-            // `goto` wins over edges, which would silently drop this fan-out.
-            return Err(ctx.at_node(
-                K::Invalid,
-                name,
-                format!("node `{name}` has both a `goto` and parallel edges; the `goto` would drop the fan-out"),
-            ));
-        }
-        let route = if let Some(goto) = &node.goto {
-            Some(match goto {
-                RawGoto::Target(t) => Route::Go(ctx.target(Some(name), t)?),
-                RawGoto::Rules(rules) if rules.is_empty() => {
-                    return Err(ctx.at_node(
-                        K::NoWayOut,
-                        name,
-                        format!("node `{name}` has an empty `goto` list"),
-                    ));
-                }
-                RawGoto::Rules(rules) => {
-                    let mut out = Vec::with_capacity(rules.len());
-                    for rule in rules {
-                        let cond = rule
-                            .condition
-                            .as_deref()
-                            .map(|c| ctx.condition(name, c))
-                            .transpose()?;
-                        out.push((cond, ctx.target(Some(name), &rule.to)?));
-                    }
-                    Route::Choose(out)
-                }
-            })
-        } else if let Some(edges) = by_from.get(name) {
-            Some(edge_route(ctx, name, edges)?)
+        let edges = by_from.get(name);
+        if let Some(goto) = &node.goto {
+            if edges.is_some_and(|es| es.iter().any(|e| is_parallel(e))) {
+                // `goto` wins over edges, which would silently drop this fan-out.
+                return Err(ctx.at_node(
+                    K::Invalid,
+                    name,
+                    format!("node `{name}` has both a `goto` and parallel edges; the `goto` would drop the fan-out"),
+                ));
+            }
+            let (list, end) = goto_edges(ctx, name, goto)?;
+            graph[id + 1].extend(list);
+            ends |= end;
+        } else if edges.is_some() {
+            // Its edges come from the `edges:` list.
         } else if id + 1 < raw.nodes.len() {
-            Some(Route::Go(Target::Node(id + 1)))
-        } else if plain_list {
-            Some(Route::Go(Target::End))
+            graph[id + 1].push(Edge::Simple(Target::Node(id + 1), Why::Chain));
         } else {
-            None
-        };
-        routes.push(route);
+            graph[id + 1].push(Edge::Simple(Target::End, Why::Last));
+            ends = true;
+        }
     }
-    Ok((start, routes))
+    Ok(ends)
+}
+
+/// The node TEA-Rust enters at when `__start__` has edges: the first such edge's `to`,
+/// target or first branch.
+fn first_entry(raw: &RawWorkflow) -> Option<&str> {
+    raw.edges.iter().filter(|e| e.from == START).find_map(|e| {
+        e.to.as_deref()
+            .or_else(|| {
+                e.targets
+                    .as_ref()
+                    .and_then(|t| t.values().next().map(String::as_str))
+            })
+            .or_else(|| {
+                e.parallel
+                    .as_ref()
+                    .and_then(|p| p.first().map(String::as_str))
+            })
+    })
 }
 
 fn is_parallel(edge: &RawEdge) -> bool {
     edge.parallel.is_some() || edge.kind.is_some()
 }
 
-/// The route given by one node's outgoing edges.
+/// The fan-out route given by one node's parallel edges (either dialect).
 fn edge_route(ctx: &Ctx, from: &str, edges: &[&RawEdge]) -> Result<Route, LoadError> {
-    let parallel = edges.iter().filter(|e| is_parallel(e)).count();
-    if parallel > 0 && parallel < edges.len() {
+    if edges.iter().any(|e| !is_parallel(e)) {
         return Err(ctx.at_node(
             K::Invalid,
             from,
             format!("node `{from}` mixes parallel edges with other edges"),
         ));
     }
-    if parallel == 0 {
-        let mut rules = Vec::with_capacity(edges.len());
-        for edge in edges {
-            let Some(to) = &edge.to else {
-                return Err(ctx.at_ref(
-                    K::Yaml,
-                    Some(from),
-                    from,
-                    format!("an edge from `{from}` has no `to`"),
-                ));
-            };
-            if edge.fan_in.is_some() {
-                return Err(ctx.at_ref(
-                    K::Yaml,
-                    Some(from),
-                    to,
-                    "`fan_in` on an edge needs `type: parallel`".into(),
-                ));
-            }
-            let cond = edge
-                .when
-                .as_deref()
-                .map(|w| ctx.condition(from, w))
-                .transpose()?;
-            rules.push((cond, ctx.target(Some(from), to)?));
-        }
-        return Ok(match rules.as_slice() {
-            [(None, t)] => Route::Go(*t),
-            _ => Route::Choose(rules),
-        });
-    }
-
     // Rust dialect: one `{from, parallel: [...]}` edge; fan-in decided later.
     if edges.iter().any(|e| e.parallel.is_some()) {
         if edges.len() > 1 || edges[0].kind.is_some() {
@@ -138,7 +168,11 @@ fn edge_route(ctx: &Ctx, from: &str, edges: &[&RawEdge]) -> Result<Route, LoadEr
             ));
         }
         let edge = edges[0];
-        if edge.to.is_some() || edge.when.is_some() || edge.fan_in.is_some() {
+        if edge.to.is_some()
+            || edge.when.is_some()
+            || edge.fan_in.is_some()
+            || edge.targets.is_some()
+        {
             return Err(ctx.at_ref(
                 K::Yaml,
                 Some(from),
@@ -154,7 +188,11 @@ fn edge_route(ctx: &Ctx, from: &str, edges: &[&RawEdge]) -> Result<Route, LoadEr
         }));
     }
 
-    // Python dialect: one `{from, to, type: parallel, fan_in}` edge per branch.
+    python_fan_out(ctx, from, edges)
+}
+
+/// Python dialect: one `{from, to, type: parallel, fan_in}` edge per branch.
+fn python_fan_out(ctx: &Ctx, from: &str, edges: &[&RawEdge]) -> Result<Route, LoadError> {
     let mut fan_in_name: Option<&str> = None;
     let mut branch_names = Vec::with_capacity(edges.len());
     for edge in edges {
@@ -174,12 +212,12 @@ fn edge_route(ctx: &Ctx, from: &str, edges: &[&RawEdge]) -> Result<Route, LoadEr
                 format!("a parallel edge from `{from}` needs both `to` and `fan_in`"),
             ));
         };
-        if edge.when.is_some() {
+        if edge.when.is_some() || edge.targets.is_some() {
             return Err(ctx.at_ref(
                 K::Yaml,
                 Some(from),
                 to,
-                "a parallel edge cannot have `when`".into(),
+                "a parallel edge cannot have `when` or `targets`".into(),
             ));
         }
         match fan_in_name {

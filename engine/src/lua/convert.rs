@@ -1,7 +1,12 @@
 //! State conversions between JSON and Lua.
 //!
 //! JSON objects and arrays become tables (arrays keep mlua's array metatable, so an empty
-//! array comes back as `[]`), `null` becomes mlua's `null` sentinel. Back from Lua, keys are
+//! array comes back as `[]`), and `null` becomes `nil`, as TEA maps it (its
+//! `test_json_to_lua_null`): an object's null field is absent in Lua, an array's null item a
+//! hole. An array that ends in nulls has its length recorded (in a weak-keyed registry
+//! table), so `[1, null]` comes back as `[1, null]`, not `[1]`. Lua writes a JSON null with
+//! the global `null` (an explicit opt-in: nothing read from JSON is ever `null` in Lua).
+//! Back from Lua, keys are
 //! read in sorted order: Lua 5.4 randomises its string-hash seed per VM, so `pairs()` order
 //! differs between VMs, and nothing the engine outputs may depend on it. serde_json's map is
 //! ordered, so the state's JSON is canonical (keys sorted).
@@ -20,19 +25,12 @@ use serde_json::{Map, Number, Value};
 
 /// JSON to a Lua value.
 pub fn to_lua(lua: &Lua, value: &Value) -> mlua::Result<mlua::Value> {
-    push(lua, value, false)
-}
-
-/// `parallel_results` to Lua: like [`to_lua`], except that the entries' own `null` fields
-/// (`state`, `error`, `error_kind` of a branch that failed or succeeded) become `nil`, so
-/// `if r.error then` reads naturally.
-pub fn results_to_lua(lua: &Lua, results: &Value) -> mlua::Result<mlua::Value> {
-    push(lua, results, true)
+    push(lua, value)
 }
 
 /// A fan-in's `parallel_results` to Lua, straight from its entries: the same tables
-/// [`results_to_lua`] makes of their JSON form (`state`, `error`, `error_kind` left out when
-/// the branch has none), without building that JSON first.
+/// [`to_lua`] makes of their JSON form ([`BranchEntry::to_json`]), without building that
+/// JSON first.
 pub(crate) fn entries_to_lua(lua: &Lua, entries: &[BranchEntry]) -> mlua::Result<mlua::Value> {
     // SAFETY: as in `push`: a protected call with the array metatable at index 1, borrowing
     // `entries` only.
@@ -41,6 +39,62 @@ pub(crate) fn entries_to_lua(lua: &Lua, entries: &[BranchEntry]) -> mlua::Result
             push_entries(l, entries);
             ffi::lua_replace(l, 1);
         })
+    }
+}
+
+/// The registry key (by address) of the VM's table of recorded array lengths: a table with
+/// weak keys (an entry lives as long as its array), made by the first array that needs it.
+/// Kept out of mlua's API so that a conversion with no such array costs nothing more.
+static LENGTHS: u8 = 0;
+
+fn lengths_key() -> *const c_void {
+    std::ptr::addr_of!(LENGTHS).cast()
+}
+
+/// Records `len` as the length of the array at the top of the stack.
+///
+/// # Safety
+/// Inside a protected call (it allocates), with the array at the top.
+unsafe fn record_length(l: *mut ffi::lua_State, len: usize) {
+    // SAFETY: see the function's contract; room for four more values is checked first.
+    unsafe {
+        if ffi::lua_checkstack(l, 4) == 0 {
+            ffi::luaL_error(l, c"no stack room to record an array's length".as_ptr());
+        }
+        if ffi::lua_rawgetp(l, ffi::LUA_REGISTRYINDEX, lengths_key()) != ffi::LUA_TTABLE {
+            ffi::lua_pop(l, 1);
+            ffi::lua_createtable(l, 0, 1);
+            ffi::lua_createtable(l, 0, 1);
+            ffi::lua_pushstring(l, c"k".as_ptr());
+            ffi::lua_setfield(l, -2, c"__mode".as_ptr());
+            ffi::lua_setmetatable(l, -2);
+            ffi::lua_pushvalue(l, -1);
+            ffi::lua_rawsetp(l, ffi::LUA_REGISTRYINDEX, lengths_key());
+        }
+        ffi::lua_pushvalue(l, -2);
+        ffi::lua_pushinteger(l, len as ffi::lua_Integer);
+        ffi::lua_rawset(l, -3);
+        ffi::lua_pop(l, 1);
+    }
+}
+
+/// The recorded length of the array at `index`, if any; raises no error.
+///
+/// # Safety
+/// A live state with room for two more values.
+unsafe fn recorded_length(l: *mut ffi::lua_State, index: c_int) -> Option<i64> {
+    // SAFETY: raw reads only.
+    unsafe {
+        let mut len = None;
+        if ffi::lua_rawgetp(l, ffi::LUA_REGISTRYINDEX, lengths_key()) == ffi::LUA_TTABLE {
+            ffi::lua_pushvalue(l, index);
+            if ffi::lua_rawget(l, -2) == ffi::LUA_TNUMBER && ffi::lua_isinteger(l, -1) != 0 {
+                len = Some(ffi::lua_tointegerx(l, -1, std::ptr::null_mut()));
+            }
+            ffi::lua_pop(l, 1);
+        }
+        ffi::lua_pop(l, 1);
+        len
     }
 }
 
@@ -66,7 +120,7 @@ unsafe fn push_entries(l: *mut ffi::lua_State, entries: &[BranchEntry]) {
             if ffi::lua_checkstack(l, 4) == 0 {
                 ffi::luaL_error(l, c"no stack room for parallel_results".as_ptr());
             }
-            ffi::lua_createtable(l, 0, 7);
+            ffi::lua_createtable(l, 0, 8);
             field(l, "branch", || {
                 ffi::lua_pushlstring(l, e.branch.as_ptr().cast(), e.branch.len());
             });
@@ -75,20 +129,21 @@ unsafe fn push_entries(l: *mut ffi::lua_State, entries: &[BranchEntry]) {
             });
             if let Some(state) = &e.state {
                 // The entry is 1 level below the array, its fields 2.
-                field(l, "state", || push_value(l, state, 2, false));
+                field(l, "state", || push_value(l, state, 2));
             }
             if let Some((message, kind)) = &e.error {
                 field(l, "error", || {
                     ffi::lua_pushlstring(l, message.as_ptr().cast(), message.len());
                 });
-                field(l, "error_kind", || {
+                field(l, "error_type", || {
                     ffi::lua_pushlstring(l, kind.as_ptr().cast(), kind.len());
                 });
             }
-            field(l, "timed_out", || {
-                ffi::lua_pushboolean(l, c_int::from(e.timed_out))
+            field(l, "timeout", || {
+                ffi::lua_pushboolean(l, c_int::from(e.timeout))
             });
-            field(l, "elapsed_ms", || ffi::lua_pushnumber(l, e.elapsed_ms));
+            field(l, "timing_ms", || ffi::lua_pushnumber(l, e.timing_ms));
+            field(l, "retry_count", || ffi::lua_pushinteger(l, 0));
             ffi::lua_rawseti(l, -2, i as ffi::lua_Integer + 1);
         }
         ffi::lua_pushvalue(l, 1);
@@ -96,8 +151,8 @@ unsafe fn push_entries(l: *mut ffi::lua_State, entries: &[BranchEntry]) {
     }
 }
 
-/// A Lua value to JSON; functions, userdata (other than `null`), recursive tables and
-/// mixed array/map tables are errors.
+/// A Lua value to JSON (`nil` and the global `null` as `null`); functions, other userdata,
+/// recursive tables and mixed array/map tables are errors.
 pub fn from_lua(lua: &Lua, value: mlua::Value) -> mlua::Result<Value> {
     pull(lua, value, None)
 }
@@ -110,24 +165,23 @@ pub(crate) fn state_from_lua(lua: &Lua, value: mlua::Value) -> mlua::Result<Valu
 
 /// Builds `value` on the Lua stack in one protected call (mlua's serializer made one per
 /// table and per field: the conversions were most of a node's cost on a real state).
-fn push(lua: &Lua, value: &Value, results: bool) -> mlua::Result<mlua::Value> {
+fn push(lua: &Lua, value: &Value) -> mlua::Result<mlua::Value> {
     // SAFETY: the closure runs inside a protected call on the state mlua hands over, with
     // the array metatable at index 1. It only borrows `value`: a Lua error (out of memory)
     // unwinds frames that own nothing.
     unsafe {
         lua.exec_raw::<mlua::Value>(lua.array_metatable(), |l| {
-            push_value(l, value, 0, results);
+            push_value(l, value, 0);
             ffi::lua_replace(l, 1);
         })
     }
 }
 
-/// Pushes `value`; `results` marks the top of `parallel_results` (its entries' null fields
-/// are left out).
+/// Pushes `value` (`null` as `nil`).
 ///
 /// # Safety
 /// Inside a protected call, with the array metatable at index 1.
-unsafe fn push_value(l: *mut ffi::lua_State, value: &Value, depth: usize, results: bool) {
+unsafe fn push_value(l: *mut ffi::lua_State, value: &Value, depth: usize) {
     // SAFETY: see the function's contract; every push is checked for room first.
     unsafe {
         if depth > MAX_DEPTH || ffi::lua_checkstack(l, 3) == 0 {
@@ -138,7 +192,7 @@ unsafe fn push_value(l: *mut ffi::lua_State, value: &Value, depth: usize, result
             );
         }
         match value {
-            Value::Null => ffi::lua_pushlightuserdata(l, std::ptr::null_mut()),
+            Value::Null => ffi::lua_pushnil(l),
             Value::Bool(b) => ffi::lua_pushboolean(l, c_int::from(*b)),
             Value::Number(n) => match n.as_i64() {
                 Some(i) => ffi::lua_pushinteger(l, i),
@@ -150,47 +204,28 @@ unsafe fn push_value(l: *mut ffi::lua_State, value: &Value, depth: usize, result
             Value::Array(items) => {
                 ffi::lua_createtable(l, items.len().min(c_int::MAX as usize) as c_int, 0);
                 for (i, item) in items.iter().enumerate() {
-                    match (results, item) {
-                        (true, Value::Object(entry)) => push_entry(l, entry, depth + 1),
-                        _ => push_value(l, item, depth + 1, false),
+                    if !item.is_null() {
+                        push_value(l, item, depth + 1);
+                        ffi::lua_rawseti(l, -2, i as ffi::lua_Integer + 1);
                     }
-                    ffi::lua_rawseti(l, -2, i as ffi::lua_Integer + 1);
                 }
                 ffi::lua_pushvalue(l, 1);
                 ffi::lua_setmetatable(l, -2);
+                if items.last().is_some_and(Value::is_null) {
+                    // `#t` stops before trailing holes: record the length.
+                    record_length(l, items.len());
+                }
             }
-            Value::Object(map) => push_object(l, map, depth, None),
-        }
-    }
-}
-
-/// A `parallel_results` entry: `state`, `error` and `error_kind` are left out when null.
-///
-/// # Safety
-/// As [`push_value`].
-unsafe fn push_entry(l: *mut ffi::lua_State, entry: &Map<String, Value>, depth: usize) {
-    // SAFETY: as `push_value`.
-    unsafe { push_object(l, entry, depth, Some(&["state", "error", "error_kind"])) }
-}
-
-/// # Safety
-/// As [`push_value`].
-unsafe fn push_object(
-    l: *mut ffi::lua_State,
-    map: &Map<String, Value>,
-    depth: usize,
-    nil_when_null: Option<&[&str]>,
-) {
-    // SAFETY: as `push_value`.
-    unsafe {
-        ffi::lua_createtable(l, 0, map.len().min(c_int::MAX as usize) as c_int);
-        for (key, item) in map {
-            if item.is_null() && nil_when_null.is_some_and(|keys| keys.contains(&key.as_str())) {
-                continue;
+            Value::Object(map) => {
+                ffi::lua_createtable(l, 0, map.len().min(c_int::MAX as usize) as c_int);
+                for (key, item) in map {
+                    if !item.is_null() {
+                        ffi::lua_pushlstring(l, key.as_ptr().cast(), key.len());
+                        push_value(l, item, depth + 1);
+                        ffi::lua_rawset(l, -3);
+                    }
+                }
             }
-            ffi::lua_pushlstring(l, key.as_ptr().cast(), key.len());
-            push_value(l, item, depth + 1, false);
-            ffi::lua_rawset(l, -3);
         }
     }
 }
@@ -277,7 +312,8 @@ impl std::fmt::Display for LuaNumber {
 }
 
 /// Reads the table at `index`: an array when its keys are exactly `1..=#t` (holes read as
-/// null) or it carries the array metatable, an object when they are all strings.
+/// null) or it carries the array metatable (then its length is the larger of `#t` and its
+/// recorded length), an object when they are all strings.
 ///
 /// # Safety
 /// As [`pull_value`].
@@ -311,7 +347,10 @@ unsafe fn pull_table(
             same
         };
         path.push(me);
-        let len = ffi::lua_rawlen(l, index) as i64;
+        let mut len = ffi::lua_rawlen(l, index) as i64;
+        if is_array && let Some(recorded) = recorded_length(l, index) {
+            len = len.max(recorded);
+        }
         let mut object = Map::new();
         let mut items = 0usize;
         let mut bad: Option<String> = None;
@@ -429,36 +468,62 @@ mod tests {
                 branch: "a".into(),
                 state: Some(json!({ "v": 1, "list": [1, 2], "deep": { "x": null } })),
                 error: None,
-                timed_out: false,
-                elapsed_ms: 0.25,
+                timeout: false,
+                timing_ms: 0.25,
             },
             BranchEntry {
                 branch: "b".into(),
                 state: None,
-                error: Some(("failed to run node `b`: boom".into(), "lua")),
-                timed_out: false,
-                elapsed_ms: 3.0,
+                error: Some(("failed to run node `b`: boom".into(), "LuaError")),
+                timeout: false,
+                timing_ms: 3.0,
             },
             BranchEntry {
                 branch: "c".into(),
                 state: None,
-                error: Some(("failed to finish in time".into(), "timeout")),
-                timed_out: true,
-                elapsed_ms: 120.5,
+                error: Some(("failed to finish in time".into(), "TimeoutError")),
+                timeout: true,
+                timing_ms: 120.5,
             },
         ];
         let json = Value::Array(entries.iter().map(BranchEntry::to_json).collect());
         let direct = entries_to_lua(&lua, &entries).expect("entries convert");
-        let via_json = results_to_lua(&lua, &json).expect("the JSON converts");
+        let via_json = to_lua(&lua, &json).expect("the JSON converts");
         let back = |v| from_lua(&lua, v).expect("back to JSON");
         let direct_json = back(direct.clone());
         assert_eq!(direct_json, back(via_json.clone()));
         // Both leave the missing fields out (nil in Lua), and both are arrays to Lua.
         assert_eq!(direct_json[1].get("state"), None);
         assert_eq!(direct_json[0].get("error"), None);
+        assert_eq!(direct_json[2]["retry_count"], json!(0));
         let (mlua::Value::Table(d), mlua::Value::Table(j)) = (direct, via_json) else {
             panic!("both are tables");
         };
         assert_eq!(d.metatable(), j.metatable());
+    }
+
+    #[test]
+    fn null_is_nil_in_lua_and_arrays_keep_their_length() {
+        let lua = Lua::new();
+        for value in [
+            json!([1, null, 3]),
+            json!([1, null]),
+            json!([null]),
+            json!([]),
+            json!({ "a": [null, null], "b": [[], [null]] }),
+        ] {
+            let v = to_lua(&lua, &value).expect("converts");
+            assert_eq!(from_lua(&lua, v).expect("comes back"), value);
+        }
+        let v = to_lua(&lua, &json!({ "input": null, "list": [1, null] })).expect("converts");
+        lua.globals().set("state", v).expect("set");
+        let seen: (bool, bool, i64) = lua
+            .load("return state.input == nil, state.list[2] == nil, #state.list")
+            .eval()
+            .expect("runs");
+        assert_eq!(seen, (true, true, 1));
+        // An object's null fields are absent in Lua, so they do not come back.
+        let v = to_lua(&lua, &json!({ "a": null, "b": 1 })).expect("converts");
+        assert_eq!(from_lua(&lua, v).expect("back"), json!({ "b": 1 }));
     }
 }

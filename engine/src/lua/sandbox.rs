@@ -44,7 +44,8 @@ load, loadfile, dofile, warn = nil, nil, nil, nil
 string.dump = nil
 math.randomseed(seed_hi, seed_lo)
 rawset(_G, "sleep_ms", sleep_ms)
--- JSON null arrives as this sentinel (a light userdata, so truthy): compare with `== null`.
+-- Returning `null` writes a JSON null. JSON's own nulls arrive as nil (as in TEA): this
+-- sentinel is only ever in Lua because the node's code wrote it.
 rawset(_G, "null", null)
 -- The string metatable is shared by every string: no code may read or change it (a
 -- `__close` or `__index` planted there would reach every string).

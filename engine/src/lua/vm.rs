@@ -276,25 +276,6 @@ impl<R: Runtime> Vm<R> {
         }
     }
 
-    /// Evaluates a condition chunk (`return (expr)`) against `state`: Lua truthiness.
-    pub fn eval_condition(
-        &self,
-        chunk: &Chunk,
-        state: &Value,
-        budget: Budget,
-    ) -> Result<bool, Fault> {
-        let lua = &self.inner.lua;
-        let value: mlua::Value = self.guarded(budget, || {
-            let globals = lua.globals();
-            globals.raw_set("state", super::convert::to_lua(lua, state)?)?;
-            if let Some(branch) = &self.inner.branch {
-                globals.raw_set("branch", branch)?;
-            }
-            self.function(chunk)?.call(())
-        })?;
-        Ok(truthy(&value))
-    }
-
     /// Runs a chunk with the globals as they are and returns its result's Lua truthiness.
     pub fn eval_chunk(&self, chunk: &Chunk, budget: Budget) -> Result<bool, Fault> {
         let value: mlua::Value = self.guarded(budget, || self.function(chunk)?.call(()))?;

@@ -4,8 +4,8 @@
 //! the main path's nodes. Each branch of a fan-out gets its own fresh VM, created on the
 //! worker thread that runs it, and its own copy of the state. The fan-in runs on the main
 //! path with `state.parallel_results`, one entry per branch in declared order: `{branch,
-//! success, state, error, error_kind, timed_out, elapsed_ms}`. Branch states are not merged
-//! into the main state: the fan-in decides.
+//! success, state, error, error_type, timeout, timing_ms, retry_count}`. Branch states are
+//! not merged into the main state: the fan-in decides.
 
 use std::marker::PhantomData;
 
@@ -145,7 +145,7 @@ where
                 let results = fan_out(f, &state, &mut path.steps)?;
                 (Target::Node(f.fan_in), Some(results))
             }
-            route => (path.choose(route, "__start__", &state, &policy)?, None),
+            route => (path.choose(route, "__start__", &state)?, None),
         };
         path.walk(&mut state, first, Target::End, &policy, fan_out)?;
         Ok(state)

@@ -252,16 +252,16 @@ where
 
 /// One `parallel_results` entry, TEA's shape.
 fn entry(branch: String, outcome: Result<Value, RunError>, elapsed: Duration) -> BranchEntry {
-    let timed_out = matches!(outcome, Err(RunError::Timeout { .. }));
+    let timeout = matches!(outcome, Err(RunError::Timeout { .. }));
     let (state, error) = match outcome {
         Ok(state) => (Some(state), None),
-        Err(e) => (None, Some((format!("failed to {e}"), e.kind().as_str()))),
+        Err(e) => (None, Some((format!("failed to {e}"), e.kind().tea_name()))),
     };
     BranchEntry {
         branch,
         state,
         error,
-        timed_out,
-        elapsed_ms: elapsed.as_secs_f64() * 1000.0,
+        timeout,
+        timing_ms: elapsed.as_secs_f64() * 1000.0,
     }
 }

@@ -9,5 +9,6 @@ pub(crate) mod fan;
 pub(crate) mod guard;
 pub(crate) mod options;
 pub(crate) mod pool;
+pub(crate) mod routing;
 pub(crate) mod state;
 pub(crate) mod walk;

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use super::guard::{fault_error, guarded, routing};
 use crate::error::RunError;
 use crate::fan_in::BranchEntry;
+use crate::lua::chunk::Chunk;
 use crate::lua::vm::{Budget, Vm, VmFactory, VmSpec};
 use crate::run::options::NodeWatch;
 use crate::sync::Runtime;
@@ -77,7 +78,7 @@ pub(crate) struct Path<'a, R: Runtime, F: VmFactory<R>> {
 }
 
 impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
-    fn branch_name(&self) -> Option<&'a str> {
+    pub(crate) fn branch_name(&self) -> Option<&'a str> {
         self.branch.map(|(_, name)| name)
     }
 
@@ -135,14 +136,14 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
                 ));
             }
             let results = parallel_results.take();
-            self.exec_node(node, state, results.as_deref(), policy)?;
+            self.exec_node(node, state, results.as_deref(), policy, &mut executed)?;
             policy.after_node(state);
             current = match &node.route {
                 Route::FanOut(f) => {
                     parallel_results = Some(fan_out(f, state, &mut self.steps)?);
                     Target::Node(f.fan_in)
                 }
-                route => self.choose(route, &node.name, state, policy)?,
+                route => self.choose(route, &node.name, state)?,
             };
             if let (Target::End, Target::Node(fan_in)) = (current, stop) {
                 return Err(routing(
@@ -158,26 +159,58 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
         Ok(())
     }
 
-    /// Runs one node and merges what it returned into `state`.
+    /// Runs one node (its Lua, or its while_loop) and merges what it returned into `state`.
+    /// `executed` counts the path's node executions, a loop's body runs included.
     fn exec_node(
         &mut self,
         node: &Node,
         state: &mut Value,
         parallel_results: Option<&[BranchEntry]>,
         policy: &impl PathPolicy,
+        executed: &mut usize,
     ) -> Result<(), RunError> {
-        let Some(chunk) = &node.chunk else {
-            self.step(node, 0, None);
+        if let Some(while_loop) = &node.while_loop {
+            let done = self.run_loop(
+                node,
+                while_loop,
+                state,
+                (parallel_results, executed),
+                policy,
+            );
+            self.step(&node.name, 0, done.as_ref().err());
+            return done;
+        }
+        self.exec_chunk(
+            &node.name,
+            node.chunk.as_ref(),
+            state,
+            parallel_results,
+            policy,
+        )
+    }
+
+    /// Runs `chunk` as node `name` (none: the state passes through), merges what it
+    /// returned into `state`, and records the step.
+    pub(crate) fn exec_chunk(
+        &mut self,
+        name: &str,
+        chunk: Option<&Chunk>,
+        state: &mut Value,
+        parallel_results: Option<&[BranchEntry]>,
+        policy: &impl PathPolicy,
+    ) -> Result<(), RunError> {
+        let Some(chunk) = chunk else {
+            self.step(name, 0, None);
             return Ok(());
         };
         let (wf, branch) = (self.wf, self.branch_name());
         let watch = self.watch;
-        let vm = self.vm(&node.name)?;
+        let vm = self.vm(name)?;
         let serial = vm.serial();
         // The budget starts once the VM exists: creating it is not the node's time.
         let budget = policy.budget(Duration::from_millis(wf.settings.lua_timeout_ms));
-        let merged = watched(watch, wf, &node.name, branch, || {
-            guarded(wf, &node.name, branch, || {
+        let merged = watched(watch, wf, name, branch, || {
+            guarded(wf, name, branch, || {
                 vm.run_node(chunk, state, parallel_results, budget)
             })
         });
@@ -187,50 +220,13 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
                 merge(target, out);
             }
         });
-        self.step(node, serial, merged.as_ref().err());
+        self.step(name, serial, merged.as_ref().err());
         merged
     }
 
-    /// Picks the next target of `route` (not a fan-out).
-    pub(crate) fn choose(
-        &mut self,
-        route: &Route,
-        from: &str,
-        state: &Value,
-        policy: &impl PathPolicy,
-    ) -> Result<Target, RunError> {
-        let rules = match route {
-            Route::Go(target) => return Ok(*target),
-            Route::FanOut(_) => {
-                unreachable!("fan-outs are walked by the caller; nested ones are rejected at load")
-            }
-            Route::Choose(rules) => rules,
-        };
-        let (wf, branch) = (self.wf, self.branch_name());
-        for (condition, target) in rules {
-            let Some(condition) = condition else {
-                return Ok(*target);
-            };
-            let watch = self.watch;
-            let vm = self.vm(from)?;
-            let budget = policy.budget(Duration::from_millis(wf.settings.lua_timeout_ms));
-            if watched(watch, wf, from, branch, || {
-                guarded(wf, from, branch, || {
-                    vm.eval_condition(condition, state, budget)
-                })
-            })? {
-                return Ok(*target);
-            }
-        }
-        Err(routing(
-            from,
-            "no condition matched and there is no fallback".into(),
-        ))
-    }
-
-    fn step(&mut self, node: &Node, vm: u64, error: Option<&RunError>) {
+    pub(crate) fn step(&mut self, node: &str, vm: u64, error: Option<&RunError>) {
         self.steps.push(Step {
-            node: node.name.clone(),
+            node: node.to_string(),
             vm,
             branch: self.branch.map(|(i, _)| i),
             branch_name: self.branch_name().map(str::to_string),

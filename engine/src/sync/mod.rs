@@ -34,7 +34,7 @@
 //! # Time
 //!
 //! The engine reads two clocks, both from here. [`Runtime::now`] is wall time (a branch's
-//! `elapsed_ms`, the adaptive policy); [`Runtime::charged`] is what node budgets count: on
+//! `timing_ms`, the adaptive policy); [`Runtime::charged`] is what node budgets count: on
 //! std the thread's CPU time plus the sleeps it asked for (`charge`), so a busy or stalled
 //! host never moves a budget. Under shuttle and loom both are one virtual clock per worker:
 //! `sleep_ms(n)` moves the sleeping worker's clock by `n` ms, and the VM's instruction hook

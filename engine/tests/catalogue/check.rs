@@ -112,7 +112,7 @@ pub fn branch_fails(yaml: &str, branch: &str, kind: ErrorKind, says: &[&str]) ->
     }
     let r = failed.unwrap_or_else(|| panic!("no result for branch `{branch}`"));
     assert_eq!(r["success"], false, "{r}");
-    assert_eq!(r["error_kind"], kind.as_str(), "{r}");
+    assert_eq!(r["error_type"], kind.tea_name(), "{r}");
     let text = r["error"].as_str().expect("a failed branch has an error");
     assert!(text.contains(&format!("branch `{branch}`")), "{text}");
     for fragment in says {

@@ -4,7 +4,7 @@
 
 use engine::ErrorKind;
 use engine::LoadErrorKind::{
-    DuplicateNode, FanIn, Invalid, Language, LuaSyntax, NestedFanOut, NoWayOut, UnknownNode,
+    Condition, DuplicateNode, FanIn, Invalid, Language, NestedFanOut, NoWayOut, UnknownNode,
 };
 
 use crate::check::{Fails, Load, bad_branch, branch_fails, load_fails, run_fails};
@@ -94,7 +94,7 @@ fn branches_that_never_meet() {
 #[test]
 fn an_ambiguous_fan_in_lists_the_candidates() {
     load_fails(
-        "name: t\nnodes:\n  - name: s\n  - name: a\n  - name: b\n  - name: c\n  - name: d\nedges:\n  \
+        "name: t\nnodes:\n  - name: s\n  - name: a\n  - name: b\n  - name: c\n  - name: d\n  - name: z\nedges:\n  \
          - { from: s, parallel: [a, b] }\n  - { from: a, to: c }\n  - { from: b, to: d }\n  \
          - { from: c, to: d }\n  - { from: d, to: c }\n",
         Load {
@@ -141,14 +141,16 @@ fn a_nested_fan_out_is_rejected() {
 }
 
 #[test]
-fn a_node_with_no_way_out() {
+fn a_workflow_that_nothing_ends() {
+    // The last node in the list has a `goto`, and only a conditional rule reaches
+    // `__end__`: TEA-Rust finds no finish point and refuses the workflow.
     load_fails(
-        "name: t\nnodes:\n  - name: a\n    goto: b\n  - name: b\n",
+        "name: t\nnodes:\n  - name: a\n    goto:\n      - { if: state.done, to: __end__ }\n      - { to: a }\n",
         Load {
             kind: NoWayOut,
-            line: Some(5),
-            node: Some("b"),
-            says: &["node `b` has no way out", "__end__"],
+            line: None,
+            node: None,
+            says: &["nothing ends the workflow", "`goto: __end__`"],
         },
     );
 }
@@ -174,7 +176,7 @@ fn a_language_other_than_lua() {
             kind: Language,
             line: Some(3),
             node: Some("py"),
-            says: &["language `python`", "only `lua`"],
+            says: &["language `python`", "only Lua runs here"],
         },
     );
 }
@@ -242,10 +244,13 @@ fn a_condition_that_does_not_compile_names_its_node() {
     load_fails(
         "name: t\nnodes:\n  - name: a\n    goto:\n      - { if: \"state.x ==\", to: __end__ }\n      - { to: __end__ }\n",
         Load {
-            kind: LuaSyntax,
-            line: Some(3),
+            kind: Condition,
+            line: Some(5),
             node: Some("a"),
-            says: &["compile the condition", "condition of node `a`"],
+            says: &[
+                "use the condition `state.x ==` of node `a`",
+                "Tera cannot parse",
+            ],
         },
     );
 }
@@ -253,7 +258,7 @@ fn a_condition_that_does_not_compile_names_its_node() {
 #[test]
 fn no_condition_matching_and_no_fallback_fails_the_route() {
     run_fails(
-        "name: t\nnodes:\n  - name: a\n    run: return { x = 1 }\n    goto:\n      - { if: \"state.x > 5\", to: __end__ }\n",
+        "name: t\nnodes:\n  - name: a\n    run: return { x = 1 }\n    goto:\n      - { if: \"state.x > 5\", to: __end__ }\n  - name: b\n",
         Fails {
             kind: ErrorKind::Routing,
             node: Some("a"),
@@ -266,7 +271,7 @@ fn no_condition_matching_and_no_fallback_fails_the_route() {
 #[test]
 fn a_loop_with_no_exit_stops_at_max_steps() {
     run_fails(
-        "name: t\nsettings: { max_steps: 20 }\nnodes:\n  - name: spin\n    run: return { n = (state.n or 0) + 1 }\n    goto: spin\n",
+        "name: t\nsettings: { max_steps: 20 }\nnodes:\n  - name: spin\n    run: return { n = (state.n or 0) + 1 }\n    goto: spin\n  - name: done\n",
         Fails {
             kind: ErrorKind::Routing,
             node: Some("spin"),

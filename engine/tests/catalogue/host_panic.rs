@@ -49,7 +49,7 @@ fn a_host_panic_in_a_branch_fails_only_that_branch() {
     assert_eq!(results[0]["success"], true, "the sibling: {}", results[0]);
     let bad = &results[1];
     assert_eq!(bad["success"], false);
-    assert_eq!(bad["error_kind"], ErrorKind::Panic.as_str());
+    assert_eq!(bad["error_type"], ErrorKind::Panic.tea_name());
     let text = bad["error"].as_str().expect("an error");
     assert!(
         text.contains("branch `bad`") && text.contains("host callback failed: in a branch"),

@@ -221,7 +221,7 @@ fn an_infinite_loop_in_a_branch_times_out_alone() {
         Timeout,
         &["within its 100 ms budget"],
     );
-    assert_eq!(r["timed_out"], true);
+    assert_eq!(r["timeout"], true);
 }
 
 #[test]

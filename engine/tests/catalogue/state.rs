@@ -3,7 +3,7 @@
 //! line, or the documented behaviour.
 
 use engine::ErrorKind::{Lua, Routing};
-use engine::LoadErrorKind::{Invalid, LuaSyntax, Yaml};
+use engine::LoadErrorKind::{Condition, Invalid, Yaml};
 use engine::{RunOptions, Workflow};
 use serde_json::json;
 
@@ -116,10 +116,13 @@ fn a_condition_with_a_syntax_error_reports_its_own_error() {
     load_fails(
         "name: t\nnodes:\n  - name: a\n    run: return {}\n    goto:\n      - { if: \"1 +\", to: __end__ }\n      - { to: __end__ }\n",
         Load {
-            kind: LuaSyntax,
-            line: Some(3),
+            kind: Condition,
+            line: Some(6),
             node: Some("a"),
-            says: &["compile the condition of node `a` (`1 +`)", "near <eof>"],
+            says: &[
+                "use the condition `1 +` of node `a`",
+                "Tera cannot parse it (at 1:8",
+            ],
         },
     );
 }

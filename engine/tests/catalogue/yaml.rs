@@ -17,7 +17,7 @@ fn malformed_yaml_reports_line_and_column() {
             kind: Yaml,
             line: Some(4),
             node: None,
-            says: &["nodes[0].run", "expected a string"],
+            says: &["nodes[0].run", "expected Lua source"],
         },
     );
     assert_eq!(e.column, Some(10));

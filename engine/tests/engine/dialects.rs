@@ -25,7 +25,7 @@ fn both_dialects_compile_to_the_same_graph_and_outcome() {
     assert_eq!(rust.shape(), python.shape());
     let strip = |mut s: serde_json::Value| {
         for r in s["results"].as_array_mut().unwrap() {
-            r.as_object_mut().unwrap().remove("elapsed_ms");
+            r.as_object_mut().unwrap().remove("timing_ms");
         }
         s
     };

@@ -46,7 +46,7 @@ fn table_library_c_loops_over_elements_that_are_not_there_stop_at_the_budget() {
     let state = ok_state(&wf, 0);
     let r = results(&state);
     for entry in &r[..3] {
-        assert_eq!(entry["error_kind"], "timeout", "{entry}");
+        assert_eq!(entry["error_type"], "TimeoutError", "{entry}");
     }
     assert_eq!(r[3]["state"]["t"], serde_json::json!([null, 0, 1, 2]));
 }
@@ -123,7 +123,8 @@ nodes:
   - name: k
     goto:
       - { if: "state.round < 3", to: s }
-      - { to: __end__ }
+      - { to: done }
+  - { name: done }
 edges:
   - { from: s, parallel: [a, b] }
   - { from: a, to: j }

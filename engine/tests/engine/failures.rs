@@ -33,7 +33,7 @@ fn a_failing_branch_leaves_its_siblings_intact() {
         assert_eq!(r[2]["success"], true);
         assert_eq!(r[2]["state"]["v"], 2);
         assert_eq!(r[1]["success"], false);
-        assert_eq!(r[1]["error_kind"], "lua");
+        assert_eq!(r[1]["error_type"], "LuaError");
         assert!(r[1].get("state").is_none() || r[1]["state"].is_null());
         let error = r[1]["error"].as_str().unwrap();
         assert!(
@@ -138,7 +138,7 @@ fn a_non_table_return_is_a_bad_return_naming_the_node() {
     ));
     let state = ok_state(&wf, 0);
     for r in results(&state) {
-        assert_eq!(r["error_kind"], "bad_return");
+        assert_eq!(r["error_type"], "ReturnError");
     }
     assert!(
         results(&state)[0]["error"]
@@ -179,7 +179,7 @@ fn a_panic_in_host_code_becomes_a_branch_panic_entry() {
     let run = exec.run(&wf, serde_json::json!({}), &engine::RunOptions::seeded(0));
     let state = run.result.unwrap();
     let r = results(&state);
-    assert_eq!(r[0]["error_kind"], "panic");
+    assert_eq!(r[0]["error_type"], "PanicError");
     assert!(
         r[0]["error"]
             .as_str()

@@ -25,12 +25,12 @@ fn an_infinite_loop_times_out_in_its_own_branch_while_a_sibling_succeeds() {
         let state = ok_state(&wf, 0);
         let r = results(&state);
         assert_eq!(r[0]["success"], false);
-        assert_eq!(r[0]["error_kind"], "timeout");
-        assert_eq!(r[0]["timed_out"], true);
+        assert_eq!(r[0]["error_type"], "TimeoutError");
+        assert_eq!(r[0]["timeout"], true);
         assert!(r[0]["error"].as_str().unwrap().contains("300 ms"));
         assert_eq!(r[1]["success"], true);
         assert_eq!(r[1]["state"]["s"], 500500);
-        assert_eq!(r[1]["timed_out"], false);
+        assert_eq!(r[1]["timeout"], false);
     }
 }
 
@@ -51,9 +51,9 @@ fn pcall_cannot_swallow_a_timeout() {
     let state = ok_state(&wf, 0);
     let kinds: Vec<&str> = results(&state)
         .iter()
-        .map(|r| r["error_kind"].as_str().unwrap())
+        .map(|r| r["error_type"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["timeout", "timeout"]);
+    assert_eq!(kinds, ["TimeoutError", "TimeoutError"]);
 }
 
 #[test]
@@ -66,7 +66,7 @@ fn pcall_cannot_swallow_running_out_of_memory() {
         KEEP_RESULTS,
         "{ lua_timeout_ms: 30000, lua_memory_limit: 2000000 }",
     ));
-    assert_eq!(results(&ok_state(&wf, 0))[0]["error_kind"], "memory");
+    assert_eq!(results(&ok_state(&wf, 0))[0]["error_type"], "MemoryError");
 }
 
 #[test]
@@ -85,7 +85,7 @@ fn a_sleeping_branch_times_out_without_delaying_its_siblings_budget() {
     ));
     let state = ok_state(&wf, 0);
     let r = results(&state);
-    assert_eq!(r[0]["error_kind"], "timeout");
+    assert_eq!(r[0]["error_type"], "TimeoutError");
     // Run sequentially after the first branch used its whole budget: still succeeds.
     assert_eq!(r[1]["success"], true);
     assert_eq!(r[1]["state"]["done"], true);
@@ -123,7 +123,7 @@ fn a_memory_bomb_hits_the_limit() {
         let state = ok_state(&wf, 0);
         let r = results(&state);
         for entry in &r[..3] {
-            assert_eq!(entry["error_kind"], "memory", "{dialect:?} {entry}");
+            assert_eq!(entry["error_type"], "MemoryError", "{dialect:?} {entry}");
             assert!(entry["error"].as_str().unwrap().contains("4000000 byte"));
         }
         assert_eq!(r[3]["state"]["ok"], true);
@@ -150,7 +150,7 @@ fn deep_recursion_is_a_lua_error_not_a_crash() {
     ));
     let state = ok_state(&wf, 0);
     let r = results(&state);
-    assert_eq!(r[0]["error_kind"], "lua");
+    assert_eq!(r[0]["error_type"], "LuaError");
     assert!(
         r[0]["error"].as_str().unwrap().contains("stack overflow"),
         "{}",
@@ -228,8 +228,8 @@ fn a_node_that_comes_back_long_after_its_budget_is_a_timeout_with_its_overrun() 
     // deadline, however long the host took to give it that CPU.
     let state = run_blocking(50, 600);
     let r = results(&state);
-    assert_eq!(r[0]["error_kind"], "timeout", "{}", r[0]);
-    assert_eq!(r[0]["timed_out"], true);
+    assert_eq!(r[0]["error_type"], "TimeoutError", "{}", r[0]);
+    assert_eq!(r[0]["timeout"], true);
     let error = r[0]["error"].as_str().unwrap();
     assert!(
         error.contains("50 ms budget") && error.contains("it came back having used"),

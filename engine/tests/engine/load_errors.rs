@@ -55,19 +55,18 @@ fn duplicate_nodes_point_at_the_second_definition() {
 }
 
 #[test]
-fn a_node_with_no_way_out_is_rejected() {
+fn a_workflow_that_nothing_ends_is_rejected_as_tea_rust_rejects_it() {
+    // Only a conditional rule leads to `__end__`: TEA-Rust has no finish point and refuses.
     let e = load_err(
-        "name: t\nnodes:\n  - name: a\n    run: return {}\n  - name: b\n    run: return {}\nedges:\n  - { from: a, to: b }\n",
+        "name: t\nnodes:\n  - name: a\n    goto:\n      - { if: state.done, to: __end__ }\n      - { to: a }\n",
     );
-    assert_eq!(
-        (e.kind, e.node.as_deref(), e.line),
-        (K::NoWayOut, Some("b"), Some(5))
-    );
+    assert_eq!(e.kind, K::NoWayOut, "{e}");
+    assert!(e.message.contains("nothing ends the workflow"), "{e}");
 }
 
 #[test]
 fn an_ambiguous_fan_in_is_a_load_error() {
-    let yaml = "name: t\nnodes:\n  - { name: s }\n  - { name: a }\n  - { name: b }\n  - { name: j1, goto: j2 }\n  - { name: j2, goto: j1 }\n\
+    let yaml = "name: t\nnodes:\n  - { name: s }\n  - { name: a }\n  - { name: b }\n  - { name: j1, goto: j2 }\n  - { name: j2, goto: [{ if: state.again, to: j1 }, { to: e }] }\n  - { name: e }\n\
                 edges:\n  - { from: s, parallel: [a, b] }\n  - { from: a, to: j1 }\n  - { from: b, to: j2 }\n";
     let e = load_err(yaml);
     assert_eq!((e.kind, e.node.as_deref()), (K::FanIn, Some("s")));
@@ -115,9 +114,13 @@ fn lua_syntax_errors_report_the_file_line_of_the_bad_code() {
     );
     assert!(e.message.contains("bad.yaml:6:"), "{e}");
     let cond = load_err(
-        "name: t\nnodes:\n  - name: a\n    goto:\n      - { if: 'state.x ==', to: __end__ }\n",
+        "name: t\nnodes:\n  - name: a\n    goto:\n      - { if: 'state.x ==', to: __end__ }\n      - { to: b }\n  - name: b\n",
     );
-    assert_eq!((cond.kind, cond.node.as_deref()), (K::LuaSyntax, Some("a")));
+    assert_eq!(
+        (cond.kind, cond.node.as_deref(), cond.line),
+        (K::Condition, Some("a"), Some(5))
+    );
+    assert!(cond.message.contains("Tera cannot parse"), "{cond}");
 }
 
 #[test]

@@ -16,3 +16,4 @@ mod routing;
 mod runaway;
 mod sandbox;
 mod stress;
+mod tea_rules;

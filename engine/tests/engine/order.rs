@@ -91,7 +91,7 @@ fn branch_states_are_not_merged_into_the_main_state() {
 fn same_seed_gives_same_result_and_different_seeds_differ() {
     let branch =
         "local t = {}\nfor i = 1, 5 do t[i] = math.random(1, 1000000) end\nreturn { r = t }";
-    // The fan-in keeps branch states only: `elapsed_ms` is a timing and differs run to run.
+    // The fan-in keeps branch states only: `timing_ms` is a timing and differs run to run.
     let join = "local s = {}\nfor i, r in ipairs(state.parallel_results) do s[i] = r.state end\nreturn { results = s }";
     let wf = load(&fan_out(
         Dialect::Rust,
@@ -112,10 +112,24 @@ fn same_seed_gives_same_result_and_different_seeds_differ() {
 }
 
 #[test]
-fn json_null_is_the_global_null_sentinel_in_lua() {
-    let yaml = "name: t\ninitial_state: { gone: null, here: 1 }\nnodes:\n  - name: a\n    run: return { is_null = state.gone == null, here_null = state.here == null, kept = state.gone }\n";
+fn json_null_arrives_as_nil_and_the_global_null_writes_it() {
+    let yaml = "name: t\ninitial_state: { gone: null, here: 1, list: [1, null] }\nnodes:\n  - name: a\n    run: |\n      return { is_nil = state.gone == nil, falsy = not state.gone, here_nil = state.here == nil,\n               holes = #state.list, written = null, list = state.list }\n";
     let state = ok_state(&load(yaml), 0);
-    assert_eq!(state["is_null"], true);
-    assert_eq!(state["here_null"], false);
-    assert!(state["kept"].is_null(), "null round-trips to JSON null");
+    assert_eq!(state["is_nil"], true);
+    assert_eq!(state["falsy"], true, "TEA's null is nil: falsy, as in TEA");
+    assert_eq!(state["here_nil"], false);
+    assert_eq!(state["holes"], 1, "a trailing hole is not counted by `#`");
+    assert!(
+        state["written"].is_null(),
+        "the global `null` writes a JSON null"
+    );
+    assert!(
+        state["gone"].is_null(),
+        "a key the node did not return keeps its null"
+    );
+    assert_eq!(
+        state["list"],
+        serde_json::json!([1, null]),
+        "the array keeps its length"
+    );
 }

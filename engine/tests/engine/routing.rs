@@ -61,7 +61,8 @@ edges:
 
 #[test]
 fn an_unbounded_loop_stops_at_max_steps() {
-    let yaml = "name: t\nsettings: { max_steps: 25 }\nnodes:\n  - { name: spin, run: 'return {}', goto: spin }\n";
+    // `done` is never reached, but TEA-Rust refuses a workflow that nothing ends.
+    let yaml = "name: t\nsettings: { max_steps: 25 }\nnodes:\n  - { name: spin, run: 'return {}', goto: spin }\n  - { name: done }\n";
     let err = run(&load(yaml), 0).result.unwrap_err();
     assert_eq!((err.kind(), err.node()), (ErrorKind::Routing, Some("spin")));
     assert!(err.to_string().contains("max_steps"), "{err}");
@@ -69,7 +70,7 @@ fn an_unbounded_loop_stops_at_max_steps() {
 
 #[test]
 fn no_matching_condition_is_a_routing_error() {
-    let yaml = "name: t\nnodes:\n  - name: a\n    run: return {}\n    goto:\n      - { if: 'false', to: __end__ }\n";
+    let yaml = "name: t\nnodes:\n  - name: a\n    run: return {}\n    goto:\n      - { if: 'state.x > 1', to: __end__ }\n  - name: b\n";
     let err = run(&load(yaml), 0).result.unwrap_err();
     assert_eq!((err.kind(), err.node()), (ErrorKind::Routing, Some("a")));
 }

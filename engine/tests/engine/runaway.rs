@@ -38,13 +38,17 @@ fn times_out(code: &str) {
 
 fn times_out_within(code: &str, budget_ms: u64) {
     let entry = beside_a_sibling_within(code, budget_ms);
-    assert_eq!(entry["error_kind"], "timeout", "{code}\n{entry}");
-    assert_eq!(entry["timed_out"], true);
+    assert_eq!(
+        entry["error_type"], "TimeoutError",
+        "{code}
+{entry}"
+    );
+    assert_eq!(entry["timeout"], true);
 }
 
 fn refused(code: &str, says: &str) {
     let entry = beside_a_sibling(code);
-    assert_eq!(entry["error_kind"], "lua", "{code}\n{entry}");
+    assert_eq!(entry["error_type"], "LuaError", "{code}\n{entry}");
     let error = entry["error"].as_str().unwrap();
     assert!(error.contains(says), "{error}");
 }
@@ -106,10 +110,10 @@ fn string_rep_of_nothing_returns_at_once_and_too_much_is_out_of_memory() {
     assert_eq!(entry["state"]["b"], 0);
     assert_eq!(entry["state"]["c"], "ab-ab-ab");
     let entry = beside_a_sibling("local s = string.rep('x', 1e9)\nreturn { n = #s }");
-    assert_eq!(entry["error_kind"], "memory", "{entry}");
+    assert_eq!(entry["error_type"], "MemoryError", "{entry}");
     let caught = beside_a_sibling("local ok = pcall(string.rep, 'x', 1e9)\nreturn { ok = ok }");
     assert_eq!(
-        caught["error_kind"], "memory",
+        caught["error_type"], "MemoryError",
         "pcall cannot catch it: {caught}"
     );
 }

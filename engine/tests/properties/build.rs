@@ -1,7 +1,7 @@
 //! Turns a generated [`Spec`] into a `RawWorkflow`, plus what the isolation property needs
 //! to know: each node's name and the marker globals it writes.
 
-use engine::loader::{RawEdge, RawGoto, RawGotoRule, RawNode, RawSettings, RawWorkflow};
+use engine::loader::{RawEdge, RawGoto, RawGotoRule, RawNode, RawRun, RawSettings, RawWorkflow};
 use serde_json::json;
 
 use crate::lua;
@@ -62,13 +62,6 @@ pub fn build(spec: &Spec, probe: bool) -> Built {
     // A node that may be skipped: a plain main node or a branch node.
     let skippable = |i: usize| matches!(entries[i].role, Role::Main | Role::Branch { .. });
 
-    let has_fan_out = spec
-        .segments
-        .iter()
-        .any(|s| matches!(s, Segment::FanOut { .. }));
-    let plain_list =
-        !has_fan_out && !spec.start_edge && entries.iter().all(|e| e.spec.style == Style::Implicit);
-
     let marks = join_marks(spec);
     let mut nodes = Vec::with_capacity(entries.len());
     let mut edges = Vec::new();
@@ -80,10 +73,15 @@ pub fn build(spec: &Spec, probe: bool) -> Built {
         let me = names[i].clone();
         let mut node = RawNode {
             name: me.clone(),
+            description: None,
+            kind: None,
             run: None,
             language: None,
             goto: None,
             fan_in: false,
+            condition: None,
+            max_iterations: None,
+            body: None,
         };
         match entry.role {
             Role::Join(seg) => {
@@ -97,10 +95,15 @@ pub fn build(spec: &Spec, probe: bool) -> Built {
                 };
                 node.fan_in = marks[seg];
                 if *join_lua || probe {
-                    node.run = Some(lua::join_code(&me, &names, probe, *keep_states));
+                    node.run = Some(RawRun::Code(lua::join_code(
+                        &me,
+                        &names,
+                        probe,
+                        *keep_states,
+                    )));
                 }
             }
-            _ => node.run = lua::node_code(&entry.spec.body, &me, &names, probe),
+            _ => node.run = lua::node_code(&entry.spec.body, &me, &names, probe).map(RawRun::Code),
         }
         if i % 3 == 1 && node.run.is_some() {
             node.language = Some("lua".into());
@@ -137,12 +140,18 @@ pub fn build(spec: &Spec, probe: bool) -> Built {
         let target_name = target.map_or(END.to_string(), |t| names[t].clone());
         let after = target.filter(|&t| skippable(t)).map(&next);
         let after_name = after.map(|a| a.map_or(END.to_string(), |t| names[t].clone()));
-        let cond = lua::condition(entry.spec.cond);
-        let implicit_ok = match target {
-            Some(t) => t == i + 1,
-            None => plain_list,
+        let cond = lua::condition(entry.spec.cond, false);
+        // The last node in the list ends the run with no goto and no edge, as in TEA.
+        let implicit_ok = target.is_none_or(|t| t == i + 1);
+        // TEA-Rust takes a fallback to `__end__` (its finish edge) before any condition,
+        // and adds a finish edge after the first edge to `__end__` when nothing else ends
+        // the workflow: the last node ends it with no goto and no edge, or `goto: __end__`.
+        let style = match (entry.spec.style, target) {
+            (Style::Goto, None) => Style::Goto,
+            (_, None) => Style::Implicit,
+            (style, Some(_)) => style,
         };
-        match (entry.spec.style, &after_name) {
+        match (style, &after_name) {
             (Style::Implicit, _) if implicit_ok => {}
             (Style::Goto, _) => node.goto = Some(RawGoto::Target(target_name)),
             (Style::GotoRule, skip) => {
@@ -158,11 +167,16 @@ pub fn build(spec: &Spec, probe: bool) -> Built {
                 ]))
             }
             (Style::Skip, Some(skip)) => {
+                // TEA-Rust takes an edge without `when` before any condition: both edges
+                // have one, and they exclude each other.
+                edges.push(RawEdge {
+                    when: Some(lua::condition(entry.spec.cond, true)),
+                    ..edge(&me, &target_name)
+                });
                 edges.push(RawEdge {
                     when: Some(cond),
                     ..edge(&me, skip)
                 });
-                edges.push(edge(&me, &target_name));
             }
             _ => edges.push(edge(&me, &target_name)),
         }
@@ -173,6 +187,7 @@ pub fn build(spec: &Spec, probe: bool) -> Built {
         name: "prop".into(),
         description: None,
         state_schema: None,
+        variables: None,
         initial_state: Some(json!({ "x": spec.x0, "items": [], "meta": {} })),
         settings: RawSettings {
             max_parallel_branches: spec.max_parallel,
@@ -205,9 +220,11 @@ fn edge(from: &str, to: &str) -> RawEdge {
         from: from.into(),
         to: (!to.is_empty()).then(|| to.into()),
         when: None,
+        targets: None,
         parallel: None,
         kind: None,
         fan_in: None,
+        description: None,
     }
 }
 

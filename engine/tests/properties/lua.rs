@@ -115,7 +115,7 @@ for i, r in ipairs(state.parallel_results) do
   else
     bad = bad + 1
     acc = (acc * 31 + #r.error) % {MODULUS}
-    out["error_" .. r.branch] = r.error_kind .. ": " .. r.error
+    out["error_" .. r.branch] = r.error_type .. ": " .. r.error
   end
 end
 out.x = acc
@@ -135,12 +135,19 @@ out.bad = (state.bad or 0) + bad
     code
 }
 
-/// A condition over `state.x`, picked by `pick`; true for roughly half the values.
-pub fn condition(pick: u8) -> String {
+/// A condition over `state.x` (Tera, as TEA-Rust evaluates conditions), picked by `pick`;
+/// true for roughly half the values. `negated` gives its opposite (Tera cannot parse
+/// `not (...)` around a comparison).
+pub fn condition(pick: u8, negated: bool) -> String {
+    let (eq, ne, lt) = if negated {
+        ("!=", "==", ">=")
+    } else {
+        ("==", "!=", "<")
+    };
     match pick % 4 {
-        0 => "state.x % 2 == 0".to_string(),
-        1 => "state.x % 3 ~= 1".to_string(),
-        2 => format!("(state.x + {}) % 5 < 2", pick / 4),
-        _ => format!("#state.items % 2 == {}", pick % 2),
+        0 => format!("state.x % 2 {eq} 0"),
+        1 => format!("state.x % 3 {ne} 1"),
+        2 => format!("(state.x + {}) % 5 {lt} 2", pick / 4),
+        _ => format!("state.items | length % 2 {eq} {}", pick % 2),
     }
 }

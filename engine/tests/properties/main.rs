@@ -5,6 +5,7 @@
 //! Failures are saved under `engine/proptest-regressions/` and replayed first on later runs.
 
 mod build;
+mod conditions;
 mod coverage;
 mod isolation;
 mod lua;

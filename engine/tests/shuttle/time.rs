@@ -27,7 +27,7 @@ nodes:
     run: |
       local out = {}
       for _, r in ipairs(state.parallel_results) do
-        out[r.branch] = r.timed_out and "timeout" or (r.success and "ok" or r.error_kind)
+        out[r.branch] = r.timeout and "timeout" or (r.success and "ok" or r.error_type)
       end
       return out
 edges:
@@ -175,7 +175,7 @@ nodes:
     fan_in: true
     run: |
       local out = {}
-      for _, r in ipairs(state.parallel_results) do out[r.branch] = r.error_kind or "ok" end
+      for _, r in ipairs(state.parallel_results) do out[r.branch] = r.error_type or "ok" end
       return out
 edges:
   - { from: setup, parallel: [sorter, nap] }
@@ -186,6 +186,6 @@ edges:
     );
     shuttle::Runner::new(RandomScheduler::new(20), shuttle_config()).run(move || {
         let state = run_with::<engine::seams::PerNode>(&wf);
-        assert_eq!(state, json!({ "sorter": "timeout", "nap": "ok" }));
+        assert_eq!(state, json!({ "sorter": "TimeoutError", "nap": "ok" }));
     });
 }

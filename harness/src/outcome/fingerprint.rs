@@ -1,7 +1,7 @@
 //! Outcome fingerprints: what an iteration ended with, hashed, without timings or VM serials.
 //!
 //! The fingerprint is XXH3-64 of the canonical JSON of the final state (keys sorted at every
-//! level, `elapsed_ms` entries removed), then the error kind and node when the run failed.
+//! level, `timing_ms` entries removed), then the error kind and node when the run failed.
 //! Two iterations with the same fingerprint ended the same way; VM serials never enter it
 //! (they differ on every run by design), and neither do error messages, which may quote
 //! budgets or Lua addresses.
@@ -76,11 +76,11 @@ pub fn summary(run: &Run) -> String {
 }
 
 /// Writes `value` as JSON with object keys sorted, whatever map type serde_json was built
-/// with, leaving out `elapsed_ms` (a timing) wherever it appears.
+/// with, leaving out `timing_ms` (a timing) wherever it appears.
 pub fn canonical(value: &Value, out: &mut String) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().filter(|k| *k != "elapsed_ms").collect();
+            let mut keys: Vec<&String> = map.keys().filter(|k| *k != "timing_ms").collect();
             keys.sort();
             out.push('{');
             for (i, key) in keys.into_iter().enumerate() {
@@ -122,8 +122,8 @@ mod tests {
 
     #[test]
     fn key_order_and_timings_do_not_change_the_fingerprint() {
-        let a = ok(json!({ "b": 1, "a": [{ "y": 2, "x": 1, "elapsed_ms": 0.25 }] }));
-        let b = ok(json!({ "a": [{ "x": 1, "elapsed_ms": 9.5, "y": 2 }], "b": 1 }));
+        let a = ok(json!({ "b": 1, "a": [{ "y": 2, "x": 1, "timing_ms": 0.25 }] }));
+        let b = ok(json!({ "a": [{ "x": 1, "timing_ms": 9.5, "y": 2 }], "b": 1 }));
         assert_eq!(Fingerprint::of(&a), Fingerprint::of(&b));
     }
 
