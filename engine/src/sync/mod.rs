@@ -5,7 +5,7 @@
 //! The same engine code runs in three worlds:
 //!
 //! * [`StdRuntime`]: real OS threads (helpers lent scoped work, kept warm between fan-outs
-//!   for a moment: `std_pool`), the production path;
+//!   for a moment: [`pool`]), the production path;
 //! * [`ShuttleRuntime`]: shuttle's controlled scheduler, **in the same binary** that runs
 //!   `harness soak` on real threads;
 //! * `LoomRuntime` (behind the test-only `loom` feature): loom's exhaustive model checker.
@@ -17,19 +17,21 @@
 //! environment in as type parameters. Both the std and shuttle implementations are always
 //! compiled; monomorphisation means the std path pays nothing for the seam.
 //!
-//! loom is test-only, so it comes in through the `loom` cargo feature. loom 0.7 has no
-//! `thread::scope` (loom#308), so `LoomRuntime` builds a small scoped spawn on
-//! `loom::thread::spawn`: it joins every thread before returning (also while unwinding), which
-//! is what makes lending it borrowed data sound. That lets loom check the *real* fan-out code,
-//! Lua VMs included, not a re-implementation of it. loom allows at most 5 threads including
-//! the main one, so loom models use at most 4 workers.
+//! loom is test-only, so it comes in through the `loom` cargo feature. Every runtime lends a
+//! fan-out's work to the same helper pool ([`pool`]), written against this seam's mutex,
+//! condition variable, atomics, joinable spawn and one timing choice point
+//! ([`Runtime::fires`]); so loom and shuttle check the *real* fan-out code, its `unsafe`
+//! hand-off and Lua VMs included, not a re-implementation of it. Under them the pool lives for
+//! one execution and is shut down at its end ([`pool::shutdown`]). loom allows at most 5
+//! threads including the main one, so loom models use at most 4 workers.
 //!
 //! # Stacks
 //!
 //! Threads that run Lua need a real stack: loom's default is 32 KiB and shuttle's 60 KiB, and
 //! a chunk nested 150 `pcall`s deep overflows them. [`Runtime::run_workers`] takes the stack
-//! size explicitly ([`LUA_STACK_SIZE`]); under shuttle, scoped threads take it from
-//! `shuttle::Config::stack_size`, which [`shuttle_config`] sets.
+//! size explicitly ([`LUA_STACK_SIZE`]) and the pool spawns its helpers with it on every
+//! runtime; [`shuttle_config`] sets shuttle's default (`shuttle::Config::stack_size`) to it
+//! as well, for threads a test spawns itself.
 //!
 //! # Time
 //!
@@ -46,7 +48,9 @@
 //! sandbox's process-wide `OnceLock` holding its setup bytecode, which is written once and
 //! never raced on by engine logic. They are telemetry
 //! that must stay unique across shuttle and loom executions (which reset their own atomics),
-//! and no engine decision depends on their interleaving.
+//! and no engine decision depends on their interleaving. Besides them, the helper pool keeps
+//! its model-checker threads' join handles under a plain lock: teardown bookkeeping, held for
+//! a push or a take with no checker operation inside, that no schedule needs to vary.
 //!
 //! `clippy.toml` in this crate forbids the std originals everywhere else in the engine.
 

@@ -89,6 +89,23 @@ mod tests {
     }
 
     #[test]
+    fn a_call_from_inside_a_helpers_share_takes_another_helper_and_runs_every_worker_once() {
+        for _ in 0..50 {
+            let outer: Vec<AtomicUsize> = (0..3).map(|_| AtomicUsize::new(0)).collect();
+            let inner: Vec<AtomicUsize> = (0..6).map(|_| AtomicUsize::new(0)).collect();
+            run_workers(3, 64 * 1024, |w| {
+                outer[w].fetch_add(1, Ordering::Relaxed);
+                run_workers(2, 64 * 1024, |v| {
+                    inner[w * 2 + v].fetch_add(1, Ordering::Relaxed);
+                });
+            });
+            for count in outer.iter().chain(&inner) {
+                assert_eq!(count.load(Ordering::Relaxed), 1);
+            }
+        }
+    }
+
+    #[test]
     fn a_helpers_panic_reaches_the_caller_after_every_worker_returned() {
         let finished = AtomicUsize::new(0);
         let caught = catch_unwind(AssertUnwindSafe(|| {
