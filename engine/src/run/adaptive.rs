@@ -46,7 +46,7 @@ fn moving_average(old: usize, sample: usize) -> usize {
 }
 
 /// The moving average of a fan-out's branch times, in nanoseconds (0: no history), updated
-/// by whichever runs finish, concurrently ([`update`]), so a value is never torn and stays
+/// by whichever runs finish, concurrently (a compare-and-swap loop), so a value is never torn and stays
 /// between the samples that made it.
 #[derive(Debug)]
 pub struct BranchCost<A: RtAtomicUsize = <StdRuntime as Runtime>::AtomicUsize> {
@@ -96,7 +96,7 @@ pub fn workers(each: Option<Duration>, branches: usize, spawn: Duration, cores: 
 /// What parallel fan-outs paid per extra worker beyond their work spread over their workers,
 /// learned from the runs: an exponential moving average (weight 1/4) that decays by 1/32
 /// each time the policy chooses fewer workers than it could. The engine keeps one per
-/// process ([`Overhead::process`]), updated by concurrent runs ([`update`]).
+/// process ([`Overhead::process`]), updated by concurrent runs (a compare-and-swap loop).
 #[derive(Debug)]
 pub struct Overhead<A: RtAtomicUsize = <StdRuntime as Runtime>::AtomicUsize> {
     ns: A,

@@ -13,9 +13,9 @@
 //!
 //! # The protocol, and the contract it keeps
 //!
-//! A call lends its closure to helpers with its lifetime erased ([`job`]), hands each helper
-//! one job ([`call`]), runs worker 0 itself, and waits on a latch until the helpers it
-//! waits for are done ([`latch`]). That is what makes lending a borrowed closure sound: the
+//! A call lends its closure to helpers with its lifetime erased (`job.rs`), hands each helper
+//! one job (`call.rs`), runs worker 0 itself, and waits on a latch until the helpers it
+//! waits for are done (`latch.rs`). That is what makes lending a borrowed closure sound: the
 //! contract of `std::thread::scope`. The pool checks the contract itself: every job holds a
 //! token, apart from the latch, that its helper gives back right after its last use of the
 //! closure (or that the job gives back if it is dropped unrun); before `run_workers` returns
@@ -24,8 +24,8 @@
 //! that named assertion, [`CONTRACT`], after waiting for the tokens so that nothing is used
 //! after it is freed; so does a job that a helper leaves without running.
 //!
-//! A helper between calls waits on its own slot ([`helper`]); the idle list and the threads
-//! live in a [`HelperPool`] per runtime ([`state`]): one per process on real threads, one per
+//! A helper between calls waits on its own slot (`helper.rs`); the idle list and the threads
+//! live in a [`HelperPool`] per runtime (`state.rs`): one per process on real threads, one per
 //! execution under the model checkers, where [`shutdown`] wakes and joins every helper at the
 //! end of each execution (loom fails a model that leaves a thread running; shuttle calls
 //! helpers blocked forever a deadlock).
@@ -41,7 +41,7 @@
 //!
 //! # Seams
 //!
-//! The steps a broken pool changes are [`HandOff`]'s ([`steps`]): how many helpers the
+//! The steps a broken pool changes are [`HandOff`]'s (`steps.rs`): how many helpers the
 //! caller waits for, and whether a helper that timed out leaves although a caller just took
 //! it. The engine's own is [`Helpers`]; `harness mutants` plants broken ones through
 //! [`run_workers_with`].
