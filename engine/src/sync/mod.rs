@@ -72,8 +72,8 @@ pub use pool::HelperPool;
 
 #[cfg(feature = "loom")]
 pub use loom_rt::LoomRuntime;
+pub(crate) use pool::on_helper_thread;
 pub use shuttle_rt::{ShuttleRuntime, shuttle_config};
-pub(crate) use std_pool::on_helper_thread;
 pub use std_rt::StdRuntime;
 
 /// Shared ownership. std's `Arc` is used in every mode: shuttle re-exports it, and the

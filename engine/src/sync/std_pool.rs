@@ -1,5 +1,5 @@
-//! What only real threads have around the helper pool (`pool`): the process-wide pool, the
-//! fork handler, and which threads are helpers.
+//! What only real threads have around the helper pool (`pool`): the fork handler (the
+//! process-wide pool itself is `std_rt`'s); and the pool's tests on real threads.
 //!
 //! A child made by `fork` inherits the idle list but not its threads: a fork handler counts
 //! forks, and a list from before the last one is dropped on its first use in the child.
@@ -9,11 +9,7 @@
 //! `loom_rt`), so this handler is never explored.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-use super::StdRuntime;
-use super::pool::HelperPool;
 
 /// Children made by `fork` since this process started (counted in each child).
 static FORKS: AtomicU64 = AtomicU64::new(0);
@@ -24,34 +20,13 @@ extern "C" fn count_fork() {
 }
 
 /// Forks so far; registers the handler that counts them on first use.
-fn forks() -> u64 {
+pub(super) fn forks() -> u64 {
     static REGISTER: std::sync::Once = std::sync::Once::new();
     // SAFETY: registers a handler that only touches atomics.
     REGISTER.call_once(|| unsafe {
         libc::pthread_atfork(None, None, Some(count_fork));
     });
     FORKS.load(Ordering::SeqCst)
-}
-
-/// The process's helper pool.
-pub(super) fn pool() -> &'static HelperPool<StdRuntime> {
-    static POOL: OnceLock<HelperPool<StdRuntime>> = OnceLock::new();
-    POOL.get_or_init(|| HelperPool::new(forks))
-}
-
-thread_local! {
-    /// Whether this thread is one of the helpers.
-    static HELPER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Marks the calling thread as one of the helpers (real threads only).
-pub(crate) fn mark_helper_thread() {
-    HELPER.with(|h| h.set(true));
-}
-
-/// Whether the calling thread is one of the engine's helper threads.
-pub(crate) fn on_helper_thread() -> bool {
-    HELPER.try_with(std::cell::Cell::get).unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -61,7 +36,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::sync::Runtime;
+    use crate::sync::{Runtime, StdRuntime};
 
     fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F) {
         StdRuntime::run_workers(workers, stack_size, work);

@@ -76,8 +76,10 @@ impl Runtime for StdRuntime {
         Self::now().saturating_sub(since) >= after
     }
 
+    /// One per process; a child made by `fork` drops its parent's idle list (`std_pool`).
     fn helper_pool() -> &'static HelperPool<Self> {
-        super::std_pool::pool()
+        static POOL: OnceLock<HelperPool<StdRuntime>> = OnceLock::new();
+        POOL.get_or_init(|| HelperPool::new(super::std_pool::forks))
     }
 }
 

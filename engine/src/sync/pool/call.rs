@@ -4,13 +4,14 @@
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
 
-use super::helper::{Helper, serve};
+use super::CONTRACT;
+use super::helper::Helper;
 use super::job::{Job, Work};
 use super::latch::Latch;
+use super::serve::serve;
 use super::state::pool;
 use super::steps::{HandOff, Helpers};
-use super::{CONTRACT, SPIN};
-use crate::sync::{Runtime, Timer};
+use crate::sync::Runtime;
 
 /// Runs `work(0)` on the caller and `work(1)` .. `work(workers - 1)` on helpers with at
 /// least `stack_size` bytes of stack; returns once all have returned, and re-raises the
@@ -81,9 +82,6 @@ fn hand_out<R: Runtime, H: HandOff>(job: Job<R>, stack_size: usize) {
         let _alive = alive;
         let mut job = job;
         job.handed();
-        if R::REAL_TIME {
-            crate::sync::std_pool::mark_helper_thread();
-        }
         serve::<R, H>(&helper, job);
     });
     if let Some(thread) = thread
@@ -91,23 +89,4 @@ fn hand_out<R: Runtime, H: HandOff>(job: Job<R>, stack_size: usize) {
     {
         pool.keep(thread);
     }
-}
-
-/// Polls `done` until it is true or the spin ends ([`Timer::Spin`], [`SPIN`] on real
-/// threads), yielding the CPU after the first few polls; whether it became true.
-pub(super) fn spin_until<R: Runtime>(done: impl Fn() -> bool) -> bool {
-    let start = R::now();
-    for poll in 0u32.. {
-        if done() {
-            return true;
-        }
-        if R::REAL_TIME && poll < 64 {
-            std::hint::spin_loop();
-        } else if R::fires(Timer::Spin, start, SPIN) {
-            return false;
-        } else {
-            R::yield_now();
-        }
-    }
-    false
 }

@@ -4,7 +4,7 @@ use std::any::Any;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use super::call::spin_until;
+use super::spin::spin_until;
 use crate::sync::{RtAtomicUsize, RtCondvar, RtMutex, Runtime};
 
 /// A helper's panic, carried back to the caller.

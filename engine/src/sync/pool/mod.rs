@@ -24,7 +24,7 @@
 //! that named assertion, [`CONTRACT`], after waiting for the tokens so that nothing is used
 //! after it is freed; so does a job that a helper leaves without running.
 //!
-//! A helper between calls waits on its own slot (`helper.rs`); the idle list and the threads
+//! A helper between calls waits on its own slot (`helper.rs`, `serve.rs`); the idle list and the threads
 //! live in a [`HelperPool`] per runtime (`state.rs`): one per process on real threads, one per
 //! execution under the model checkers, where [`shutdown`] wakes and joins every helper at the
 //! end of each execution (loom fails a model that leaves a thread running; shuttle calls
@@ -50,6 +50,8 @@ mod call;
 mod helper;
 mod job;
 mod latch;
+mod serve;
+mod spin;
 mod state;
 mod steps;
 
@@ -57,6 +59,7 @@ use std::time::Duration;
 
 pub(crate) use call::run_workers;
 pub use call::run_workers_with;
+pub(crate) use serve::on_helper_thread;
 pub use state::{HelperPool, shutdown};
 pub use steps::{HandOff, Helpers};
 
