@@ -81,6 +81,19 @@ mod tests {
     }
 
     #[test]
+    fn shutdown_on_real_threads_sends_the_idle_helpers_away_and_the_pool_serves_again() {
+        let ran = AtomicUsize::new(0);
+        run_workers(3, 64 * 1024, |_| {
+            ran.fetch_add(1, Ordering::SeqCst);
+        });
+        crate::sync::pool::shutdown::<StdRuntime>();
+        run_workers(3, 64 * 1024, |_| {
+            ran.fetch_add(1, Ordering::SeqCst);
+        });
+        assert_eq!(ran.load(Ordering::SeqCst), 6);
+    }
+
+    #[test]
     fn a_helpers_panic_reaches_the_caller_after_every_worker_returned() {
         let finished = AtomicUsize::new(0);
         let caught = catch_unwind(AssertUnwindSafe(|| {
