@@ -175,6 +175,24 @@ pub enum RunError {
         /// The branch.
         branch: String,
     },
+    /// A fan-out under `fail_fast` failed: its first failure in declared order (whose kind,
+    /// node and branch this error has), and the siblings that failure cancelled.
+    #[error("{error}; fail_fast cancelled {}", branch_list(cancelled))]
+    FailedFast {
+        /// The failure.
+        error: Box<RunError>,
+        /// The branches it cancelled, in declared order.
+        cancelled: Vec<String>,
+    },
+}
+
+fn branch_list(branches: &[String]) -> String {
+    let names: Vec<String> = branches.iter().map(|b| format!("`{b}`")).collect();
+    format!(
+        "branch{} {}",
+        if names.len() == 1 { "" } else { "es" },
+        names.join(", ")
+    )
 }
 
 fn overran(took_ms: &Option<u64>) -> String {
@@ -281,9 +299,30 @@ impl RunError {
         }
     }
 
+    /// A fan-out's `fail_fast` failure `error`, with the siblings it cancelled (when there
+    /// are any).
+    pub(crate) fn failed_fast(error: RunError, cancelled: Vec<String>) -> Self {
+        if cancelled.is_empty() {
+            return error;
+        }
+        RunError::FailedFast {
+            error: Box::new(error),
+            cancelled,
+        }
+    }
+
+    /// The branches a `fail_fast` failure cancelled (empty for any other error).
+    pub fn cancelled(&self) -> &[String] {
+        match self {
+            RunError::FailedFast { cancelled, .. } => cancelled,
+            _ => &[],
+        }
+    }
+
     /// The error's class.
     pub fn kind(&self) -> ErrorKind {
         match self {
+            RunError::FailedFast { error, .. } => error.kind(),
             RunError::Lua { .. } => ErrorKind::Lua,
             RunError::Timeout { .. } => ErrorKind::Timeout,
             RunError::Memory { .. } => ErrorKind::Memory,
@@ -297,6 +336,7 @@ impl RunError {
     /// The node the error happened in, when there is one.
     pub fn node(&self) -> Option<&str> {
         match self {
+            RunError::FailedFast { error, .. } => error.node(),
             RunError::Lua { node, .. }
             | RunError::Timeout { node, .. }
             | RunError::Memory { node, .. }
@@ -309,6 +349,7 @@ impl RunError {
     /// The branch the error happened in, when there is one.
     pub fn branch(&self) -> Option<&str> {
         match self {
+            RunError::FailedFast { error, .. } => error.branch(),
             RunError::Lua { branch, .. }
             | RunError::Timeout { branch, .. }
             | RunError::Memory { branch, .. }

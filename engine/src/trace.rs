@@ -19,6 +19,21 @@ pub struct Step {
     pub error: Option<String>,
 }
 
+impl Step {
+    /// Node `node` of branch `index` (`branch`) never ran: a `fail_fast` failure cancelled it
+    /// first (no VM: serial 0).
+    pub(crate) fn cancelled(node: String, index: usize, branch: String) -> Step {
+        Step {
+            node,
+            vm: 0,
+            branch: Some(index),
+            branch_name: Some(branch),
+            ok: false,
+            error: Some(crate::error::ErrorKind::Cancelled.as_str().to_string()),
+        }
+    }
+}
+
 /// How one fan-out ran.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FanOutRun {

@@ -25,9 +25,29 @@ use std::time::Duration;
 
 use crate::sync::{RtAtomicUsize, Runtime, StdRuntime};
 
+/// Applies `f` to `cell` in a compare-and-swap loop: concurrent updates are never lost (each
+/// one applies to the value the last left) and never torn (one atomic word).
+fn update<A: RtAtomicUsize>(cell: &A, f: impl Fn(usize) -> usize) {
+    let mut old = cell.load(Ordering::Relaxed);
+    while let Err(actual) = cell.compare_exchange(old, f(old), Ordering::Relaxed, Ordering::Relaxed)
+    {
+        old = actual;
+    }
+}
+
+/// `old + (sample - old) / 4`, in integers, without overflow; the first sample (`old` 0) is
+/// taken whole.
+fn moving_average(old: usize, sample: usize) -> usize {
+    if old == 0 {
+        sample
+    } else {
+        old / 4 * 3 + sample / 4
+    }
+}
+
 /// The moving average of a fan-out's branch times, in nanoseconds (0: no history), updated
-/// by whichever runs finish, concurrently: a compare-and-swap loop, so a value is never torn
-/// and stays between the samples that made it.
+/// by whichever runs finish, concurrently (a compare-and-swap loop), so a value is never torn and stays
+/// between the samples that made it.
 #[derive(Debug)]
 pub struct BranchCost<A: RtAtomicUsize = <StdRuntime as Runtime>::AtomicUsize> {
     average_ns: A,
@@ -46,22 +66,7 @@ impl<A: RtAtomicUsize> BranchCost<A> {
     /// sample is taken whole).
     pub fn record(&self, took: Duration) {
         let sample = (took.as_nanos().min(usize::MAX as u128 / 2) as usize).max(1);
-        let mut old = self.average_ns.load(Ordering::Relaxed);
-        loop {
-            let new = if old == 0 {
-                sample
-            } else {
-                // old + (sample - old) / 4, in integers, without overflow.
-                (old / 4 * 3 + sample / 4).max(1)
-            };
-            match self
-                .average_ns
-                .compare_exchange(old, new, Ordering::Relaxed, Ordering::Relaxed)
-            {
-                Ok(_) => return,
-                Err(actual) => old = actual,
-            }
-        }
+        update(&self.average_ns, |old| moving_average(old, sample).max(1));
     }
 
     /// The predicted time of one branch, when there is a history.
@@ -89,54 +94,48 @@ pub fn workers(each: Option<Duration>, branches: usize, spawn: Duration, cores: 
 }
 
 /// What parallel fan-outs paid per extra worker beyond their work spread over their workers,
-/// learned from the runs: an exponential moving average (weight 1/4), process-wide, that
-/// decays by 1/32 each time the policy chooses fewer workers than it could.
-pub struct Overhead;
+/// learned from the runs: an exponential moving average (weight 1/4) that decays by 1/32
+/// each time the policy chooses fewer workers than it could. The engine keeps one per
+/// process ([`Overhead::process`]), updated by concurrent runs (a compare-and-swap loop).
+#[derive(Debug)]
+pub struct Overhead<A: RtAtomicUsize = <StdRuntime as Runtime>::AtomicUsize> {
+    ns: A,
+}
+
+impl<A: RtAtomicUsize> Default for Overhead<A> {
+    fn default() -> Self {
+        Overhead { ns: A::new(0) }
+    }
+}
 
 impl Overhead {
-    // Process-wide figure of real threads (the policy is off under the model checkers).
-    #[allow(clippy::disallowed_types)]
-    fn cell() -> &'static std::sync::atomic::AtomicU64 {
-        #[allow(clippy::disallowed_types)]
-        static NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        &NS
+    /// The process's figure (real threads: the policy is off under the model checkers).
+    pub fn process() -> &'static Overhead {
+        static PROCESS: std::sync::OnceLock<Overhead> = std::sync::OnceLock::new();
+        PROCESS.get_or_init(Overhead::default)
     }
+}
 
+impl<A: RtAtomicUsize> Overhead<A> {
     /// The learned overhead per extra worker (zero until a parallel fan-out ran).
-    pub fn learned() -> Duration {
-        Duration::from_nanos(Self::cell().load(Ordering::Relaxed))
+    pub fn learned(&self) -> Duration {
+        Duration::from_nanos(self.ns.load(Ordering::Relaxed) as u64)
     }
 
     /// A parallel fan-out on `workers` workers took `total`, its branches `work` together.
-    pub fn observe(total: Duration, work: Duration, workers: usize) {
+    pub fn observe(&self, total: Duration, work: Duration, workers: usize) {
         if workers < 2 {
             return;
         }
         let spread = work / workers as u32;
         let sample = (total.saturating_sub(spread) / (workers as u32 - 1)).as_nanos();
-        let sample = sample.min(u128::from(u64::MAX / 2)) as u64;
-        Self::update(|old| {
-            if old == 0 {
-                sample
-            } else {
-                old / 4 * 3 + sample / 4
-            }
-        });
+        let sample = sample.min(usize::MAX as u128 / 2) as usize;
+        update(&self.ns, |old| moving_average(old, sample));
     }
 
     /// The policy chose fewer workers than it could: let the learned overhead fade.
-    pub fn fade() {
-        Self::update(|old| old - old / 32);
-    }
-
-    fn update(f: impl Fn(u64) -> u64) {
-        let cell = Self::cell();
-        let mut old = cell.load(Ordering::Relaxed);
-        while let Err(actual) =
-            cell.compare_exchange_weak(old, f(old), Ordering::Relaxed, Ordering::Relaxed)
-        {
-            old = actual;
-        }
+    pub fn fade(&self) {
+        update(&self.ns, |old| old - old / 32);
     }
 }
 
@@ -203,17 +202,17 @@ mod tests {
 
     #[test]
     fn the_learned_overhead_follows_parallel_runs_and_fades_while_unused() {
-        // One process-wide figure: this is the only test that touches it.
-        Overhead::observe(US * 300, US * 400, 2); // 300 − 400/2 = 100 µs per extra worker
-        assert_eq!(Overhead::learned(), US * 100);
-        Overhead::observe(US * 700, US * 400, 2); // sample 500: 100 + (500 − 100) / 4
-        assert_eq!(Overhead::learned(), US * 200);
-        Overhead::observe(US * 1, US * 4, 1); // one worker: nothing to learn
-        assert_eq!(Overhead::learned(), US * 200);
+        let overhead = Overhead::<<StdRuntime as Runtime>::AtomicUsize>::default();
+        overhead.observe(US * 300, US * 400, 2); // 300 − 400/2 = 100 µs per extra worker
+        assert_eq!(overhead.learned(), US * 100);
+        overhead.observe(US * 700, US * 400, 2); // sample 500: 100 + (500 − 100) / 4
+        assert_eq!(overhead.learned(), US * 200);
+        overhead.observe(US * 1, US * 4, 1); // one worker: nothing to learn
+        assert_eq!(overhead.learned(), US * 200);
         for _ in 0..32 {
-            Overhead::fade();
+            overhead.fade();
         }
-        assert!(Overhead::learned() < US * 80, "{:?}", Overhead::learned());
+        assert!(overhead.learned() < US * 80, "{:?}", overhead.learned());
     }
 
     #[test]

@@ -22,6 +22,7 @@ use crate::chaos::mix;
 use crate::error::RunError;
 use crate::lua::convert::{MAX_STATE_DEPTH, depth};
 use crate::lua::vm::{SandboxFactory, VmFactory};
+use crate::sync::pool::{HandOff, Helpers};
 use crate::sync::{Runtime, StdRuntime};
 use crate::trace::{FanOutRun, Step, Trace};
 use crate::workflow::{Route, Target, Workflow};
@@ -35,8 +36,9 @@ impl Workflow {
 }
 
 /// Runs workflows with runtime `R` through the seams: VM factory `F`, collector `C`,
-/// deadlines `D` and branch states `S`. The defaults are the engine's own; model tests pick
-/// `ShuttleRuntime`/`LoomRuntime`, mutation tests plug in broken seams.
+/// deadlines `D`, branch states `S` and the helper pool's hand-off `H`. The defaults are the
+/// engine's own; model tests pick `ShuttleRuntime`/`LoomRuntime`, mutation tests plug in
+/// broken seams.
 #[derive(Debug)]
 pub struct Executor<
     R: Runtime,
@@ -44,34 +46,37 @@ pub struct Executor<
     C: Collector<R> = Slots<R>,
     D: Deadlines<R> = PerNode,
     S: States<R> = Copies,
+    H: HandOff = Helpers,
 > {
     factory: F,
-    _seams: PhantomData<Seams<R, C, D, S>>,
+    _seams: PhantomData<Seams<R, C, D, S, H>>,
 }
 
-/// The seams an executor only names (they are made per fan-out).
-type Seams<R, C, D, S> = fn() -> (R, C, D, S);
+/// The seams an executor only names (they are made per fan-out, or are types only).
+type Seams<R, C, D, S, H> = fn() -> (R, C, D, S, H);
 
-impl<R, F, C, D, S> Default for Executor<R, F, C, D, S>
+impl<R, F, C, D, S, H> Default for Executor<R, F, C, D, S, H>
 where
     R: Runtime,
     F: VmFactory<R> + Default,
     C: Collector<R>,
     D: Deadlines<R>,
     S: States<R>,
+    H: HandOff,
 {
     fn default() -> Self {
         Executor::with_factory(F::default())
     }
 }
 
-impl<R, F, C, D, S> Executor<R, F, C, D, S>
+impl<R, F, C, D, S, H> Executor<R, F, C, D, S, H>
 where
     R: Runtime,
     F: VmFactory<R>,
     C: Collector<R>,
     D: Deadlines<R>,
     S: States<R>,
+    H: HandOff,
 {
     /// An executor with this VM factory.
     pub fn with_factory(factory: F) -> Self {
@@ -129,20 +134,25 @@ where
                 wf,
                 factory: &self.factory,
                 fan_out,
-                state,
+                state: &*state,
                 opts,
                 ordinal: fan_outs,
                 deadlines: D::new(fan_out.branches.len()),
                 states: S::new(fan_out.branches.len()),
                 _runtime: PhantomData,
             };
-            let (results, record) = fan.run::<C>(steps);
+            let (results, record) = fan.run::<C, H>(steps);
             records.push(record);
-            results
+            let Fan { states, .. } = fan;
+            let results = results?;
+            // The fan-in sees the state at the fan-out (and `parallel_results`): the
+            // engine's states seam leaves it alone.
+            states.join(state, &results);
+            Ok(results)
         };
         let first = match &wf.start {
             Route::FanOut(f) => {
-                let results = fan_out(f, &state, &mut path.steps)?;
+                let results = fan_out(f, &mut state, &mut path.steps)?;
                 (Target::Node(f.fan_in), Some(results))
             }
             route => (path.choose(route, "__start__", &state)?, None),

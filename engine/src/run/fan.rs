@@ -18,6 +18,7 @@ use crate::chaos::{Chaos, ChaosLevel, ChaosPoint, mix, perturb};
 use crate::error::RunError;
 use crate::fan_in::BranchEntry;
 use crate::lua::vm::{Budget, VmFactory};
+use crate::sync::pool::HandOff;
 use crate::sync::{Arc, Runtime};
 use crate::trace::{FanOutRun, Step};
 use crate::workflow::{FanOut, Target, Workflow};
@@ -73,8 +74,9 @@ where
 {
     /// Runs every branch and returns `parallel_results`, adding the branches' steps to
     /// `steps` in declared order. Under `fail_fast`, a failed branch fails the run with the
-    /// first failure in declared order.
-    pub(crate) fn run<C: Collector<R>>(
+    /// first failure in declared order ([`Collector::failure`]), naming the siblings it
+    /// cancelled.
+    pub(crate) fn run<C: Collector<R>, H: HandOff>(
         &self,
         steps: &mut Vec<Step>,
     ) -> (Result<Vec<BranchEntry>, RunError>, FanOutRun) {
@@ -88,7 +90,7 @@ where
             workers,
             decided_by: decided_by.into(),
         };
-        (self.run_on::<C>(workers, adaptive, steps), record)
+        (self.run_on::<C, H>(workers, adaptive, steps), record)
     }
 
     /// The workers and what decided them: an explicit cap, else the cores under chaos or a
@@ -112,15 +114,15 @@ where
             return (1, "adaptive");
         }
         let predicted = self.fan_out.cost.predicted();
-        let spawn = adaptive::spawn_cost::<R>().max(adaptive::Overhead::learned());
+        let spawn = adaptive::spawn_cost::<R>().max(adaptive::Overhead::process().learned());
         let workers = adaptive::workers(predicted, branches, spawn, cores);
         if workers < cores.min(branches) {
-            adaptive::Overhead::fade();
+            adaptive::Overhead::process().fade();
         }
         (workers, "adaptive")
     }
 
-    fn run_on<C: Collector<R>>(
+    fn run_on<C: Collector<R>, H: HandOff>(
         &self,
         workers: usize,
         adaptive: bool,
@@ -136,7 +138,7 @@ where
             seed: mix(self.opts.seed, self.ordinal),
         };
         let started = R::now();
-        let results = run_fan_out::<R, C>(
+        let results = run_fan_out::<R, C, H>(
             self.fan_out.branches.len(),
             workers,
             wf.settings.fail_fast,
@@ -148,7 +150,11 @@ where
         let used = workers.min(results.len());
         let mut work = Duration::ZERO;
         let mut entries = Vec::with_capacity(results.len());
-        let mut failed = None;
+        let failed = if wf.settings.fail_fast {
+            C::failure(&results).map(|error| RunError::failed_fast(error, cancelled(&results)))
+        } else {
+            None
+        };
         for r in results {
             work += r.elapsed;
             // A cancelled branch never ran: it says nothing of what branches cost.
@@ -156,17 +162,10 @@ where
                 self.fan_out.cost.record(r.elapsed);
             }
             steps.extend(r.steps);
-            if wf.settings.fail_fast
-                && failed.is_none()
-                && let Err(e) = &r.outcome
-                && !matches!(e, RunError::Cancelled { .. })
-            {
-                failed = Some(e.clone());
-            }
             entries.push(entry(r.name, r.outcome, r.elapsed));
         }
         if adaptive {
-            adaptive::Overhead::observe(total, work, used);
+            adaptive::Overhead::process().observe(total, work, used);
         }
         match failed {
             Some(err) => Err(err),
@@ -248,6 +247,15 @@ where
         )?;
         Ok(state)
     }
+}
+
+/// The branches a `fail_fast` failure cancelled, in declared order.
+fn cancelled(results: &[BranchResult]) -> Vec<String> {
+    results
+        .iter()
+        .filter(|r| matches!(r.outcome, Err(RunError::Cancelled { .. })))
+        .map(|r| r.name.clone())
+        .collect()
 }
 
 /// One `parallel_results` entry, TEA's shape.

@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::chaos::{Chaos, ChaosPoint};
 use crate::error::RunError;
+use crate::sync::pool::{HandOff, run_workers_with};
 use crate::sync::{Arc, LUA_STACK_SIZE, RtAtomicBool, RtAtomicUsize, RtMutex, Runtime};
 use crate::trace::Step;
 
@@ -77,9 +78,12 @@ impl<R: Runtime> WorkQueue<R> {
 /// [`publish`](Collector::publish) (it may be seen), with its own chaos points before the
 /// claim, between claim and store, and between store and publish: the places where fan-in
 /// races live. Once every worker has joined, [`finish`](Collector::finish) hands the fan-in
-/// its results. The engine's own is [`Slots`]; mutants replace steps (an unlocked
-/// read-modify-write, a snapshot taken when a count says done, completion order), never the
-/// driver, so the engine's perturbation stays where the race is.
+/// its results. Under `fail_fast` two more steps decide what a failed result does: whether it
+/// cancels the siblings ([`cancels`](Collector::cancels)) and which failure ends the run
+/// before its fan-in ([`failure`](Collector::failure)). The engine's own is [`Slots`];
+/// mutants replace steps (an unlocked read-modify-write, a snapshot taken when a count says
+/// done, completion order, a cancellation never raised), never the driver, so the engine's
+/// perturbation stays where the race is.
 pub trait Collector<R: Runtime>: Sync {
     /// What `claim` hands to `store` (the engine's own: nothing).
     type Claim;
@@ -95,6 +99,21 @@ pub trait Collector<R: Runtime>: Sync {
     }
     /// The results for the fan-in, in declared order.
     fn finish(self) -> Vec<BranchResult>;
+
+    /// Under `fail_fast`: whether `result` cancels the branches still to run or running. The
+    /// engine's: every failure does.
+    fn cancels(&self, result: &BranchResult) -> bool {
+        result.outcome.is_err()
+    }
+
+    /// Under `fail_fast`: the failure that fails the run instead of going on to the fan-in,
+    /// if any. The engine's: the first in declared order that is not a cancellation.
+    fn failure(results: &[BranchResult]) -> Option<RunError> {
+        results.iter().find_map(|r| match &r.outcome {
+            Err(RunError::Cancelled { .. }) | Ok(_) => None,
+            Err(e) => Some(e.clone()),
+        })
+    }
 }
 
 /// One slot per branch behind one lock: written once each, read after every worker joined.
@@ -129,7 +148,9 @@ impl<R: Runtime> Collector<R> for Slots<R> {
 /// Runs branch `index` on `worker`: `(index, worker, queue) -> result`.
 pub type RunBranch<'a, R> = dyn Fn(usize, usize, &Arc<WorkQueue<R>>) -> BranchResult + Sync + 'a;
 
-/// Runs `len` branches on at most `workers` workers and collects them with `C`.
+/// Runs `len` branches on at most `workers` workers of the helper pool (its hand-off steps
+/// `H`, the engine's own being [`Helpers`](crate::sync::pool::Helpers)) and collects them
+/// with `C`.
 ///
 /// `run_branch(index, worker, queue)` must produce the branch's result (`worker` is the
 /// worker running it, 0 being the caller's thread); a panic in it becomes a
@@ -137,7 +158,7 @@ pub type RunBranch<'a, R> = dyn Fn(usize, usize, &Arc<WorkQueue<R>>) -> BranchRe
 /// branch taken after the cancel flag is set is not run: it is collected as
 /// [`RunError::Cancelled`]. `name(index)` names branches for those cases. `chaos` perturbs
 /// the collection steps ([`Chaos::OFF`] for none).
-pub fn run_fan_out<R, C>(
+pub fn run_fan_out<R, C, H>(
     len: usize,
     workers: usize,
     fail_fast: bool,
@@ -148,21 +169,27 @@ pub fn run_fan_out<R, C>(
 where
     R: Runtime,
     C: Collector<R>,
+    H: HandOff,
 {
     let queue = Arc::new(WorkQueue::<R>::new(len));
     let collector = C::new(len);
     let workers = workers.clamp(1, len.max(1));
-    R::run_workers(workers, LUA_STACK_SIZE, |worker| {
+    run_workers_with::<R, H, _>(workers, LUA_STACK_SIZE, |worker| {
         while let Some(index) = queue.take() {
-            // A branch that starts after a fail_fast failure is cancelled before it runs.
+            // A branch that starts after a fail_fast failure is cancelled before it runs; its
+            // trace says so.
             let result = if fail_fast && queue.is_cancelled() {
-                failed(
+                let mut cancelled = failed(
                     index,
                     name(index),
                     RunError::Cancelled {
                         branch: name(index),
                     },
-                )
+                );
+                cancelled
+                    .steps
+                    .push(Step::cancelled(name(index), index, name(index)));
+                cancelled
             } else {
                 catch_unwind(AssertUnwindSafe(|| run_branch(index, worker, &queue))).unwrap_or_else(
                     |payload| {
@@ -171,7 +198,7 @@ where
                     },
                 )
             };
-            if fail_fast && result.outcome.is_err() {
+            if fail_fast && collector.cancels(&result) {
                 queue.cancel();
             }
             chaos.perturb::<R>(index, ChaosPoint::BeforeCollect);

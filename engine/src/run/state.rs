@@ -1,12 +1,15 @@
 //! The state seam: where a branch gets its copy of the state.
 //!
 //! Every branch starts from a deep copy of the state at the fan-out and never sees a
-//! sibling's writes. The engine's own [`Copies`] does exactly that; mutation tests plug in a
-//! broken one (branches aliasing one state, a shallow copy in TEA-Python's terms) to prove
-//! the harness catches it.
+//! sibling's writes, and the fan-in sees the state at the fan-out unchanged (plus
+//! `parallel_results`): branch states reach it only through `parallel_results`. The engine's
+//! own [`Copies`] does exactly that; mutation tests plug in broken ones (branches aliasing one
+//! state, a shallow copy in TEA-Python's terms; branch states merged into the parent's) to
+//! prove the harness catches them.
 
 use serde_json::Value;
 
+use crate::fan_in::BranchEntry;
 use crate::sync::Runtime;
 
 /// The branch states of one fan-out (one instance per fan-out, shared by its workers).
@@ -20,6 +23,13 @@ pub trait States<R: Runtime>: Sync {
     /// Called after every node of branch `index` with the branch's state.
     fn after_node(&self, index: usize, state: &mut Value) {
         let _ = (index, state);
+    }
+
+    /// Called once the fan-out is collected, before its fan-in runs, with the state the
+    /// fan-in will see (the state at the fan-out) and the branches' entries. The engine's
+    /// leaves it alone: the fan-in decides what to keep.
+    fn join(&self, parent: &mut Value, branches: &[BranchEntry]) {
+        let _ = (parent, branches);
     }
 }
 

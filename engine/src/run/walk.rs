@@ -53,9 +53,10 @@ impl<R: Runtime> PathPolicy for MainPolicy<R> {
     }
 }
 
-/// Runs a fan-out route for the main path: `(fan_out, state, steps) -> parallel_results`.
+/// Runs a fan-out route for the main path: `(fan_out, state, steps) -> parallel_results`;
+/// `state` is the state at the fan-out, which its fan-in will see.
 pub(crate) type RunFanOut<'f> =
-    dyn FnMut(&FanOut, &Value, &mut Vec<Step>) -> Result<Vec<BranchEntry>, RunError> + 'f;
+    dyn FnMut(&FanOut, &mut Value, &mut Vec<Step>) -> Result<Vec<BranchEntry>, RunError> + 'f;
 
 /// One path of a run: where it is, its VM and its trace.
 pub(crate) struct Path<'a, R: Runtime, F: VmFactory<R>> {
@@ -119,12 +120,15 @@ impl<'a, R: Runtime, F: VmFactory<R>> Path<'a, R, F> {
             let Target::Node(id) = current else {
                 unreachable!("a path stops at `__end__` at the latest");
             };
-            if policy.cancelled() {
-                return Err(RunError::Cancelled {
-                    branch: self.branch_name().unwrap_or("__main__").to_string(),
-                });
-            }
             let node = &wf.nodes[id];
+            if policy.cancelled() {
+                let error = RunError::Cancelled {
+                    branch: self.branch_name().unwrap_or("__main__").to_string(),
+                };
+                // The node it would have run shows in the trace as cancelled.
+                self.step(&node.name, 0, Some(&error));
+                return Err(error);
+            }
             executed += 1;
             if executed > wf.settings.max_steps {
                 return Err(routing(

@@ -1,16 +1,24 @@
-//! The loom runtime (test-only, `loom` feature): the real fan-out code under loom, with
-//! virtual time.
+//! The loom runtime (test-only, `loom` feature): the real fan-out code, the helper pool
+//! included, under loom, with virtual time.
 //!
-//! loom 0.7 has no `thread::scope`, so [`LoomRuntime::run_workers`] lends `work` to
-//! `loom::thread::spawn` threads and joins them all before it returns. The join also happens
-//! while unwinding (see [`JoinOnDrop`]), so no thread outlives the borrow.
+//! The helper pool lives for one execution (loom's `lazy_static`): a model calls
+//! [`LoomRuntime::shutdown`] at its end, or loom fails it for leaving threads running. loom
+//! allows at most 5 threads including the main one.
+//!
+//! The idle timeout is a store racing with the helper's read: a model that wants helpers to
+//! time out spawns a thread that calls [`LoomRuntime::fire_idle_timers`]; a helper's timed
+//! wait fires when it sees that store, and loom explores the reads that see it and those
+//! that do not. Without it no helper ever times out (they wait until shutdown), which keeps
+//! the other models small.
 
-use loom::sync::Mutex;
 use loom::sync::atomic::{AtomicBool, AtomicUsize};
+use loom::sync::{Condvar, Mutex};
 use loom::thread::JoinHandle;
 
+use super::model_condvar::model_condvar;
+use super::pool::HelperPool;
 use super::virtual_clock::{virtual_clock, virtual_time};
-use super::{Runtime, impl_primitives};
+use super::{RtAtomicBool, Runtime, Timer, impl_primitives};
 
 /// loom's threads and locks, for exhaustive model checking.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,17 +27,31 @@ pub struct LoomRuntime;
 // loom's `Mutex::lock` and `into_inner` return `LockResult`s like std's, so the shared macro
 // fits as it is.
 impl_primitives!(Mutex, AtomicUsize, AtomicBool);
+model_condvar!(LoomRuntime, Condvar);
 virtual_clock!(loom::thread_local);
 
-/// Joins its threads when dropped, so a panic in the caller cannot leave a thread running
-/// with a dangling borrow.
-struct JoinOnDrop(Vec<JoinHandle<()>>);
+loom::lazy_static! {
+    /// This execution's helpers (dropped with the execution).
+    static ref POOL: HelperPool<LoomRuntime> = HelperPool::new(no_forks);
+    /// Whether the idle timers have gone off: the store `fire_idle_timers` races with.
+    static ref IDLE_FIRED: AtomicBool = <AtomicBool as RtAtomicBool>::new(false);
+}
 
-impl Drop for JoinOnDrop {
-    fn drop(&mut self) {
-        for handle in self.0.drain(..) {
-            let _ = handle.join();
-        }
+/// An execution cannot fork: the fork handler of the std pool is not modelled here.
+fn no_forks() -> u64 {
+    0
+}
+
+impl LoomRuntime {
+    /// Wakes and joins this execution's helpers: call it at the end of every model that ran
+    /// a fan-out (see [`pool::shutdown`](super::pool::shutdown)).
+    pub fn shutdown() {
+        super::pool::shutdown::<Self>();
+    }
+
+    /// Makes every later idle timeout fire: the store a helper's timed wait races with.
+    pub fn fire_idle_timers() {
+        IDLE_FIRED.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -39,29 +61,39 @@ impl Runtime for LoomRuntime {
     type Mutex<T: Send> = Mutex<T>;
     type AtomicUsize = AtomicUsize;
     type AtomicBool = AtomicBool;
+    type Condvar = Condvar;
+    type JoinHandle = JoinHandle<()>;
 
     fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F) {
-        let work_ref: &(dyn Fn(usize) + Sync) = &work;
-        // SAFETY: every thread spawned below is joined before this function returns, either
-        // at the end of the function or by `JoinOnDrop` while unwinding, so `work` outlives
-        // every use of this extended reference.
-        let work_static: &'static (dyn Fn(usize) + Sync) = unsafe { std::mem::transmute(work_ref) };
-        let mut threads = JoinOnDrop(Vec::with_capacity(workers.saturating_sub(1)));
-        let start = clock_now();
-        for worker in 1..workers {
-            if let Ok(handle) =
-                loom::thread::Builder::new()
-                    .stack_size(stack_size)
-                    .spawn(move || {
-                        clock_set(start);
-                        work_static(worker)
-                    })
-            {
-                threads.0.push(handle);
-            }
+        super::pool::run_workers::<Self, F>(workers, stack_size, work);
+    }
+
+    fn spawn<F: FnOnce() + Send + 'static>(
+        name: String,
+        stack_size: usize,
+        f: F,
+    ) -> Option<JoinHandle<()>> {
+        loom::thread::Builder::new()
+            .name(name)
+            .stack_size(stack_size)
+            .spawn(f)
+            .ok()
+    }
+
+    fn join(handle: JoinHandle<()>) -> bool {
+        handle.join().is_ok()
+    }
+
+    /// A spin ends after one poll; an idle timeout fires once the racing store is seen.
+    fn fires(timer: Timer, _since: std::time::Duration, _after: std::time::Duration) -> bool {
+        match timer {
+            Timer::Spin => true,
+            Timer::Idle => IDLE_FIRED.load(std::sync::atomic::Ordering::Relaxed),
         }
-        work(0);
-        drop(threads);
+    }
+
+    fn helper_pool() -> &'static HelperPool<Self> {
+        &POOL
     }
 
     virtual_time!(loom::thread::yield_now);

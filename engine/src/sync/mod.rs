@@ -5,7 +5,7 @@
 //! The same engine code runs in three worlds:
 //!
 //! * [`StdRuntime`]: real OS threads (helpers lent scoped work, kept warm between fan-outs
-//!   for a moment: `std_pool`), the production path;
+//!   for a moment: [`pool`]), the production path;
 //! * [`ShuttleRuntime`]: shuttle's controlled scheduler, **in the same binary** that runs
 //!   `harness soak` on real threads;
 //! * `LoomRuntime` (behind the test-only `loom` feature): loom's exhaustive model checker.
@@ -17,19 +17,21 @@
 //! environment in as type parameters. Both the std and shuttle implementations are always
 //! compiled; monomorphisation means the std path pays nothing for the seam.
 //!
-//! loom is test-only, so it comes in through the `loom` cargo feature. loom 0.7 has no
-//! `thread::scope` (loom#308), so `LoomRuntime` builds a small scoped spawn on
-//! `loom::thread::spawn`: it joins every thread before returning (also while unwinding), which
-//! is what makes lending it borrowed data sound. That lets loom check the *real* fan-out code,
-//! Lua VMs included, not a re-implementation of it. loom allows at most 5 threads including
-//! the main one, so loom models use at most 4 workers.
+//! loom is test-only, so it comes in through the `loom` cargo feature. Every runtime lends a
+//! fan-out's work to the same helper pool ([`pool`]), written against this seam's mutex,
+//! condition variable, atomics, joinable spawn and one timing choice point
+//! ([`Runtime::fires`]); so loom and shuttle check the *real* fan-out code, its `unsafe`
+//! hand-off and Lua VMs included, not a re-implementation of it. Under them the pool lives for
+//! one execution and is shut down at its end ([`pool::shutdown`]). loom allows at most 5
+//! threads including the main one, so loom models use at most 4 workers.
 //!
 //! # Stacks
 //!
 //! Threads that run Lua need a real stack: loom's default is 32 KiB and shuttle's 60 KiB, and
 //! a chunk nested 150 `pcall`s deep overflows them. [`Runtime::run_workers`] takes the stack
-//! size explicitly ([`LUA_STACK_SIZE`]); under shuttle, scoped threads take it from
-//! `shuttle::Config::stack_size`, which [`shuttle_config`] sets.
+//! size explicitly ([`LUA_STACK_SIZE`]) and the pool spawns its helpers with it on every
+//! runtime; [`shuttle_config`] sets shuttle's default (`shuttle::Config::stack_size`) to it
+//! as well, for threads a test spawns itself.
 //!
 //! # Time
 //!
@@ -48,7 +50,9 @@
 //! sandbox's process-wide `OnceLock` holding its setup bytecode, which is written once and
 //! never raced on by engine logic. They are telemetry
 //! that must stay unique across shuttle and loom executions (which reset their own atomics),
-//! and no engine decision depends on their interleaving.
+//! and no engine decision depends on their interleaving. Besides them, the helper pool keeps
+//! its model-checker threads' join handles under a plain lock: teardown bookkeeping, held for
+//! a push or a take with no checker operation inside, that no schedule needs to vary.
 //!
 //! `clippy.toml` in this crate forbids the std originals everywhere else in the engine.
 
@@ -56,6 +60,8 @@ pub(crate) mod charge;
 pub mod counters;
 #[cfg(feature = "loom")]
 mod loom_rt;
+mod model_condvar;
+pub mod pool;
 mod shuttle_rt;
 mod std_pool;
 mod std_rt;
@@ -66,10 +72,12 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub use charge::ThreadCharge;
+pub use pool::HelperPool;
+
 #[cfg(feature = "loom")]
 pub use loom_rt::LoomRuntime;
+pub(crate) use pool::on_helper_thread;
 pub use shuttle_rt::{ShuttleRuntime, shuttle_config};
-pub(crate) use std_pool::on_helper_thread;
 pub use std_rt::StdRuntime;
 
 /// Shared ownership. std's `Arc` is used in every mode: shuttle re-exports it, and the
@@ -95,9 +103,9 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     type AtomicBool: RtAtomicBool;
 
     /// Runs `work(worker)` for `worker` in `0..workers`: worker 0 on the calling thread, the
-    /// others on threads with at least `stack_size` bytes of stack, lent `work` for the call
-    /// (scoped threads under the model checkers; on std, helpers kept warm between calls for
-    /// a moment). Returns once all are done.
+    /// others on the helper pool's threads, with at least `stack_size` bytes of stack, lent
+    /// `work` for the call (the same pool code on every runtime: [`pool`]). Returns once all
+    /// are done.
     ///
     /// `work` must not unwind (the engine catches panics per branch). If a thread cannot be
     /// spawned, its worker number is skipped: the shared work index hands its share to the
@@ -137,6 +145,72 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     /// per process), or a fixed 2 under model checkers so schedules do not depend on the
     /// machine.
     fn available_parallelism() -> usize;
+
+    /// A condition variable for [`Runtime::Mutex`]; under the model checkers its timed wait
+    /// is a choice point ([`Runtime::fires`]), since neither times a wait out.
+    type Condvar: RtCondvar<Self>;
+    /// A spawned thread, to join.
+    type JoinHandle: Send + 'static;
+
+    /// Spawns a thread with at least `stack_size` bytes of stack (named `name` where threads
+    /// have names); `None` when no thread could be spawned.
+    fn spawn<F: FnOnce() + Send + 'static>(
+        name: String,
+        stack_size: usize,
+        f: F,
+    ) -> Option<Self::JoinHandle>;
+
+    /// Waits for a thread [`Runtime::spawn`] made to end; whether it ended without a panic.
+    fn join(handle: Self::JoinHandle) -> bool;
+
+    /// The helper pool's timing decisions, as one choice point: whether `timer`, set at
+    /// `since` (on [`Runtime::now`]'s clock) for `after`, has gone off. On real threads the
+    /// clock says. Under the model checkers it is the checker's choice, whatever the
+    /// arguments: shuttle draws it from its scheduler-controlled randomness (so a schedule,
+    /// and its replay token, fixes it); loom explores [`Timer::Idle`] as a store racing with
+    /// the read, and ends a [`Timer::Spin`] after one poll (where that poll falls among the
+    /// other threads' steps is loom's to explore; an unbounded spin would be a livelock to it).
+    fn fires(timer: Timer, since: Duration, after: Duration) -> bool;
+
+    /// This runtime's helper pool: one per process on real threads, one per execution under
+    /// the model checkers (their `lazy_static`), so no helper outlives the execution that
+    /// spawned it ([`pool::shutdown`]).
+    fn helper_pool() -> &'static HelperPool<Self>;
+
+    /// A helper starts its share of a `run_workers` call that its caller handed out at
+    /// `caller_time` (the caller's [`Runtime::now`]): under the model checkers its virtual
+    /// clock starts from there, as a fresh scoped thread's did; nothing on real threads.
+    fn worker_starts(caller_time: Duration) {
+        let _ = caller_time;
+    }
+}
+
+/// The helper pool's two timers ([`Runtime::fires`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// A waiter polls this long before it sleeps.
+    Spin,
+    /// A helper with nothing to do sleeps this long before it exits.
+    Idle,
+}
+
+/// The condition variable operations the helper pool uses, on runtime `R`'s mutex.
+pub trait RtCondvar<R: Runtime>: Send + Sync {
+    /// A new condition variable.
+    fn new() -> Self;
+    /// Locks `mutex` and waits on this condition variable until `ready` (called under the
+    /// lock, first before any wait) returns a value, or, with a `timeout`, until it passes
+    /// ([`Timer::Idle`]): then `None`, with the lock released.
+    fn wait_until<T: Send, U>(
+        &self,
+        mutex: &R::Mutex<T>,
+        timeout: Option<Duration>,
+        ready: impl FnMut(&mut T) -> Option<U>,
+    ) -> Option<U>;
+    /// Wakes one waiter. Change what it waits for under the mutex first.
+    fn notify_one(&self);
+    /// Wakes every waiter. Change what they wait for under the mutex first.
+    fn notify_all(&self);
 }
 
 /// The mutex operations the engine uses.
@@ -155,6 +229,8 @@ pub trait RtAtomicUsize: Send + Sync {
     fn new(value: usize) -> Self;
     /// `fetch_add`.
     fn fetch_add(&self, value: usize, order: Ordering) -> usize;
+    /// `fetch_sub`.
+    fn fetch_sub(&self, value: usize, order: Ordering) -> usize;
     /// `load`.
     fn load(&self, order: Ordering) -> usize;
     /// `compare_exchange`: `Ok(previous)` when it stored `new`, `Err(actual)` otherwise.
@@ -197,6 +273,9 @@ macro_rules! impl_primitives {
             }
             fn fetch_add(&self, value: usize, order: std::sync::atomic::Ordering) -> usize {
                 <$usize>::fetch_add(self, value, order)
+            }
+            fn fetch_sub(&self, value: usize, order: std::sync::atomic::Ordering) -> usize {
+                <$usize>::fetch_sub(self, value, order)
             }
             fn load(&self, order: std::sync::atomic::Ordering) -> usize {
                 <$usize>::load(self, order)

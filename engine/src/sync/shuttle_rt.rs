@@ -1,21 +1,46 @@
-//! The shuttle runtime: the same engine code under shuttle's controlled schedules, with
-//! virtual time.
+//! The shuttle runtime: the same engine code, the helper pool included, under shuttle's
+//! controlled schedules, with virtual time.
 //!
 //! Only valid inside a shuttle test (`shuttle::check_random`, `check_pct`, `replay`, or a
-//! `shuttle::Runner`): shuttle's primitives panic outside one.
+//! `shuttle::Runner`): shuttle's primitives panic outside one. The helper pool lives for one
+//! execution: call [`ShuttleRuntime::shutdown`] at its end, or shuttle reports the helpers
+//! still waiting for work as a deadlock.
 
-use shuttle::sync::Mutex;
+use shuttle::rand::Rng;
 use shuttle::sync::atomic::{AtomicBool, AtomicUsize};
+use shuttle::sync::{Condvar, Mutex};
+use shuttle::thread::JoinHandle;
 
+use super::model_condvar::model_condvar;
+use super::pool::HelperPool;
 use super::virtual_clock::{virtual_clock, virtual_time};
-use super::{LUA_STACK_SIZE, Runtime, impl_primitives};
+use super::{LUA_STACK_SIZE, Runtime, Timer, impl_primitives};
 
 /// shuttle's threads and locks; every lock, atomic, sleep and yield is a scheduling point.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ShuttleRuntime;
 
 impl_primitives!(Mutex, AtomicUsize, AtomicBool);
+model_condvar!(ShuttleRuntime, Condvar);
 virtual_clock!(shuttle::thread_local);
+
+shuttle::lazy_static! {
+    /// This execution's helpers (dropped with the execution).
+    static ref POOL: HelperPool<ShuttleRuntime> = HelperPool::new(no_forks);
+}
+
+/// An execution cannot fork: the fork handler of the std pool is not modelled here.
+fn no_forks() -> u64 {
+    0
+}
+
+impl ShuttleRuntime {
+    /// Wakes and joins this execution's helpers: call it at the end of every execution that
+    /// ran a fan-out (see [`pool::shutdown`](super::pool::shutdown)).
+    pub fn shutdown() {
+        super::pool::shutdown::<Self>();
+    }
+}
 
 impl Runtime for ShuttleRuntime {
     const NAME: &'static str = "shuttle";
@@ -23,21 +48,39 @@ impl Runtime for ShuttleRuntime {
     type Mutex<T: Send> = Mutex<T>;
     type AtomicUsize = AtomicUsize;
     type AtomicBool = AtomicBool;
+    type Condvar = Condvar;
+    type JoinHandle = JoinHandle<()>;
 
-    /// shuttle's scoped spawn takes no stack size: it comes from `Config::stack_size`, which
-    /// [`shuttle_config`] sets to [`LUA_STACK_SIZE`].
-    fn run_workers<F: Fn(usize) + Sync>(workers: usize, _stack_size: usize, work: F) {
-        let work = &work;
-        let start = clock_now();
-        shuttle::thread::scope(|scope| {
-            for worker in 1..workers {
-                scope.spawn(move || {
-                    clock_set(start);
-                    work(worker)
-                });
-            }
-            work(0);
-        });
+    fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F) {
+        super::pool::run_workers::<Self, F>(workers, stack_size, work);
+    }
+
+    /// shuttle takes the stack size per thread; [`shuttle_config`] sets the default to
+    /// [`LUA_STACK_SIZE`] as well.
+    fn spawn<F: FnOnce() + Send + 'static>(
+        name: String,
+        stack_size: usize,
+        f: F,
+    ) -> Option<JoinHandle<()>> {
+        shuttle::thread::Builder::new()
+            .name(name)
+            .stack_size(stack_size)
+            .spawn(f)
+            .ok()
+    }
+
+    fn join(handle: JoinHandle<()>) -> bool {
+        handle.join().is_ok()
+    }
+
+    /// A coin the scheduler tosses: its randomness is part of the schedule, recorded and
+    /// replayed with it.
+    fn fires(_timer: Timer, _since: std::time::Duration, _after: std::time::Duration) -> bool {
+        shuttle::rand::thread_rng().r#gen::<bool>()
+    }
+
+    fn helper_pool() -> &'static HelperPool<Self> {
+        &POOL
     }
 
     virtual_time!(shuttle::thread::yield_now);

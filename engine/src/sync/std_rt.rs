@@ -1,14 +1,16 @@
-//! The production runtime: real OS threads (see `std_pool`), the monotonic clock, and the
-//! threads' CPU clocks for budgets (`charge`).
+//! The production runtime: real OS threads (the helper pool, `pool`), the monotonic clock, and
+//! the threads' CPU clocks for budgets (`charge`).
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{Runtime, impl_primitives};
+use super::pool::HelperPool;
+use super::{RtCondvar, Runtime, Timer, impl_primitives};
 
-/// Real threads and locks (`std_pool`'s helpers, `std::sync`).
+/// Real threads and locks (the helper pool's threads, `std::sync`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StdRuntime;
 
@@ -26,9 +28,11 @@ impl Runtime for StdRuntime {
     type Mutex<T: Send> = Mutex<T>;
     type AtomicUsize = AtomicUsize;
     type AtomicBool = AtomicBool;
+    type Condvar = Condvar;
+    type JoinHandle = JoinHandle<()>;
 
     fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F) {
-        super::std_pool::run_workers(workers, stack_size, work);
+        super::pool::run_workers::<Self, F>(workers, stack_size, work);
     }
 
     #[inline]
@@ -56,5 +60,73 @@ impl Runtime for StdRuntime {
     fn available_parallelism() -> usize {
         static CORES: OnceLock<usize> = OnceLock::new();
         *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+
+    fn spawn<F: FnOnce() + Send + 'static>(
+        name: String,
+        stack_size: usize,
+        f: F,
+    ) -> Option<JoinHandle<()>> {
+        std::thread::Builder::new()
+            .name(name)
+            .stack_size(stack_size)
+            .spawn(f)
+            .ok()
+    }
+
+    fn join(handle: JoinHandle<()>) -> bool {
+        handle.join().is_ok()
+    }
+
+    #[inline]
+    fn fires(_timer: Timer, since: Duration, after: Duration) -> bool {
+        Self::now().saturating_sub(since) >= after
+    }
+
+    /// One per process; a child made by `fork` drops its parent's idle list (`std_pool`).
+    fn helper_pool() -> &'static HelperPool<Self> {
+        static POOL: OnceLock<HelperPool<StdRuntime>> = OnceLock::new();
+        POOL.get_or_init(|| HelperPool::new(super::std_pool::forks))
+    }
+}
+
+impl RtCondvar<StdRuntime> for Condvar {
+    fn new() -> Self {
+        Condvar::new()
+    }
+
+    fn wait_until<T: Send, U>(
+        &self,
+        mutex: &Mutex<T>,
+        timeout: Option<Duration>,
+        mut ready: impl FnMut(&mut T) -> Option<U>,
+    ) -> Option<U> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut guard = mutex.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(value) = ready(&mut guard) {
+                return Some(value);
+            }
+            guard = match deadline {
+                None => self.wait(guard).unwrap_or_else(PoisonError::into_inner),
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return None;
+                    }
+                    self.wait_timeout(guard, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
+        }
+    }
+
+    fn notify_one(&self) {
+        Condvar::notify_one(self);
+    }
+
+    fn notify_all(&self) {
+        Condvar::notify_all(self);
     }
 }

@@ -59,6 +59,10 @@ macro_rules! virtual_time {
         fn available_parallelism() -> usize {
             $crate::sync::virtual_clock::MODEL_CORES
         }
+
+        fn worker_starts(caller_time: std::time::Duration) {
+            clock_set(caller_time);
+        }
     };
 }
 

@@ -27,14 +27,23 @@ fn cores() -> usize {
 }
 
 #[test]
-fn cpu_bound_branches_use_the_cores_with_or_without_history() {
+fn a_fan_out_without_history_uses_the_cores_and_later_runs_say_the_policy_decided() {
+    // What the policy picks once it has a history depends on measured times, so on the host's
+    // load: its arithmetic is unit-tested (`run::adaptive`); here, only what cannot move.
     let wf = four(CPU, "{}");
     for run in 0..3 {
         let out = wf.run(json!({}), &RunOptions::seeded(run));
         let fan = &out.trace.fan_outs[0];
         assert_eq!(fan.decided_by, "adaptive");
         assert_eq!(fan.branches, 4);
-        assert_eq!(fan.workers, cores().min(4), "run {run}: {fan:?}");
+        if run == 0 {
+            assert_eq!(fan.workers, cores().min(4), "no history yet: {fan:?}");
+        } else {
+            assert!(
+                (1..=cores().min(4)).contains(&fan.workers),
+                "run {run}: {fan:?}"
+            );
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use engine::seams::{BranchResult, Chaos, Slots, WorkQueue, run_fan_out};
+use engine::seams::{BranchResult, Chaos, Helpers, Slots, WorkQueue, run_fan_out};
 use engine::sync::{Arc, LoomRuntime};
 use engine::{ErrorKind, RunError};
 use serde_json::json;
@@ -25,7 +25,7 @@ fn name(index: usize) -> String {
 fn check_all_collected(branches: usize, workers: usize) {
     loom::model(move || {
         let run = |i: usize, _w: usize, _q: &Arc<WorkQueue<LoomRuntime>>| ok(i);
-        let results = run_fan_out::<LoomRuntime, Slots<LoomRuntime>>(
+        let results = run_fan_out::<LoomRuntime, Slots<LoomRuntime>, Helpers>(
             branches,
             workers,
             false,
@@ -33,6 +33,7 @@ fn check_all_collected(branches: usize, workers: usize) {
             &name,
             &run,
         );
+        LoomRuntime::shutdown();
         let got: Vec<usize> = results.iter().map(|r| r.index).collect();
         assert_eq!(
             got,
@@ -65,8 +66,15 @@ fn loom_a_panicking_branch_is_collected_as_a_panic_and_siblings_go_on() {
                 ok(i)
             }
         };
-        let results =
-            run_fan_out::<LoomRuntime, Slots<LoomRuntime>>(3, 2, false, Chaos::OFF, &name, &run);
+        let results = run_fan_out::<LoomRuntime, Slots<LoomRuntime>, Helpers>(
+            3,
+            2,
+            false,
+            Chaos::OFF,
+            &name,
+            &run,
+        );
+        LoomRuntime::shutdown();
         assert_eq!(results.len(), 3);
         assert_eq!(
             results[1].outcome.as_ref().unwrap_err().kind(),
@@ -95,7 +103,7 @@ fn fail_first(i: usize, _w: usize, _q: &Arc<WorkQueue<LoomRuntime>>) -> BranchRe
 #[test]
 fn loom_fail_fast_cancels_every_branch_taken_after_the_failure_with_one_worker() {
     loom::model(|| {
-        let results = run_fan_out::<LoomRuntime, Slots<LoomRuntime>>(
+        let results = run_fan_out::<LoomRuntime, Slots<LoomRuntime>, Helpers>(
             3,
             1,
             true,
@@ -103,6 +111,7 @@ fn loom_fail_fast_cancels_every_branch_taken_after_the_failure_with_one_worker()
             &name,
             &fail_first,
         );
+        LoomRuntime::shutdown();
         let kinds: Vec<_> = results
             .iter()
             .map(|r| r.outcome.as_ref().err().map(|e| e.kind()))
@@ -121,7 +130,7 @@ fn loom_fail_fast_cancels_every_branch_taken_after_the_failure_with_one_worker()
 #[test]
 fn loom_fail_fast_with_two_workers_fills_every_slot_once_and_never_runs_after_the_cancel() {
     loom::model(|| {
-        let results = run_fan_out::<LoomRuntime, Slots<LoomRuntime>>(
+        let results = run_fan_out::<LoomRuntime, Slots<LoomRuntime>, Helpers>(
             3,
             2,
             true,
@@ -129,6 +138,7 @@ fn loom_fail_fast_with_two_workers_fills_every_slot_once_and_never_runs_after_th
             &name,
             &fail_first,
         );
+        LoomRuntime::shutdown();
         assert_eq!(
             results.iter().map(|r| r.index).collect::<Vec<_>>(),
             [0, 1, 2]

@@ -36,6 +36,7 @@ fn loom_two_lua_branches_are_isolated_and_collected_in_order() {
             })
             .unwrap();
         let run = handle.join().unwrap();
+        LoomRuntime::shutdown();
         run.trace.check_distinct_vms().unwrap();
         let state = run.result.unwrap();
         assert_eq!(state["order"], "ab");

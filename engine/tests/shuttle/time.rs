@@ -69,11 +69,13 @@ fn load(yaml: &str) -> Arc<Workflow> {
     Arc::new(Workflow::from_yaml(yaml, None).unwrap())
 }
 
+/// One run; the execution's helpers are shut down before the result is looked at.
 fn run_with<D: Deadlines<ShuttleRuntime>>(wf: &Workflow) -> Value {
-    Executor::<ShuttleRuntime, SandboxFactory, Slots<ShuttleRuntime>, D, Copies>::default()
-        .run(wf, json!({}), &RunOptions::seeded(5))
-        .result
-        .unwrap()
+    let run =
+        Executor::<ShuttleRuntime, SandboxFactory, Slots<ShuttleRuntime>, D, Copies>::default()
+            .run(wf, json!({}), &RunOptions::seeded(5));
+    ShuttleRuntime::shutdown();
+    run.result.unwrap()
 }
 
 #[test]

@@ -3,8 +3,9 @@
 //!
 //! A scenario detects when an iteration violated an invariant, or (in a deterministic
 //! scenario) ended with an outcome other than the usual one. A hang or a crash is not a
-//! detection (a mutant that hangs has not been shown to break what its class breaks), and
-//! a scenario that raised an alarm on the real engine with the same method is skipped.
+//! detection (a mutant that hangs has not been shown to break what its class breaks), unless
+//! a hang is what its class breaks (`lost-alarm`); a scenario that raised an alarm on the
+//! real engine with the same method is skipped.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -87,7 +88,7 @@ pub fn attempt(
         let mut checkpoint = |_: &Tally, _: std::time::Duration| {};
         let soaked = soak(scenario, 0..count, &plan, stop, &|| {}, &mut checkpoint);
         found.spent += soaked.tally.run;
-        match detection(scenario, &soaked) {
+        match detection(scenario, &soaked, engine.caught_by_a_hang()) {
             Some((effort, target)) => {
                 let replay = if plan.explore.is_some() {
                     make::explore_token(scenario, &plan, &soaked, &target, false)
@@ -122,9 +123,19 @@ pub fn attempt(
 }
 
 /// The first detecting iteration of a scenario's run (effort = its index + 1), and what
-/// to replay.
-fn detection(scenario: &Scenario, soaked: &Soaked) -> Option<(u64, ReplayTarget)> {
+/// to replay; its first hang too when `hangs` (a hang is the class's failure).
+fn detection(scenario: &Scenario, soaked: &Soaked, hangs: bool) -> Option<(u64, ReplayTarget)> {
     let tally = &soaked.tally;
+    let hung = tally
+        .signatures
+        .get("hang")
+        .filter(|_| hangs)
+        .map(|c| ReplayTarget {
+            iteration: c.first.iteration,
+            seed: c.first.seed,
+            reason: c.first.message.clone(),
+            expect_fingerprint: None,
+        });
     let violated = tally
         .invariants
         .iter()
@@ -165,7 +176,7 @@ fn detection(scenario: &Scenario, soaked: &Soaked) -> Option<(u64, ReplayTarget)
                 v
             }
         }
-        (v, d) => v.or(d)?,
+        (v, d) => v.or(d).or(hung)?,
     };
     Some((target.iteration + 1, target))
 }

@@ -94,6 +94,8 @@ impl Trace {
 }
 
 thread_local! {
+    /// Whether the execution being recorded has been judged (see [`judged`]).
+    static JUDGED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// The execution being recorded on this thread. `Runner::run` consumes its scheduler,
     /// and shuttle runs every task of an execution on the calling OS thread, so the
     /// recording lives here, where both the runner's caller and the workload can read it.
@@ -105,7 +107,20 @@ pub fn recorded() -> Trace {
     RECORDED.with(|t| t.borrow().clone())
 }
 
-/// Wraps a scheduler and records every choice and random value it hands out.
+/// The execution running on this thread has been judged: what is left is teardown (the
+/// helper pool's shutdown, helpers finishing their idle wait), which cannot change its
+/// outcome. From here on [`Recording`] schedules without its scheduler and records nothing:
+/// the running task goes on while it can (unless it yields: then the lowest other id), else
+/// the lowest id; every random value is all ones, so every timer of the helper pool fires.
+/// Exploring the teardown's interleavings would only multiply schedules (a DFS backtracks
+/// through the last decisions first) and spread PCT's change points over steps that cannot
+/// matter.
+pub fn judged() {
+    JUDGED.set(true);
+}
+
+/// Wraps a scheduler and records every choice and random value it hands out, up to
+/// [`judged`].
 #[derive(Debug)]
 pub struct Recording<S> {
     inner: S,
@@ -122,6 +137,7 @@ impl<S: Scheduler> Scheduler for Recording<S> {
     fn new_execution(&mut self) -> Option<Schedule> {
         let schedule = self.inner.new_execution()?;
         RECORDED.with(|t| *t.borrow_mut() = Trace::default());
+        JUDGED.set(false);
         Some(schedule)
     }
 
@@ -131,6 +147,16 @@ impl<S: Scheduler> Scheduler for Recording<S> {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
+        if JUDGED.get() {
+            let other = runnable
+                .iter()
+                .map(|t| t.id())
+                .find(|&t| Some(t) != current);
+            return match other {
+                Some(other) if is_yielding => Some(other),
+                _ => Some(super::schedulers::keep_or_lowest(runnable, current)),
+            };
+        }
         let choice = self.inner.next_task(runnable, current, is_yielding)?;
         let mut ids: Vec<u32> = runnable.iter().map(|r| tid(r.id())).collect();
         ids.sort_unstable();
@@ -150,6 +176,9 @@ impl<S: Scheduler> Scheduler for Recording<S> {
     }
 
     fn next_u64(&mut self) -> u64 {
+        if JUDGED.get() {
+            return u64::MAX;
+        }
         let v = self.inner.next_u64();
         RECORDED.with(|t| t.borrow_mut().steps.push(Step::Random(v)));
         v

@@ -70,7 +70,8 @@ impl Explorer {
             params.max_steps = measure_steps(&work);
         }
         let baseline = take_outcome().map(|(o, _)| o.fingerprint);
-        let dfs = (params.scheduler == SchedulerKind::Dfs).then(|| BoundedDfs::new(schedules));
+        let dfs = (params.scheduler == SchedulerKind::Dfs)
+            .then(|| BoundedDfs::new(schedules, params.depth));
         Explorer {
             scenario,
             run_seed,

@@ -27,6 +27,10 @@ pub fn workload(scenario: &Arc<Scenario>, seed: u64, knobs: Knobs) -> Workload {
     let scenario = scenario.clone();
     Arc::new(move || {
         let (run, outcome) = run_iteration_on::<ShuttleRuntime>(&scenario, seed, &knobs);
+        // The execution's helpers (the production pool, explored like the rest) wait for
+        // work until told to go; that teardown is not explored.
+        super::trace::judged();
+        ShuttleRuntime::shutdown();
         let wire = WireRun {
             state: run.result.as_ref().ok().cloned(),
             error: run.result.as_ref().err().map(|e| format!("failed to {e}")),

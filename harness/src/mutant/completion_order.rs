@@ -4,6 +4,16 @@
 use engine::seams::{BranchResult, Collector};
 use engine::sync::{RtMutex, Runtime};
 
+use super::{About, Seam};
+
+/// What `completion-order` is.
+pub(super) const ABOUT: About = About {
+    name: "completion-order",
+    seam: Seam::Collector,
+    story: "TEA-RUST-030",
+    class: "results in completion order",
+};
+
 /// Results in arrival order.
 #[derive(Debug)]
 pub struct ArrivalOrder<R: Runtime> {

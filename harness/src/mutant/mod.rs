@@ -2,6 +2,10 @@
 //! seams (`engine::seams`), to prove the harness catches the bug classes it exists for
 //! (`harness mutants`). The real engine is [`Mutant::None`]; nothing here is on its path.
 //!
+//! One file per mutant: its broken seam and its [`About`] (name, seam, seed story, class).
+//! The registry below names each once, with the seams it runs on; adding a mutant is a file
+//! and a line there.
+//!
 //! | mutant | seam | seed story |
 //! |---|---|---|
 //! | `shared-vm` | VM factory | TEA-PY-002 |
@@ -14,10 +18,28 @@
 //! | `shared-deadline` | deadlines | TEA-RUST-030 |
 //! | `timeout-leak` | deadlines | TEA-RUST-030 |
 //! | `shallow-state` | states | TEA-PY-002 |
+//! | `pool-latch` | hand-off | issue 19 |
+//! | `pool-lost-job` | hand-off | issue 19 |
+//! | `branch-sandbox` | VM factory | issue 19 |
+//! | `branch-memlimit` | VM factory | issue 19 |
+//! | `failfast-success` | collector | issue 19 |
+//! | `lost-cancellation` | collector | issue 19 |
+//! | `fanin-merge-add` | states | issue 19 |
+//! | `fanin-merge-overwrite` | states | issue 19 |
+//! | `lost-alarm` | budget alarm | issue 18 |
 
+mod branch_memlimit;
+mod branch_sandbox;
 mod completion_order;
+mod failfast_success;
+mod fanin_merge_add;
+mod fanin_merge_overwrite;
 mod kept;
+mod lost_alarm;
+mod lost_cancellation;
 mod parent_vm;
+mod pool_latch;
+mod pool_lost_job;
 mod premature_fanin;
 mod shallow_state;
 mod shared_deadline;
@@ -27,8 +49,16 @@ mod timeout_leak;
 mod unlocked_fanin;
 mod vm_pool;
 
+pub use branch_memlimit::HalfLimit;
+pub use branch_sandbox::UnsandboxedBranches;
 pub use completion_order::ArrivalOrder;
+pub use failfast_success::GoesOn;
+pub use fanin_merge_add::MergeMissing;
+pub use fanin_merge_overwrite::MergeAll;
+pub use lost_cancellation::FailureSeenLate;
 pub use parent_vm::ParentVm;
+pub use pool_latch::EarlyLatch;
+pub use pool_lost_job::LeavesWhenTaken;
 pub use premature_fanin::PrematureSlots;
 pub use shallow_state::AliasedState;
 pub use shared_deadline::SharedDeadline;
@@ -38,54 +68,14 @@ pub use timeout_leak::LeakyDeadlines;
 pub use unlocked_fanin::UnlockedSlots;
 pub use vm_pool::UnresetPool;
 
-use engine::seams::VmFactory;
-use engine::seams::{Collector, Copies, Deadlines, PerNode, SandboxFactory, Slots, States};
+use engine::seams::{
+    Collector, Copies, Deadlines, HandOff, Helpers, PerNode, SandboxFactory, Slots, States,
+    VmFactory,
+};
 use engine::sync::Runtime;
 use engine::{Executor, Run, RunOptions, Workflow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// Which engine runs an iteration.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mutant {
-    /// The real engine.
-    #[default]
-    None,
-    /// Each worker reuses one VM for every branch it runs.
-    SharedVm,
-    /// A branch on the caller's thread gets the main path's VM.
-    ParentVmReuse,
-    /// VMs come from a pool that never resets them, across runs.
-    VmPoolNoReset,
-    /// Fan-in bookkeeping read under the lock and written back after it was released.
-    UnlockedFanin,
-    /// The fan-in snapshot is taken when a count says done, before the last store.
-    PrematureFanin,
-    /// Results in completion order.
-    CompletionOrder,
-    /// A failed branch dropped from the results.
-    SwallowedError,
-    /// One deadline for every node of a fan-out.
-    SharedDeadline,
-    /// A branch's timeout expires its siblings' deadlines.
-    TimeoutLeak,
-    /// Branches alias one state.
-    ShallowState,
-}
 
 /// Where a mutant plugs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,144 +89,175 @@ pub enum Seam {
     Deadlines,
     /// `States`.
     States,
+    /// `HandOff` (the helper pool's steps).
+    HandOff,
+    /// The budget alarm (`AlarmPlant`, planted in the Lua build).
+    Alarm,
+}
+
+/// What a mutant is, kept in its own file.
+#[derive(Debug, Clone, Copy)]
+pub struct About {
+    /// Its name on the command line.
+    pub name: &'static str,
+    /// The seam it plugs into.
+    pub seam: Seam,
+    /// The seed story (or issue) it is named after.
+    pub story: &'static str,
+    /// The bug class, in a few words.
+    pub class: &'static str,
+}
+
+/// Declares [`Mutant`], [`Mutant::ALL`] and how each runs: one line per mutant, naming its
+/// module (for its [`About`]) and the seams it runs on (VM factory, collector, deadlines,
+/// states, hand-off), `R` being the runtime.
+macro_rules! mutants {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident => $module:ident [$f:ty, $c:ty, $d:ty, $s:ty, $h:ty],
+    )*) => {
+        /// Which engine runs an iteration.
+        #[derive(
+            Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize,
+            Deserialize, clap::ValueEnum,
+        )]
+        #[serde(rename_all = "kebab-case")]
+        pub enum Mutant {
+            /// The real engine.
+            #[default]
+            None,
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Mutant {
+            /// Every mutant, the real engine excluded.
+            pub const ALL: &'static [Mutant] = &[$(Mutant::$variant),*];
+
+            fn about(self) -> Option<&'static About> {
+                match self {
+                    Mutant::None => None,
+                    $(Mutant::$variant => Some(&$module::ABOUT),)*
+                }
+            }
+
+            /// Runs `workflow` from `input` with this engine on runtime `R`.
+            pub fn run<R: Runtime>(
+                self,
+                workflow: &Workflow,
+                input: Value,
+                options: &RunOptions,
+            ) -> Run {
+                lost_alarm::install_for(self);
+                match self {
+                    Mutant::None => exec::<R, SandboxFactory, Slots<R>, PerNode, Copies, Helpers>(
+                        workflow, input, options,
+                    ),
+                    $(Mutant::$variant => exec::<R, $f, $c, $d, $s, $h>(workflow, input, options),)*
+                }
+            }
+        }
+    };
+}
+
+mutants! {
+    /// Each worker reuses one VM for every branch it runs.
+    SharedVm => shared_vm [PerWorkerVm<R>, Slots<R>, PerNode, Copies, Helpers],
+    /// A branch on the caller's thread gets the main path's VM.
+    ParentVmReuse => parent_vm [ParentVm<R>, Slots<R>, PerNode, Copies, Helpers],
+    /// VMs come from a pool that never resets them, across runs.
+    VmPoolNoReset => vm_pool [UnresetPool<R>, Slots<R>, PerNode, Copies, Helpers],
+    /// Fan-in bookkeeping read under the lock and written back after it was released.
+    UnlockedFanin => unlocked_fanin [SandboxFactory, UnlockedSlots<R>, PerNode, Copies, Helpers],
+    /// The fan-in snapshot is taken when a count says done, before the last store.
+    PrematureFanin => premature_fanin [SandboxFactory, PrematureSlots<R>, PerNode, Copies, Helpers],
+    /// Results in completion order.
+    CompletionOrder => completion_order [SandboxFactory, ArrivalOrder<R>, PerNode, Copies, Helpers],
+    /// A failed branch dropped from the results.
+    SwallowedError => swallowed_error [SandboxFactory, SuccessesOnly<R>, PerNode, Copies, Helpers],
+    /// One deadline for every node of a fan-out.
+    SharedDeadline => shared_deadline [SandboxFactory, Slots<R>, SharedDeadline<R>, Copies, Helpers],
+    /// A branch's timeout expires its siblings' deadlines.
+    TimeoutLeak => timeout_leak [SandboxFactory, Slots<R>, LeakyDeadlines<R>, Copies, Helpers],
+    /// Branches alias one state.
+    ShallowState => shallow_state [SandboxFactory, Slots<R>, PerNode, AliasedState<R>, Helpers],
+    /// The helper pool's caller waits for one helper too few.
+    PoolLatch => pool_latch [SandboxFactory, Slots<R>, PerNode, Copies, EarlyLatch],
+    /// A helper leaves on its idle timeout although a caller just handed it a job.
+    PoolLostJob => pool_lost_job [SandboxFactory, Slots<R>, PerNode, Copies, LeavesWhenTaken],
+    /// Branch VMs get back what the sandbox removes.
+    BranchSandbox => branch_sandbox [UnsandboxedBranches, Slots<R>, PerNode, Copies, Helpers],
+    /// Branch VMs get half the workflow's memory limit.
+    BranchMemlimit => branch_memlimit [HalfLimit, Slots<R>, PerNode, Copies, Helpers],
+    /// Under fail_fast a failure cancels the siblings, yet the run goes on to its fan-in.
+    FailfastSuccess => failfast_success [SandboxFactory, GoesOn<R>, PerNode, Copies, Helpers],
+    /// Under fail_fast a failure's cancellation is lost for the siblings still running.
+    LostCancellation => lost_cancellation [SandboxFactory, FailureSeenLate<R>, PerNode, Copies, Helpers],
+    /// Branch keys the parent lacks are added to the fan-in's state.
+    FaninMergeAdd => fanin_merge_add [SandboxFactory, Slots<R>, PerNode, MergeMissing, Helpers],
+    /// Branch states overwrite the fan-in's state.
+    FaninMergeOverwrite => fanin_merge_overwrite [SandboxFactory, Slots<R>, PerNode, MergeAll, Helpers],
+    /// The budget alarm's signal is lost and never fires again (a plant in the Lua build).
+    LostAlarm => lost_alarm [SandboxFactory, Slots<R>, PerNode, Copies, Helpers],
 }
 
 impl Mutant {
-    /// Every mutant, the real engine excluded.
-    pub const ALL: [Mutant; 10] = [
-        Mutant::SharedVm,
-        Mutant::ParentVmReuse,
-        Mutant::VmPoolNoReset,
-        Mutant::UnlockedFanin,
-        Mutant::PrematureFanin,
-        Mutant::CompletionOrder,
-        Mutant::SwallowedError,
-        Mutant::SharedDeadline,
-        Mutant::TimeoutLeak,
-        Mutant::ShallowState,
-    ];
-
     /// Whether it is the real engine.
     pub fn is_none(&self) -> bool {
         *self == Mutant::None
     }
 
+    /// Whether a hang is the failure its class causes (elsewhere a hang detects nothing).
+    pub fn caught_by_a_hang(self) -> bool {
+        self == Mutant::LostAlarm
+    }
+
     /// Its name on the command line.
     pub fn name(self) -> &'static str {
-        match self {
-            Mutant::None => "none",
-            Mutant::SharedVm => "shared-vm",
-            Mutant::ParentVmReuse => "parent-vm-reuse",
-            Mutant::VmPoolNoReset => "vm-pool-no-reset",
-            Mutant::UnlockedFanin => "unlocked-fanin",
-            Mutant::PrematureFanin => "premature-fanin",
-            Mutant::CompletionOrder => "completion-order",
-            Mutant::SwallowedError => "swallowed-error",
-            Mutant::SharedDeadline => "shared-deadline",
-            Mutant::TimeoutLeak => "timeout-leak",
-            Mutant::ShallowState => "shallow-state",
-        }
+        self.about().map_or("none", |a| a.name)
     }
 
     /// The seam it plugs into (`None` for the real engine).
     pub fn seam(self) -> Option<Seam> {
-        match self {
-            Mutant::None => None,
-            Mutant::SharedVm | Mutant::ParentVmReuse | Mutant::VmPoolNoReset => {
-                Some(Seam::VmFactory)
-            }
-            Mutant::UnlockedFanin
-            | Mutant::PrematureFanin
-            | Mutant::CompletionOrder
-            | Mutant::SwallowedError => Some(Seam::Collector),
-            Mutant::SharedDeadline | Mutant::TimeoutLeak => Some(Seam::Deadlines),
-            Mutant::ShallowState => Some(Seam::States),
-        }
+        self.about().map(|a| a.seam)
     }
 
     /// The seed story it is named after.
     pub fn story(self) -> &'static str {
-        match self {
-            Mutant::None => "",
-            Mutant::SharedVm | Mutant::VmPoolNoReset | Mutant::ShallowState => "TEA-PY-002",
-            Mutant::ParentVmReuse => "TEA-PY-006",
-            Mutant::UnlockedFanin | Mutant::PrematureFanin => "TD.4",
-            Mutant::CompletionOrder
-            | Mutant::SwallowedError
-            | Mutant::SharedDeadline
-            | Mutant::TimeoutLeak => "TEA-RUST-030",
-        }
+        self.about().map_or("", |a| a.story)
     }
 
     /// The bug class, in a few words.
     pub fn class(self) -> &'static str {
-        match self {
-            Mutant::None => "the real engine",
-            Mutant::SharedVm => "VM shared by a worker's branches",
-            Mutant::ParentVmReuse => "branch handed the parent's VM",
-            Mutant::VmPoolNoReset => "VM pool without reset",
-            Mutant::UnlockedFanin => "unlocked fan-in read-modify-write",
-            Mutant::PrematureFanin => "fan-in before the last result is stored",
-            Mutant::CompletionOrder => "results in completion order",
-            Mutant::SwallowedError => "failed branch dropped from the results",
-            Mutant::SharedDeadline => "one deadline for a whole fan-out",
-            Mutant::TimeoutLeak => "a timeout that cancels siblings",
-            Mutant::ShallowState => "branches alias one state",
-        }
-    }
-
-    /// Runs `workflow` from `input` with this engine on runtime `R`.
-    pub fn run<R: Runtime>(self, workflow: &Workflow, input: Value, options: &RunOptions) -> Run {
-        match self {
-            Mutant::None => {
-                exec::<R, SandboxFactory, Slots<R>, PerNode, Copies>(workflow, input, options)
-            }
-            Mutant::SharedVm => {
-                exec::<R, PerWorkerVm<R>, Slots<R>, PerNode, Copies>(workflow, input, options)
-            }
-            Mutant::ParentVmReuse => {
-                exec::<R, ParentVm<R>, Slots<R>, PerNode, Copies>(workflow, input, options)
-            }
-            Mutant::VmPoolNoReset => {
-                exec::<R, UnresetPool<R>, Slots<R>, PerNode, Copies>(workflow, input, options)
-            }
-            Mutant::UnlockedFanin => exec::<R, SandboxFactory, UnlockedSlots<R>, PerNode, Copies>(
-                workflow, input, options,
-            ),
-            Mutant::PrematureFanin => {
-                exec::<R, SandboxFactory, PrematureSlots<R>, PerNode, Copies>(
-                    workflow, input, options,
-                )
-            }
-            Mutant::CompletionOrder => exec::<R, SandboxFactory, ArrivalOrder<R>, PerNode, Copies>(
-                workflow, input, options,
-            ),
-            Mutant::SwallowedError => exec::<R, SandboxFactory, SuccessesOnly<R>, PerNode, Copies>(
-                workflow, input, options,
-            ),
-            Mutant::SharedDeadline => {
-                exec::<R, SandboxFactory, Slots<R>, SharedDeadline<R>, Copies>(
-                    workflow, input, options,
-                )
-            }
-            Mutant::TimeoutLeak => exec::<R, SandboxFactory, Slots<R>, LeakyDeadlines<R>, Copies>(
-                workflow, input, options,
-            ),
-            Mutant::ShallowState => exec::<R, SandboxFactory, Slots<R>, PerNode, AliasedState<R>>(
-                workflow, input, options,
-            ),
-        }
+        self.about().map_or("the real engine", |a| a.class)
     }
 }
 
 /// One run on an executor with these seams (a fresh factory per run).
-fn exec<R, F, C, D, S>(workflow: &Workflow, input: Value, options: &RunOptions) -> Run
+fn exec<R, F, C, D, S, H>(workflow: &Workflow, input: Value, options: &RunOptions) -> Run
 where
     R: Runtime,
     F: VmFactory<R> + Default,
     C: Collector<R>,
     D: Deadlines<R>,
     S: States<R>,
+    H: HandOff,
 {
-    Executor::<R, F, C, D, S>::default().run(workflow, input, options)
+    Executor::<R, F, C, D, S, H>::default().run(workflow, input, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::*;
+
+    #[test]
+    fn every_mutant_is_named_alike_on_the_command_line_in_json_and_in_its_file() {
+        for &m in Mutant::ALL {
+            let cli = m.to_possible_value().expect("every mutant is a value");
+            assert_eq!(cli.get_name(), m.name());
+            assert_eq!(serde_json::to_value(m).unwrap(), m.name());
+        }
+        assert_eq!(Mutant::None.name(), "none");
+    }
 }

@@ -9,6 +9,15 @@ use engine::seams::{Fault, Vm, VmFactory, VmSpec};
 use engine::sync::Runtime;
 
 use super::kept::Kept;
+use super::{About, Seam};
+
+/// What `parent-vm-reuse` is.
+pub(super) const ABOUT: About = About {
+    name: "parent-vm-reuse",
+    seam: Seam::VmFactory,
+    story: "TEA-PY-006",
+    class: "branch handed the parent's VM",
+};
 
 /// The main path's VM, handed to worker 0's branches.
 #[derive(Debug)]

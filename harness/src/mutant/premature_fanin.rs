@@ -9,6 +9,16 @@ use std::sync::atomic::Ordering;
 use engine::seams::{BranchResult, Collector};
 use engine::sync::{RtAtomicUsize, RtMutex, Runtime};
 
+use super::{About, Seam};
+
+/// What `premature-fanin` is.
+pub(super) const ABOUT: About = About {
+    name: "premature-fanin",
+    seam: Seam::Collector,
+    story: "TD.4",
+    class: "fan-in before the last result is stored",
+};
+
 /// The collector whose snapshot can come before the last store.
 #[derive(Debug)]
 pub struct PrematureSlots<R: Runtime> {

@@ -6,6 +6,16 @@ use engine::seams::States;
 use engine::sync::{RtMutex, Runtime};
 use serde_json::Value;
 
+use super::{About, Seam};
+
+/// What `shallow-state` is.
+pub(super) const ABOUT: About = About {
+    name: "shallow-state",
+    seam: Seam::States,
+    story: "TEA-PY-002",
+    class: "branches alias one state",
+};
+
 /// One state for every branch.
 #[derive(Debug)]
 pub struct AliasedState<R: Runtime> {

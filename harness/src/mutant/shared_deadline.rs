@@ -7,6 +7,16 @@ use std::time::Duration;
 use engine::seams::{Budget, Deadlines};
 use engine::sync::{RtMutex, Runtime};
 
+use super::{About, Seam};
+
+/// What `shared-deadline` is.
+pub(super) const ABOUT: About = About {
+    name: "shared-deadline",
+    seam: Seam::Deadlines,
+    story: "TEA-RUST-030",
+    class: "one deadline for a whole fan-out",
+};
+
 /// One budget for a whole fan-out.
 #[derive(Debug)]
 pub struct SharedDeadline<R: Runtime> {

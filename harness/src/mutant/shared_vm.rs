@@ -10,6 +10,15 @@ use engine::seams::{Fault, Vm, VmFactory, VmSpec};
 use engine::sync::Runtime;
 
 use super::kept::Kept;
+use super::{About, Seam};
+
+/// What `shared-vm` is.
+pub(super) const ABOUT: About = About {
+    name: "shared-vm",
+    seam: Seam::VmFactory,
+    story: "TEA-PY-002",
+    class: "VM shared by a worker's branches",
+};
 
 /// A VM per worker, reused.
 #[derive(Debug)]

@@ -5,6 +5,16 @@
 use engine::seams::{BranchResult, Collector};
 use engine::sync::{RtMutex, Runtime};
 
+use super::{About, Seam};
+
+/// What `swallowed-error` is.
+pub(super) const ABOUT: About = About {
+    name: "swallowed-error",
+    seam: Seam::Collector,
+    story: "TEA-RUST-030",
+    class: "failed branch dropped from the results",
+};
+
 /// Successful results only.
 #[derive(Debug)]
 pub struct SuccessesOnly<R: Runtime> {

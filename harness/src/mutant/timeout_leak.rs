@@ -8,6 +8,16 @@ use std::time::Duration;
 use engine::seams::{Budget, Deadlines};
 use engine::sync::{RtAtomicBool, Runtime};
 
+use super::{About, Seam};
+
+/// What `timeout-leak` is.
+pub(super) const ABOUT: About = About {
+    name: "timeout-leak",
+    seam: Seam::Deadlines,
+    story: "TEA-RUST-030",
+    class: "a timeout that cancels siblings",
+};
+
 /// Budgets that a sibling's timeout spends.
 #[derive(Debug)]
 pub struct LeakyDeadlines<R: Runtime> {

@@ -8,6 +8,16 @@
 use engine::seams::{BranchResult, Collector};
 use engine::sync::{RtMutex, Runtime};
 
+use super::{About, Seam};
+
+/// What `unlocked-fanin` is.
+pub(super) const ABOUT: About = About {
+    name: "unlocked-fanin",
+    seam: Seam::Collector,
+    story: "TD.4",
+    class: "unlocked fan-in read-modify-write",
+};
+
 /// The lost-update collector.
 #[derive(Debug)]
 pub struct UnlockedSlots<R: Runtime> {

@@ -18,6 +18,15 @@ use engine::sync::Runtime;
 
 use super::kept::Kept;
 use super::shared_vm::PerWorkerVm;
+use super::{About, Seam};
+
+/// What `vm-pool-no-reset` is.
+pub(super) const ABOUT: About = About {
+    name: "vm-pool-no-reset",
+    seam: Seam::VmFactory,
+    story: "TEA-PY-002",
+    class: "VM pool without reset",
+};
 
 type Pool = HashMap<ThreadId, Box<dyn Any + Send>>;
 

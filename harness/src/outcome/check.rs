@@ -85,8 +85,9 @@ pub fn check(invariant: &Invariant, seen: &Observed<'_>, rerun: &Rerun<'_>) -> R
 }
 
 /// `result` for predicates: `{ok = true}` or `{ok = false, error = {kind, node, branch,
-/// message}}`. `node` and `branch` are left out (nil in Lua) when the error has none, rather
-/// than JSON null, which Lua would see as a non-nil sentinel.
+/// message, cancelled}}`. `node` and `branch` are left out (nil in Lua) when the error has
+/// none, rather than JSON null, which Lua would see as a non-nil sentinel; `cancelled` lists
+/// the siblings a `fail_fast` failure cancelled, in declared order (empty otherwise).
 pub fn result_value(run: &Run) -> Value {
     match &run.result {
         Ok(_) => json!({ "ok": true }),
@@ -100,6 +101,7 @@ pub fn result_value(run: &Run) -> Value {
             if let Some(branch) = e.branch() {
                 error.insert("branch".into(), branch.into());
             }
+            error.insert("cancelled".into(), json!(e.cancelled()));
             json!({ "ok": false, "error": error })
         }
     }

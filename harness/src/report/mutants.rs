@@ -92,6 +92,8 @@ pub fn seam_text(m: crate::mutant::Mutant) -> &'static str {
         crate::mutant::Seam::Collector => "collector seam",
         crate::mutant::Seam::Deadlines => "deadlines seam",
         crate::mutant::Seam::States => "states seam",
+        crate::mutant::Seam::HandOff => "hand-off seam",
+        crate::mutant::Seam::Alarm => "a plant in the Lua build",
     })
 }
 
@@ -132,7 +134,7 @@ fn caught_by(m: &MutantFinding) -> String {
 pub fn mutant_line(m: &MutantFinding) -> String {
     if !m.caught() {
         return format!(
-            "{:>10} {:<18} no method caught it",
+            "{:>10} {:<21} no method caught it",
             "SURVIVED",
             m.mutant.name()
         );
@@ -143,7 +145,7 @@ pub fn mutant_line(m: &MutantFinding) -> String {
         .find_map(MethodFinding::first_catch)
         .map_or(String::new(), |c| format!(" (first by `{}`)", c.scenario));
     format!(
-        "{:>10} {:<18} {}{scenario}",
+        "{:>10} {:<21} {}{scenario}",
         "CAUGHT",
         m.mutant.name(),
         caught_by(m)
@@ -175,7 +177,7 @@ pub fn real_line(r: &RealFinding) -> String {
 /// The compact table printed at the end.
 pub fn table_lines(f: &Findings) -> Vec<String> {
     let mut out = vec![format!(
-        "{:<18} {:>8} {:>8} {:>8} {:>8}  scenario",
+        "{:<21} {:>8} {:>8} {:>8} {:>8}  scenario",
         "mutant", "soak", "pct", "random", "dfs"
     )];
     for m in &f.mutants {
@@ -186,7 +188,7 @@ pub fn table_lines(f: &Findings) -> Vec<String> {
             .find_map(MethodFinding::first_catch)
             .map_or("-", |c| c.scenario.as_str());
         out.push(format!(
-            "{:<18} {:>8} {:>8} {:>8} {:>8}  {scenario}",
+            "{:<21} {:>8} {:>8} {:>8} {:>8}  {scenario}",
             m.mutant.name(),
             cells[0],
             cells[1],

@@ -3,8 +3,10 @@
 
 use engine::Trace;
 
-/// One line per step, indented by `indent` spaces. Branches are numbered from 1, as
-/// `branch.index` numbers them in Lua.
+/// One line per step, indented by `indent` spaces, with the error class of a step that failed
+/// (`FAILED (cancelled)` for a branch a `fail_fast` failure stopped), then one line per
+/// fan-out with the workers it ran on and what decided them (`adaptive`: the policy's
+/// choice). Branches are numbered from 1, as `branch.index` numbers them in Lua.
 pub fn lines(trace: &Trace, indent: usize) -> Vec<String> {
     let pad = " ".repeat(indent);
     let fan_outs = trace.fan_outs.iter().map(|f| {
@@ -30,7 +32,11 @@ pub fn lines(trace: &Trace, indent: usize) -> Vec<String> {
             } else {
                 format!("VM #{}", step.vm)
             };
-            let status = if step.ok { "ok" } else { "FAILED" };
+            let status = match (&step.error, step.ok) {
+                (_, true) => "ok".to_string(),
+                (Some(kind), false) => format!("FAILED ({kind})"),
+                (None, false) => "FAILED".to_string(),
+            };
             format!("{pad}{:<24} {vm:<10} {branch:<28} {status}", step.node)
         })
         .chain(fan_outs)

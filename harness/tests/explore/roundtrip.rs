@@ -57,6 +57,48 @@ fn an_explore_token_reproduces_the_planted_race_20_of_20() {
     assert!(!text.contains("Diverged"), "{text}");
 }
 
+/// The helper pool's planted bugs (issue 19), explored on the production pool: each fails
+/// the pool's own contract assertion, and its token brings that back every time.
+fn pool_bug_replays_20_of_20(mutant: &str) {
+    let run = campaign(
+        "explore",
+        &[
+            "harness/tests/fixtures/explore/pool-reuse.yaml",
+            "--mutant",
+            mutant,
+            "--schedules",
+            "300",
+            "--seed",
+            "7",
+        ],
+    );
+    let message = run.scenario("pool-reuse")["first_bad"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("helper pool contract violated"),
+        "caught through the contract assertion: {message}"
+    );
+    let (out, text) = replay_20(&run);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("REPRODUCED 20 of 20"), "{text}");
+    assert!(
+        text.contains(&format!("VIOLATED {message}")),
+        "{message}\n{text}"
+    );
+}
+
+#[test]
+fn an_explore_token_reproduces_the_pool_latch_bug_20_of_20() {
+    pool_bug_replays_20_of_20("pool-latch");
+}
+
+#[test]
+fn an_explore_token_reproduces_the_lost_pool_job_20_of_20() {
+    pool_bug_replays_20_of_20("pool-lost-job");
+}
+
 #[test]
 fn a_soak_token_reproduces_a_seed_determined_failure_20_of_20() {
     let run = soak(&[&fixture("soak/flaky-random.yaml"), "--seed", "4"]);

@@ -8,15 +8,15 @@ use crate::common::{campaign, harness, mask};
 const EXPECTED: &str = r#"SEED=1
   Starting 2 scenarios, 400 schedules, jobs 1, chaos per scenario, scheduler pct depth 3
      FLAKY [   T.TTTs] 200/200 planted-race
-           46 of 200 schedules failed: 23.00% (95% CI 17.71%-29.31%)
-           first: schedule 3 (seed 2527639256569578727): #1 final_state: `state.branches` is 1, expected 2
+           22 of 200 schedules failed: 11.00% (95% CI 7.38%-16.09%)
+           first: schedule 8 (seed 11161509361010806130): #1 final_state: `state.branches` is 1, expected 2
            replay: harness replay bp2.<token>
-           schedule 3 shrunk from 10 to 1 preemptions; its token replays it
+           schedule 8 shrunk from 12 to 1 preemptions; its token replays it
      FLAKY [   T.TTTs] 200/200 trivial-4
-           102 of 200 schedules failed: 51.00% (95% CI 44.12%-57.84%)
-           first: schedule 0 (seed 14909056402010725092): #1 final_state: `state.sum` is 3, expected 10
+           74 of 200 schedules failed: 37.00% (95% CI 30.61%-43.88%)
+           first: schedule 0 (seed 14909056402010725092): #1 final_state: `state.sum` is 6, expected 10
            replay: harness replay bp2.<token>
-           schedule 0 shrunk from 2 to 1 preemptions; its token replays it
+           schedule 0 shrunk from 5 to 1 preemptions; its token replays it
    Summary [   T.TTTs] 2 scenarios, 400 schedules (N/s): 0 clean, 0 failing, 2 flaky, 0 error
       SEED rerun this whole run with --seed 1
 "#;

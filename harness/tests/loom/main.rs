@@ -1,16 +1,19 @@
 //! loom models of the collector mutants: the fan-out core with each broken collector, two
 //! branches on two workers, checked against the engine's promises (every branch once, in
 //! declared order, a failed branch reported). loom must find an execution that breaks each
-//! mutant's promise, and none for the engine's own collector.
+//! mutant's promise, and none for the engine's own collector. The helper pool's mutants are
+//! in [`pool`].
 //!
 //! Run with `LOOM_MAX_PREEMPTIONS=2 cargo nextest run -p harness --features loom --test loom`
 //! (what `.ci/run` does). Without the `loom` feature this binary is empty.
 #![cfg(feature = "loom")]
 
+mod pool;
+
 use std::time::Duration;
 
 use engine::RunError;
-use engine::seams::{BranchResult, Chaos, Collector, Slots, WorkQueue, run_fan_out};
+use engine::seams::{BranchResult, Chaos, Collector, Helpers, Slots, WorkQueue, run_fan_out};
 use engine::sync::{Arc, LoomRuntime};
 use harness::mutant::{ArrivalOrder, PrematureSlots, SuccessesOnly, UnlockedSlots};
 use serde_json::json;
@@ -39,7 +42,9 @@ fn model<C: Collector<LoomRuntime>>(branches: usize) {
     loom::model(move || {
         let run = |i: usize, _w: usize, _q: &Arc<WorkQueue<LoomRuntime>>| result(i);
         let name = |i: usize| format!("b{i}");
-        let results = run_fan_out::<LoomRuntime, C>(branches, 2, false, Chaos::OFF, &name, &run);
+        let results =
+            run_fan_out::<LoomRuntime, C, Helpers>(branches, 2, false, Chaos::OFF, &name, &run);
+        LoomRuntime::shutdown();
         let order: Vec<usize> = results.iter().map(|r| r.index).collect();
         assert_eq!(
             order,

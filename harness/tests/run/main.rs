@@ -50,6 +50,49 @@ fn trace_shows_each_node_with_its_vm_and_branch() {
 }
 
 #[test]
+fn trace_shows_the_worker_count_the_adaptive_policy_chose_for_each_fan_out() {
+    let out = harness(&["run", "scenarios/workflows/fan-out-3.yaml", "--trace"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    let line = err
+        .lines()
+        .find(|l| l.contains("fan-out to `join`"))
+        .unwrap_or_else(|| panic!("no fan-out line:\n{err}"));
+    // Nothing fixes the worker count here, so the adaptive policy chose it.
+    assert!(
+        line.contains("3 branches on ") && line.ends_with("(adaptive)"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_fail_fast_run_names_the_cancelled_siblings_in_its_trace_and_error() {
+    let out = harness(&["run", "scenarios/workflows/fail-fast.yaml", "--trace"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let status = |node: &str| {
+        err.lines()
+            .find(|l| l.trim_start().starts_with(node))
+            .unwrap_or_else(|| panic!("no step for {node}:\n{err}"))
+            .to_string()
+    };
+    assert!(status("boom").ends_with("FAILED (lua)"), "{err}");
+    for sibling in ["wait_a", "wait_b"] {
+        assert!(status(sibling).ends_with("FAILED (cancelled)"), "{err}");
+    }
+    assert!(
+        !err.lines().any(|l| l.trim_start().starts_with("join ")),
+        "the fan-in ran:\n{err}"
+    );
+    assert!(
+        err.contains(
+            "boom: the one branch that fails; fail_fast cancelled branches `wait_a`, `wait_b`"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn state_flag_is_merged_over_initial_state() {
     let out = harness(&[
         "run",

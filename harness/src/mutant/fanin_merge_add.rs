@@ -1,0 +1,43 @@
+//! `fanin-merge-add` (issue 19, planted by hand): before the fan-in runs, each branch's final
+//! state is merged into the state the fan-in sees, adding only the keys the parent lacks. The fan-in should see the parent's
+//! state and `parallel_results` only.
+
+use engine::seams::{BranchEntry, States};
+use engine::sync::Runtime;
+use serde_json::Value;
+
+use super::{About, Seam};
+
+/// What `fanin-merge-add` is.
+pub(super) const ABOUT: About = About {
+    name: "fanin-merge-add",
+    seam: Seam::States,
+    story: "issue 19",
+    class: "branch keys added to the fan-in's state",
+};
+
+/// Deep copies for the branches; their states merged into the parent's at the fan-in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MergeMissing;
+
+impl<R: Runtime> States<R> for MergeMissing {
+    fn new(_branches: usize) -> Self {
+        MergeMissing
+    }
+
+    fn fork(&self, _index: usize, state: &Value) -> Value {
+        state.clone()
+    }
+
+    fn join(&self, parent: &mut Value, branches: &[BranchEntry]) {
+        for entry in branches {
+            if let (Some(Value::Object(branch)), Some(parent)) =
+                (&entry.state, parent.as_object_mut())
+            {
+                for (key, value) in branch {
+                    parent.entry(key.clone()).or_insert_with(|| value.clone());
+                }
+            }
+        }
+    }
+}
