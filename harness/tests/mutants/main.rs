@@ -1,6 +1,7 @@
 //! End-to-end tests of `harness mutants`: every mutant is caught by the scenario written for
 //! its class, a mutant nothing catches survives (exit 1), an alarm of the real engine is
-//! reported and not counted as a catch, and the README's table is the committed report's.
+//! reported and not counted as a catch, and the table in docs/mutants.md is the committed
+//! report's.
 
 #[allow(dead_code)]
 #[path = "../soak/common.rs"]
@@ -253,18 +254,18 @@ fn the_readme_block_is_rewritten_and_a_file_without_markers_is_refused() {
 }
 
 #[test]
-fn the_readme_table_is_the_committed_reports() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+fn the_mutants_page_table_is_the_committed_reports() {
+    let page = std::fs::read_to_string(root().join("docs/mutants.md")).unwrap();
     let report = std::fs::read_to_string(root().join("reports/mutants.md")).unwrap();
-    let block = readme
+    let block = page
         .split("<!-- mutants:begin -->\n")
         .nth(1)
         .and_then(|rest| rest.split("<!-- mutants:end -->").next())
-        .expect("the README has the mutants block");
+        .expect("docs/mutants.md has the mutants block");
     assert!(!block.trim().is_empty());
     assert!(
         report.contains(block),
-        "the README's table is not the one in reports/mutants.md: rerun \
-         `harness mutants --budget full --readme README.md` and copy its report.md\n{block}"
+        "the table in docs/mutants.md is not the one in reports/mutants.md: rerun \
+         `harness mutants --budget full --readme docs/mutants.md` and copy its report.md\n{block}"
     );
 }
