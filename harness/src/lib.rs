@@ -16,9 +16,8 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 pub mod cmd;
-pub mod detect;
 pub mod explore;
-pub mod mutant;
+pub mod mutants;
 pub mod outcome;
 pub mod overhead;
 pub mod progress;

@@ -13,23 +13,16 @@ use chrono::Utc;
 
 use super::args::MutantsArgs;
 use super::error::CmdError;
-use crate::detect::{Said, Setup};
-use crate::mutant::Mutant;
-use crate::report::mutants::{
-    MutantsReport, SCHEMA_VERSION, mutant_line, readme_table, real_line, render_markdown, summary,
-    table_lines,
-};
-use crate::report::mutants_html;
-use crate::report::write::{create_dir, write_atomic};
+use crate::mutants::console::{mutant_line, real_line, table_lines};
+use crate::mutants::markdown::{BEGIN, END, readme_table, rewrite_block};
+use crate::mutants::report::{MutantsReport, SCHEMA_VERSION, summary};
+use crate::mutants::{Mutant, Said, Setup};
+use crate::report::write::create_dir;
 use crate::scenario::{Scenario, load_paths};
 use crate::soak::stop::Stop;
 use crate::util::exit;
 use crate::util::out::say;
 use crate::util::shell::command_line;
-
-/// The README block markers.
-const BEGIN: &str = "<!-- mutants:begin -->";
-const END: &str = "<!-- mutants:end -->";
 
 /// Runs `harness mutants` and returns the exit code.
 pub fn run(args: &MutantsArgs) -> Result<u8, CmdError> {
@@ -102,7 +95,7 @@ pub fn run(args: &MutantsArgs) -> Result<u8, CmdError> {
         mutants: &mutants,
         dir: &dir,
     };
-    let findings = crate::detect::campaign::run(&setup, &stop, &mut |said| match said {
+    let findings = crate::mutants::matrix::run(&setup, &stop, &mut |said| match said {
         Said::Real(r) => say(real_line(r)),
         Said::Mutant(m) => say(mutant_line(m)),
     });
@@ -115,28 +108,17 @@ pub fn run(args: &MutantsArgs) -> Result<u8, CmdError> {
     let command = command_line();
     let report = MutantsReport {
         schema_version: SCHEMA_VERSION,
-        command: command.clone(),
+        command,
         seed: args.seed.to_string(),
         ok,
         summary,
         findings: &findings,
     };
-    let io = |source| CmdError::Io {
+    crate::mutants::write::write(&dir, &report).map_err(|source| CmdError::Io {
         what: "write the report under",
         path: dir.clone(),
         source,
-    };
-    let json = serde_json::to_string_pretty(&report).expect("the report serializes");
-    write_atomic(&dir.join("report.json"), &json).map_err(io)?;
-    write_atomic(
-        &dir.join("report.md"),
-        &render_markdown(&findings, &command),
-    )
-    .map_err(io)?;
-    let page = mutants_html::render(&report)
-        .map_err(|e| std::io::Error::other(format!("render report.html: {e:#}")))
-        .map_err(io)?;
-    write_atomic(&dir.join("report.html"), &page).map_err(io)?;
+    })?;
     if let Some(readme) = &args.readme
         && !findings.interrupted
     {
@@ -184,14 +166,4 @@ pub fn run(args: &MutantsArgs) -> Result<u8, CmdError> {
     } else {
         exit::FAILED
     })
-}
-
-/// Replaces what is between the markers in `path` with `table`.
-pub fn rewrite_block(path: &std::path::Path, table: &str) -> std::io::Result<()> {
-    let text = std::fs::read_to_string(path)?;
-    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
-        return Err(std::io::Error::other("the markers are gone"));
-    };
-    let new = format!("{}{BEGIN}\n{table}{}", &text[..begin], &text[end..]);
-    write_atomic(path, &new)
 }

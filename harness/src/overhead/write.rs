@@ -6,7 +6,7 @@ use std::path::Path;
 use super::error::OverheadError;
 use super::report::Report;
 use super::{chart, html, json, markdown};
-use crate::report::write::write_atomic;
+use crate::report::views::write_atomic;
 
 /// Writes the report files into `dir`.
 pub fn write_report(report: &Report, dir: &Path) -> Result<(), OverheadError> {
