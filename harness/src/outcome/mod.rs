@@ -2,12 +2,12 @@
 //! add up to (tally, class, rates, what a flake's failures have in common). Every runner judges iterations
 //! through it, so they all mean the same thing by "clean", "failing" and "flaky".
 
-pub mod causes;
 pub mod check;
 pub mod classify;
 pub mod diff;
 pub mod evaluate;
 pub mod fingerprint;
+pub mod flake_causes;
 pub mod stats;
 pub mod tally;
 

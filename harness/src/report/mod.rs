@@ -16,7 +16,7 @@ pub mod replay;
 pub mod shard_check;
 pub mod status;
 pub mod template;
-pub mod trace;
+pub mod trace_lines;
 pub mod views;
 pub mod write;
 
