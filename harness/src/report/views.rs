@@ -30,10 +30,11 @@ impl View {
     }
 }
 
-/// Writes every view into `dir`, in order.
+/// Writes every view into `dir`, in order; an error names the file.
 pub fn write(dir: &Path, views: &[View]) -> io::Result<()> {
     for view in views {
-        write_atomic(&dir.join(view.name), &view.text)?;
+        write_atomic(&dir.join(view.name), &view.text)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", view.name)))?;
     }
     Ok(())
 }
