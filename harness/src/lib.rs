@@ -19,7 +19,7 @@ pub mod cmd;
 pub mod explore;
 pub mod mutants;
 pub mod outcome;
-pub mod overhead;
+pub(crate) mod overhead;
 pub mod progress;
 pub mod replay;
 pub mod report;

@@ -138,8 +138,9 @@ fn method(x: &MethodFinding) -> CellView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mutants::attempt::Attempt;
     use crate::mutants::report::{SCHEMA_VERSION, summary};
-    use crate::mutants::{Attempt, Budget, Findings, Mutant, MutantFinding, RealFinding};
+    use crate::mutants::{Budget, Findings, Mutant, MutantFinding, RealFinding};
 
     fn attempt(caught: Option<u64>) -> Attempt {
         Attempt {

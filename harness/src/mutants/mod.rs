@@ -10,19 +10,19 @@
 //!   (the lines printed as it goes), [`markdown`] (report.md and the README's table) and
 //!   [`html`] (report.html), written by [`write`] through [`crate::report::views`].
 
-pub mod attempt;
-pub mod budget;
-pub mod console;
-pub mod html;
-pub mod markdown;
-pub mod matrix;
-pub mod method;
+pub(crate) mod attempt;
+pub(crate) mod budget;
+pub(crate) mod console;
+pub(crate) mod html;
+pub(crate) mod markdown;
+pub(crate) mod matrix;
+pub(crate) mod method;
 pub mod plant;
-pub mod report;
-pub mod write;
+pub(crate) mod report;
+pub(crate) mod write;
 
-pub use attempt::{Attempt, Catch, Setup};
-pub use budget::Budget;
-pub use matrix::{Findings, MethodFinding, MutantFinding, RealFinding, Said};
-pub use method::Method;
+pub(crate) use attempt::{Catch, Setup};
+pub(crate) use budget::Budget;
+pub(crate) use matrix::{Findings, MethodFinding, MutantFinding, RealFinding, Said};
+pub(crate) use method::Method;
 pub use plant::Mutant;
