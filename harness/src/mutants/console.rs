@@ -1,8 +1,8 @@
 //! What `harness mutants` prints as it goes: a line per engine as it is known, and the
 //! compact table at the end.
 
-use super::report::{caught_by, cell};
-use super::{Findings, MethodFinding, MutantFinding, RealFinding};
+use super::report::{MutantsReport, caught_by, cell};
+use super::{Budget, Findings, MethodFinding, MutantFinding, RealFinding};
 
 /// The progress line of one mutant: `   CAUGHT shared-vm  soak 1, pct 1 (isolation-globals)`.
 pub fn mutant_line(m: &MutantFinding) -> String {
@@ -68,6 +68,33 @@ pub fn table_lines(f: &Findings) -> Vec<String> {
             cells[1],
             cells[2],
             cells[3]
+        ));
+    }
+    out
+}
+
+/// The lines after the table: a cut-short matrix (`planned` mutants were asked for), each
+/// survivor, the real engine's alarms.
+pub fn closing_lines(report: &MutantsReport<'_>, planned: usize, budget: Budget) -> Vec<String> {
+    let mut out = Vec::new();
+    if report.findings.interrupted {
+        out.push(format!(
+            "{:>10} by a signal: {} of {planned} mutants ran to their end; the report covers them",
+            "Stopped",
+            report.findings.mutants.len(),
+        ));
+    }
+    for survivor in &report.summary.survivors {
+        out.push(format!(
+            "{:>10} `{survivor}`: no method caught it within the {} budget",
+            "SURVIVED",
+            budget.as_str()
+        ));
+    }
+    if report.summary.alarms > 0 {
+        out.push(format!(
+            "{:>10} the real engine failed {} scenario run(s): see the report",
+            "ALARM", report.summary.alarms
         ));
     }
     out

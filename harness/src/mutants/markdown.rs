@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::report::{budget_text, caught_by, effort, seam_text, summary};
-use super::{Findings, MethodFinding};
+use super::{Findings, MethodFinding, MutantFinding};
 use crate::report::escape::{code, code_cell, markdown as md_text};
 use crate::report::views::write_atomic;
 
@@ -90,38 +90,45 @@ pub fn render(f: &Findings, command: &str) -> String {
     }
     md.push_str("\n## Per mutant\n");
     for m in &f.mutants {
-        let _ = writeln!(
-            md,
-            "\n### `{}` ({}, {})\n\n{}.\n",
-            m.mutant.name(),
-            m.mutant.story(),
-            seam_text(m.mutant),
-            m.mutant.class()
-        );
-        md.push_str("| method | caught | median effort | spent | first caught by |\n|---|---|---:|---:|---|\n");
-        for x in &m.methods {
-            let spent: u64 = x.attempts.iter().map(|a| a.spent).sum();
-            let scenario = x.first_catch().map_or("-".into(), |c| {
-                format!("{}: {}", code_cell(&c.scenario), md_text(&c.reason))
-            });
-            let _ = writeln!(
-                md,
-                "| {} | {}/{} | {} | {} | {scenario} |",
-                x.method.as_str(),
-                x.caught(),
-                x.attempts.len(),
-                x.median_effort().map_or("-".to_string(), effort),
-                spent
-            );
-        }
-        md.push('\n');
-        for x in &m.methods {
-            if let Some(c) = x.first_catch() {
-                let _ = writeln!(md, "- replay ({}): {}", x.method.as_str(), code(&c.replay));
-            }
-        }
+        per_mutant(&mut md, m);
     }
     md
+}
+
+/// One mutant's section: a row per method, and each method's replay command.
+fn per_mutant(md: &mut String, m: &MutantFinding) {
+    let _ = writeln!(
+        md,
+        "\n### `{}` ({}, {})\n\n{}.\n",
+        m.mutant.name(),
+        m.mutant.story(),
+        seam_text(m.mutant),
+        m.mutant.class()
+    );
+    md.push_str(
+        "| method | caught | median effort | spent | first caught by |\n|---|---|---:|---:|---|\n",
+    );
+    for x in &m.methods {
+        let spent: u64 = x.attempts.iter().map(|a| a.spent).sum();
+        let scenario = x.first_catch().map_or("-".into(), |c| {
+            format!("{}: {}", code_cell(&c.scenario), md_text(&c.reason))
+        });
+        let _ = writeln!(
+            md,
+            "| {} | {}/{} | {} | {} | {scenario} |",
+            x.method.as_str(),
+            x.caught(),
+            x.attempts.len(),
+            x.median_effort().map_or("-".to_string(), effort),
+            spent
+        );
+    }
+    md.push('\n');
+    for x in &m.methods {
+        if let Some(c) = x.first_catch() {
+            let _ = writeln!(md, "- replay ({}): {}", x.method.as_str(), code(&c.replay));
+        }
+    }
 }
 
 /// Replaces what is between the markers in `path` with `table`.
