@@ -7,7 +7,7 @@ use std::time::Duration;
 use engine::ChaosLevel;
 
 use crate::explore::params::SchedulerKind;
-use crate::mutant::Mutant;
+use crate::mutants::Mutant;
 use crate::report::junit::JunitFlaky;
 use crate::soak::knobs::{HashSeed, parse_seed};
 use crate::soak::runner::{Isolation, Shard};
@@ -154,8 +154,8 @@ pub struct MutantsArgs {
     #[arg(long, value_enum)]
     pub mutant: Vec<Mutant>,
     /// `quick` (one seed, small budgets; CI) or `full` (five seeds, medians).
-    #[arg(long, value_enum, default_value_t = crate::detect::Budget::Quick)]
-    pub budget: crate::detect::Budget,
+    #[arg(long, value_enum, default_value_t = crate::mutants::Budget::Quick)]
+    pub budget: crate::mutants::Budget,
     /// The base seed every attempt's run seed derives from.
     #[arg(long, value_parser = parse_seed, default_value = "1")]
     pub seed: u64,

@@ -6,33 +6,102 @@
 //! otherwise (a line names each survivor), 3 for bad input, 130/143 on a signal (the report
 //! covers what ran).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::Utc;
 
 use super::args::MutantsArgs;
 use super::error::CmdError;
-use crate::detect::{Said, Setup};
-use crate::mutant::Mutant;
-use crate::report::mutants::{
-    MutantsReport, SCHEMA_VERSION, mutant_line, readme_table, real_line, render_markdown, summary,
-    table_lines,
-};
-use crate::report::mutants_html;
-use crate::report::write::{create_dir, write_atomic};
+use crate::mutants::console::{closing_lines, mutant_line, real_line, table_lines};
+use crate::mutants::markdown::{BEGIN, END, readme_table, rewrite_block};
+use crate::mutants::report::{MutantsReport, SCHEMA_VERSION, summary};
+use crate::mutants::{Mutant, Said, Setup};
+use crate::report::write::create_dir;
 use crate::scenario::{Scenario, load_paths};
 use crate::soak::stop::Stop;
 use crate::util::exit;
 use crate::util::out::say;
 use crate::util::shell::command_line;
 
-/// The README block markers.
-const BEGIN: &str = "<!-- mutants:begin -->";
-const END: &str = "<!-- mutants:end -->";
-
 /// Runs `harness mutants` and returns the exit code.
 pub fn run(args: &MutantsArgs) -> Result<u8, CmdError> {
+    let scenarios = load(args)?;
+    let mutants: Vec<Mutant> = if args.mutant.is_empty() {
+        Mutant::ALL.to_vec()
+    } else {
+        args.mutant
+            .iter()
+            .copied()
+            .filter(|m| !m.is_none())
+            .collect()
+    };
+    // Loaded: from now on a signal asks the campaign to stop, and its report says so.
+    let stop = Stop::current();
+    stop.begin_run();
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let dir = create_dir(&args.report_dir, "mutants", &stamp).map_err(|source| CmdError::Io {
+        what: "make the report folder under",
+        path: args.report_dir.clone(),
+        source,
+    })?;
+    say(format_args!(
+        "{:>10} {} mutants and the real engine, {} scenarios, budget {}, seed {}",
+        "Starting",
+        mutants.len(),
+        scenarios.len(),
+        args.budget.as_str(),
+        args.seed
+    ));
+    let setup = Setup {
+        budget: args.budget,
+        seed: args.seed,
+        jobs: args.jobs.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            |j| j as usize,
+        ),
+        scenarios: &scenarios,
+        mutants: &mutants,
+        dir: &dir,
+    };
+    let findings = crate::mutants::matrix::run(&setup, &stop, &mut |said| match said {
+        Said::Real(r) => say(real_line(r)),
+        Said::Mutant(m) => say(mutant_line(m)),
+    });
+    say("");
+    for line in table_lines(&findings) {
+        say(line);
+    }
+    let summary = summary(&findings);
+    let report = MutantsReport {
+        schema_version: SCHEMA_VERSION,
+        command: command_line(),
+        seed: args.seed.to_string(),
+        ok: summary.survivors.is_empty() && summary.alarms == 0 && !findings.interrupted,
+        summary,
+        findings: &findings,
+    };
+    write(args, &dir, &report)?;
+    for line in closing_lines(&report, mutants.len(), args.budget) {
+        say(line);
+    }
+    say(format_args!(
+        "{:>10} {}",
+        "Report",
+        dir.join("report.md").display()
+    ));
+    Ok(if let Some(signal) = stop.signal() {
+        (128 + signal) as u8
+    } else if report.ok {
+        exit::OK
+    } else {
+        exit::FAILED
+    })
+}
+
+/// The scenarios to run the mutants on (canaries left out), once `--readme`'s file is known
+/// to have its block.
+fn load(args: &MutantsArgs) -> Result<Vec<Arc<Scenario>>, CmdError> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("scenarios")]
     } else {
@@ -64,83 +133,20 @@ pub fn run(args: &MutantsArgs) -> Result<u8, CmdError> {
             )));
         }
     }
-    let mutants: Vec<Mutant> = if args.mutant.is_empty() {
-        Mutant::ALL.to_vec()
-    } else {
-        args.mutant
-            .iter()
-            .copied()
-            .filter(|m| !m.is_none())
-            .collect()
-    };
-    // Loaded: from now on a signal asks the campaign to stop, and its report says so.
-    let stop = Stop::current();
-    stop.begin_run();
-    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let dir = create_dir(&args.report_dir, "mutants", &stamp).map_err(|source| CmdError::Io {
-        what: "make the report folder under",
-        path: args.report_dir.clone(),
+    Ok(scenarios)
+}
+
+/// Writes the report folder, and the README's table when the matrix ran to its end.
+fn write(args: &MutantsArgs, dir: &Path, report: &MutantsReport<'_>) -> Result<(), CmdError> {
+    crate::mutants::write::write(dir, report).map_err(|source| CmdError::Io {
+        what: "write the report under",
+        path: dir.to_path_buf(),
         source,
     })?;
-    let jobs = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |j| j as usize,
-    );
-    say(format_args!(
-        "{:>10} {} mutants and the real engine, {} scenarios, budget {}, seed {}",
-        "Starting",
-        mutants.len(),
-        scenarios.len(),
-        args.budget.as_str(),
-        args.seed
-    ));
-    let setup = Setup {
-        budget: args.budget,
-        seed: args.seed,
-        jobs,
-        scenarios: &scenarios,
-        mutants: &mutants,
-        dir: &dir,
-    };
-    let findings = crate::detect::campaign::run(&setup, &stop, &mut |said| match said {
-        Said::Real(r) => say(real_line(r)),
-        Said::Mutant(m) => say(mutant_line(m)),
-    });
-    say("");
-    for line in table_lines(&findings) {
-        say(line);
-    }
-    let summary = summary(&findings);
-    let ok = summary.survivors.is_empty() && summary.alarms == 0 && !findings.interrupted;
-    let command = command_line();
-    let report = MutantsReport {
-        schema_version: SCHEMA_VERSION,
-        command: command.clone(),
-        seed: args.seed.to_string(),
-        ok,
-        summary,
-        findings: &findings,
-    };
-    let io = |source| CmdError::Io {
-        what: "write the report under",
-        path: dir.clone(),
-        source,
-    };
-    let json = serde_json::to_string_pretty(&report).expect("the report serializes");
-    write_atomic(&dir.join("report.json"), &json).map_err(io)?;
-    write_atomic(
-        &dir.join("report.md"),
-        &render_markdown(&findings, &command),
-    )
-    .map_err(io)?;
-    let page = mutants_html::render(&report)
-        .map_err(|e| std::io::Error::other(format!("render report.html: {e:#}")))
-        .map_err(io)?;
-    write_atomic(&dir.join("report.html"), &page).map_err(io)?;
     if let Some(readme) = &args.readme
-        && !findings.interrupted
+        && !report.findings.interrupted
     {
-        rewrite_block(readme, &readme_table(&findings)).map_err(|source| CmdError::Io {
+        rewrite_block(readme, &readme_table(report.findings)).map_err(|source| CmdError::Io {
             what: "rewrite",
             path: readme.clone(),
             source,
@@ -151,47 +157,5 @@ pub fn run(args: &MutantsArgs) -> Result<u8, CmdError> {
             readme.display()
         ));
     }
-    if findings.interrupted {
-        say(format_args!(
-            "{:>10} by a signal: {} of {} mutants ran to their end; the report covers them",
-            "Stopped",
-            findings.mutants.len(),
-            mutants.len()
-        ));
-    }
-    for survivor in &report.summary.survivors {
-        say(format_args!(
-            "{:>10} `{survivor}`: no method caught it within the {} budget",
-            "SURVIVED",
-            args.budget.as_str()
-        ));
-    }
-    if report.summary.alarms > 0 {
-        say(format_args!(
-            "{:>10} the real engine failed {} scenario run(s): see the report",
-            "ALARM", report.summary.alarms
-        ));
-    }
-    say(format_args!(
-        "{:>10} {}",
-        "Report",
-        dir.join("report.md").display()
-    ));
-    Ok(if let Some(signal) = stop.signal() {
-        (128 + signal) as u8
-    } else if ok {
-        exit::OK
-    } else {
-        exit::FAILED
-    })
-}
-
-/// Replaces what is between the markers in `path` with `table`.
-pub fn rewrite_block(path: &std::path::Path, table: &str) -> std::io::Result<()> {
-    let text = std::fs::read_to_string(path)?;
-    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
-        return Err(std::io::Error::other("the markers are gone"));
-    };
-    let new = format!("{}{BEGIN}\n{table}{}", &text[..begin], &text[end..]);
-    write_atomic(path, &new)
+    Ok(())
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::cli::RunArgs;
 use super::error::CmdError;
-use crate::report::trace;
+use crate::report::trace_lines;
 use crate::soak::watch::{Backstop, Watch};
 use crate::util::{exit, input};
 
@@ -42,7 +42,7 @@ pub fn run(args: &RunArgs) -> Result<u8, CmdError> {
     let run = workflow.run(input, &options);
     if args.trace {
         eprintln!("trace (seed {}):", args.seed);
-        for line in trace::lines(&run.trace, 2) {
+        for line in trace_lines::lines(&run.trace, 2) {
             eprintln!("{line}");
         }
     }

@@ -60,7 +60,7 @@ pub fn run(args: &SoakArgs) -> Result<u8, CmdError> {
                  dir: &Path,
                  interrupted: bool| {
         if !interrupted && let Some(causes) = report.flake_causes.as_mut() {
-            crate::replay::causes::investigate(s, &plan, &soaked.tally, causes);
+            crate::replay::flake_replays::investigate(s, &plan, &soaked.tally, causes);
         }
         if !interrupted
             && matches!(report.status, Class::Failing | Class::Flaky)

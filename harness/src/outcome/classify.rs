@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::fingerprint::Fingerprint;
-use super::tally::Tally;
+use super::tally::{BadIteration, FingerprintCount, Tally};
 
 /// A scenario's class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +61,55 @@ pub struct ReplayTarget {
     pub expect_fingerprint: Option<Fingerprint>,
 }
 
+impl ReplayTarget {
+    /// An iteration that failed on its own.
+    pub fn failed(bad: &BadIteration) -> ReplayTarget {
+        ReplayTarget {
+            iteration: bad.iteration,
+            seed: bad.seed,
+            reason: bad.message.clone(),
+            expect_fingerprint: None,
+        }
+    }
+
+    /// The example iteration of outcome `c`, which differs from the `usual` one.
+    pub fn diverged(c: &FingerprintCount, usual: Fingerprint, reason: String) -> ReplayTarget {
+        ReplayTarget {
+            iteration: c.example_iteration,
+            seed: c.example_seed,
+            reason,
+            expect_fingerprint: Some(usual),
+        }
+    }
+}
+
+/// The usual outcome and its count (see [`Tally::usual`]).
+pub type Usual<'a> = (Fingerprint, &'a FingerprintCount);
+
+/// In a `deterministic` scenario, the lowest iteration whose outcome was not the usual one
+/// although it did not fail on its own: its outcome, and the usual one.
+pub fn first_divergent(
+    tally: &Tally,
+    deterministic: bool,
+) -> Option<(Fingerprint, &FingerprintCount, Usual<'_>)> {
+    let (usual, usual_count) = tally.usual().filter(|_| deterministic)?;
+    tally
+        .fingerprints
+        .iter()
+        .filter(|(f, c)| **f != usual && c.count > c.violating)
+        .min_by_key(|(_, c)| c.example_iteration)
+        .map(|(f, c)| (*f, c, (usual, usual_count)))
+}
+
+/// A divergent outcome as a failure signature:
+/// "outcome `X` (fingerprint f) instead of the usual `Y`".
+pub fn divergence(f: Fingerprint, c: &FingerprintCount, usual: &FingerprintCount) -> String {
+    format!(
+        "outcome `{}` (fingerprint {f}) instead of the usual `{}`",
+        c.summary, usual.summary
+    )
+}
+
 /// The verdict on one scenario's tally.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -103,13 +152,7 @@ pub fn classify(tally: &Tally, deterministic: bool) -> Verdict {
             let clean = c.count - c.violating;
             if clean > 0 {
                 divergent += clean;
-                signatures.push((
-                    format!(
-                        "outcome `{}` (fingerprint {f}) instead of the usual `{}`",
-                        c.summary, usual_count.summary
-                    ),
-                    clean,
-                ));
+                signatures.push((divergence(*f, c, usual_count), clean));
             }
         }
         let overflow = tally.overflow - tally.overflow_violating;
@@ -128,28 +171,19 @@ pub fn classify(tally: &Tally, deterministic: bool) -> Verdict {
         Class::Flaky
     };
     let replay = if let Some(bad) = &tally.first_bad {
-        Some(ReplayTarget {
-            iteration: bad.iteration,
-            seed: bad.seed,
-            reason: bad.message.clone(),
-            expect_fingerprint: None,
-        })
-    } else if let (true, Some((usual_fp, usual_count))) = (divergent > 0, usual) {
-        tally
-            .fingerprints
-            .iter()
-            .filter(|(f, c)| **f != usual_fp && c.count > c.violating)
-            .min_by_key(|(_, c)| c.example_iteration)
-            .map(|(f, c)| ReplayTarget {
-                iteration: c.example_iteration,
-                seed: c.example_seed,
-                reason: format!(
+        Some(ReplayTarget::failed(bad))
+    } else if divergent > 0 {
+        first_divergent(tally, deterministic).map(|(f, c, (usual_fp, usual_count))| {
+            ReplayTarget::diverged(
+                c,
+                usual_fp,
+                format!(
                     "its outcome ({}, fingerprint {f}) differs from the usual one ({}, \
                      fingerprint {usual_fp}, {} of {n} iterations)",
                     c.summary, usual_count.summary, usual_count.count
                 ),
-                expect_fingerprint: Some(usual_fp),
-            })
+            )
+        })
     } else {
         None
     };

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::causes::DiffRow;
+use super::flake_causes::DiffRow;
 
 /// Most differing paths listed.
 pub const MAX_ROWS: usize = 50;

@@ -2,14 +2,14 @@
 //! add up to (tally, class, rates, what a flake's failures have in common). Every runner judges iterations
 //! through it, so they all mean the same thing by "clean", "failing" and "flaky".
 
-pub mod causes;
-pub mod check;
-pub mod classify;
-pub mod diff;
-pub mod evaluate;
-pub mod fingerprint;
-pub mod stats;
-pub mod tally;
+pub(crate) mod check;
+pub(crate) mod classify;
+pub(crate) mod diff;
+pub(crate) mod evaluate;
+pub(crate) mod fingerprint;
+pub(crate) mod flake_causes;
+pub(crate) mod stats;
+pub(crate) mod tally;
 
 pub use classify::{Class, Verdict, classify};
 pub use evaluate::{Outcome, evaluate};

@@ -5,7 +5,7 @@ use benches::probe::{self, Workload};
 
 use super::args::OverheadArgs;
 use super::error::OverheadError;
-use super::metrics::{Measurements, Verdict};
+use super::metrics::{Measurements, Metric, Verdict};
 use super::report::Report;
 use super::runner::{self, Workspace};
 use super::{alternate, budgets, callgrind, criterion, fanout, metrics};
@@ -43,26 +43,7 @@ pub fn measure(args: &OverheadArgs) -> Result<Report, OverheadError> {
     let alternate = if args.no_bench {
         None
     } else {
-        eprintln!("overhead: the default fan-out against one worker, timed in turn");
-        let measured = runner::build_bin(&ws, "peer-bench")
-            .map_err(|e| e.to_string())
-            .and_then(|bench| {
-                alternate::measure(
-                    &bench,
-                    &ws.target.join("overhead/alternate"),
-                    alternate::runs(args.quick),
-                )
-            });
-        match measured {
-            Ok(ratios) => Some(ratios),
-            Err(e) => {
-                notes.push(format!(
-                    "the fan-out timed in turn against one worker: {e}; the verdict uses \
-                     criterion's medians, taken minutes apart"
-                ));
-                None
-            }
-        }
+        time_alternately(args, &ws, &mut notes)
     };
     let load_after = runner::load_average();
     let estimates = criterion::read_all(&home);
@@ -79,11 +60,71 @@ pub fn measure(args: &OverheadArgs) -> Result<Report, OverheadError> {
     let rows = floor_inputs
         .map(|inputs| fanout::rows(&measurements.estimates, &inputs))
         .unwrap_or_default();
-    let busiest = load_before
-        .into_iter()
-        .chain(load_after)
-        .fold(0.0_f64, f64::max);
-    if bench_command.is_some() && busiest > cores as f64 * 0.75 {
+    note_the_host(
+        &mut notes,
+        &metrics,
+        [load_before, load_after],
+        cores,
+        bench_command.is_some(),
+    );
+    let report = Report {
+        generated_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        commit: runner::commit(&ws),
+        quick: args.quick,
+        cores,
+        bench_command,
+        criterion_home: runner::relative(&ws.root, &home),
+        budgets_file: runner::relative(&ws.root, &budgets_file),
+        load: (load_before, load_after),
+        metrics,
+        floor_inputs,
+        rows,
+        notes,
+    };
+    Ok(report)
+}
+
+/// The default fan-out against one worker, timed run by run in turn (`peer-bench
+/// --alternate`), or `None` with a note saying why not.
+fn time_alternately(
+    args: &OverheadArgs,
+    ws: &Workspace,
+    notes: &mut Vec<String>,
+) -> Option<std::collections::BTreeMap<usize, f64>> {
+    eprintln!("overhead: the default fan-out against one worker, timed in turn");
+    let measured = runner::build_bin(ws, "peer-bench")
+        .map_err(|e| e.to_string())
+        .and_then(|bench| {
+            alternate::measure(
+                &bench,
+                &ws.target.join("overhead/alternate"),
+                alternate::runs(args.quick),
+            )
+        });
+    match measured {
+        Ok(ratios) => Some(ratios),
+        Err(e) => {
+            notes.push(format!(
+                "the fan-out timed in turn against one worker: {e}; the verdict uses \
+                 criterion's medians, taken minutes apart"
+            ));
+            None
+        }
+    }
+}
+
+/// Notes on what the host did to the figures: a busy host (`loads` before and after the
+/// benches, when they were `benched`), a host that allowed little parallel speedup, and
+/// deterministic budgets left unenforced.
+fn note_the_host(
+    notes: &mut Vec<String>,
+    metrics: &[Metric],
+    loads: [Option<f64>; 2],
+    cores: usize,
+    benched: bool,
+) {
+    let busiest = loads.into_iter().flatten().fold(0.0_f64, f64::max);
+    if benched && busiest > cores as f64 * 0.75 {
         notes.push(format!(
             "the host was busy (load average up to {busiest:.1} on {cores} cores): times are \
              inflated, parallel ratios most (a spawned worker waits for a core); rerun on a \
@@ -103,7 +144,7 @@ pub fn measure(args: &OverheadArgs) -> Result<Report, OverheadError> {
             machine.span.mid
         ));
     }
-    for m in &metrics {
+    for m in metrics {
         if m.verdict == Verdict::NotMeasured && m.budget.class.deterministic() {
             notes.push(format!(
                 "`{}` has a deterministic budget but was not measured, so `--check` could not enforce it",
@@ -111,21 +152,6 @@ pub fn measure(args: &OverheadArgs) -> Result<Report, OverheadError> {
             ));
         }
     }
-    let report = Report {
-        generated_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
-        commit: runner::commit(&ws),
-        quick: args.quick,
-        cores,
-        bench_command,
-        criterion_home: runner::relative(&ws.root, &home),
-        budgets_file: runner::relative(&ws.root, &budgets_file),
-        load: (load_before, load_after),
-        metrics,
-        floor_inputs,
-        rows,
-        notes,
-    };
-    Ok(report)
 }
 
 /// Instructions per repetition of each probe workload, or why there is none.

@@ -15,6 +15,16 @@ pub fn render(rows: &[Row], cores: usize) -> Option<Result<String, String>> {
     Some(result.map(|()| svg))
 }
 
+/// An x label: the branch count at a whole power of two, nothing between.
+fn branch_label(x: &f64) -> String {
+    let n = x.exp2();
+    if (n - n.round()).abs() < 1e-6 && n >= 1.0 {
+        format!("{n:.0}")
+    } else {
+        String::new()
+    }
+}
+
 fn draw<'a>(
     rows: &[Row],
     cores: usize,
@@ -44,14 +54,7 @@ fn draw<'a>(
         .x_desc("branches (N)")
         .y_desc("fan-out cost per run, µs")
         .x_labels(rows.len() + 2)
-        .x_label_formatter(&|v| {
-            let n = v.exp2();
-            if (n - n.round()).abs() < 1e-6 && n >= 1.0 {
-                format!("{n:.0}")
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&branch_label)
         .y_label_formatter(&|v| format!("{v:.0}"))
         .light_line_style(WHITE)
         .draw()?;

@@ -5,23 +5,21 @@
 //! here: figures formatted as in `overhead.md`, badges, and the chart's SVG (the harness drew
 //! it, so it goes in as markup).
 
-use minijinja::value::{Serde, Value};
+use std::io;
+
 use serde::Serialize;
 
-use super::metrics::{Metric, Verdict};
-use super::report::{Report, num};
-use super::{fanout::Row, json};
-use crate::report::template;
+use super::fanout::Row;
+use super::json;
+use super::metrics::Metric;
+use super::report::{Report, fan_out_cells, num};
+use crate::report::views;
 
 /// The report as HTML; `chart` is the fan-out chart's SVG, when one was drawn.
-pub fn render(report: &Report, chart: Option<&str>) -> Result<String, minijinja::Error> {
+pub fn render(report: &Report, chart: Option<&str>) -> io::Result<String> {
     let [within, over, no_budget, not_measured] = report.tally();
     let view = View {
-        mode: match (&report.bench_command, report.quick) {
-            (None, _) => "existing results",
-            (Some(_), true) => "quick mode",
-            (Some(_), false) => "full mode",
-        },
+        mode: report.mode(),
         tally: Tally {
             within,
             over,
@@ -37,14 +35,7 @@ pub fn render(report: &Report, chart: Option<&str>) -> Result<String, minijinja:
             cores: f.cores,
         }),
     };
-    template::render(
-        "overhead.html",
-        minijinja::context! {
-            report => Value::from(Serde(json::render(report))),
-            view => Value::from(Serde(&view)),
-            chart => chart.map(|svg| Value::from_safe_string(svg.to_string())),
-        },
-    )
+    views::html("overhead.html", &json::render(report), &view, chart)
 }
 
 #[derive(Debug, Serialize)]
@@ -85,7 +76,7 @@ struct MetricView {
 
 #[derive(Debug, Serialize)]
 struct FanOutView {
-    n: usize,
+    n: String,
     default_run: String,
     sequential_run: String,
     default_cost: String,
@@ -106,23 +97,8 @@ struct Floor {
 
 fn metric(m: &Metric) -> MetricView {
     let b = &m.budget;
-    let (median, range) = match &m.figure {
-        Ok(f) if f.span.low == f.span.high => {
-            (format!("{} {}", num(f.span.mid), b.unit), "exact".into())
-        }
-        Ok(f) => (
-            format!("{} {}", num(f.span.mid), b.unit),
-            format!("{} – {}", num(f.span.low), num(f.span.high)),
-        ),
-        Err(_) => ("—".into(), "—".into()),
-    };
-    let (label, badge) = match m.verdict {
-        Verdict::Within => ("WITHIN", "pass"),
-        Verdict::Over if b.waived.is_some() => ("WAIVED", "waived"),
-        Verdict::Over => ("OVER", "fail"),
-        Verdict::NoBudget => ("INFO", "info"),
-        Verdict::NotMeasured => ("SKIP", "skip"),
-    };
+    let (median, range) = m.figure_text();
+    let (label, badge) = m.label();
     MetricView {
         id: b.id.clone(),
         what: b.what.clone(),
@@ -146,23 +122,27 @@ fn metric(m: &Metric) -> MetricView {
 }
 
 fn fan_out(r: &Row) -> FanOutView {
-    let ratio = |a: f64, b: f64| {
-        if b > 0.0 {
-            format!("{:.2}×", a / b)
-        } else {
-            "—".into()
-        }
-    };
+    let [
+        n,
+        default_run,
+        sequential_run,
+        default_cost,
+        sequential_cost,
+        floor,
+        vs_floor,
+        vs_sequential,
+        vs_best,
+    ] = fan_out_cells(r);
     FanOutView {
-        n: r.n,
-        default_run: num(r.parallel_run.mid),
-        sequential_run: num(r.sequential_run.mid),
-        default_cost: num(r.parallel_cost.mid),
-        sequential_cost: num(r.sequential_cost.mid),
-        floor: num(r.floor.mid),
-        vs_floor: ratio(r.parallel_cost.mid, r.floor.mid),
-        vs_sequential: ratio(r.parallel_cost.mid, r.sequential_cost.mid),
-        vs_best: ratio(r.parallel_cost.mid, r.sequential_cost.mid.min(r.floor.mid)),
+        n,
+        default_run,
+        sequential_run,
+        default_cost,
+        sequential_cost,
+        floor,
+        vs_floor,
+        vs_sequential,
+        vs_best,
     }
 }
 
@@ -173,7 +153,7 @@ mod tests {
     use super::*;
     use crate::overhead::budgets::{Budget, Class};
     use crate::overhead::fanout::FloorInputs;
-    use crate::overhead::metrics::Figure;
+    use crate::overhead::metrics::{Figure, Verdict};
     use crate::overhead::span::Span;
 
     fn metric(id: &str, max: f64, figure: Option<f64>, waived: Option<&str>) -> Metric {

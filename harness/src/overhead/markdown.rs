@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::metrics::Verdict;
-use super::report::{Report, num};
+use super::report::{Report, fan_out_cells, num};
 
 /// The report as Markdown; `chart` is the SVG's file name, when one was drawn.
 pub fn render(report: &Report, chart: Option<&str>) -> String {
@@ -22,11 +22,7 @@ pub fn render(report: &Report, chart: Option<&str>) -> String {
         md,
         "{}{commit} · {} · {} cores{load} · budgets from `{}`\n",
         report.generated_at,
-        match (&report.bench_command, report.quick) {
-            (None, _) => "existing results",
-            (Some(_), true) => "quick mode",
-            (Some(_), false) => "full mode",
-        },
+        report.mode(),
         report.cores,
         report.budgets_file.display()
     );
@@ -57,17 +53,7 @@ pub fn render(report: &Report, chart: Option<&str>) -> String {
     );
     for m in &report.metrics {
         let b = &m.budget;
-        let (median, range) = match &m.figure {
-            Ok(f) if f.span.low == f.span.high => (
-                format!("{} {}", num(f.span.mid), b.unit),
-                "exact".to_string(),
-            ),
-            Ok(f) => (
-                format!("{} {}", num(f.span.mid), b.unit),
-                format!("{} – {}", num(f.span.low), num(f.span.high)),
-            ),
-            Err(_) => ("—".into(), "—".into()),
-        };
+        let (median, range) = m.figure_text();
         let verdict = match (m.verdict, &b.waived) {
             (Verdict::Over, Some(_)) => "**over** (waived)".to_string(),
             (Verdict::Over, None) => "**over**".to_string(),
@@ -120,26 +106,7 @@ fn fan_out(md: &mut String, report: &Report, chart: Option<&str>) {
         "\"default\" is the engine's own choice (the adaptive worker count); \"sequential\" one worker; the target is default ≤ 1.05 × sequential at every N, and ≤ 1.15 × min(sequential, floor) where the host allows a speedup of 1.7 (`machine_speedup_2`).\n\n| N | default run | sequential run | default cost | sequential cost | floor | default ÷ floor | default ÷ sequential | default ÷ min(sequential, floor) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for r in &report.rows {
-        let ratio = |a: f64, b: f64| {
-            if b > 0.0 {
-                format!("{:.2}×", a / b)
-            } else {
-                "—".into()
-            }
-        };
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.n,
-            num(r.parallel_run.mid),
-            num(r.sequential_run.mid),
-            num(r.parallel_cost.mid),
-            num(r.sequential_cost.mid),
-            num(r.floor.mid),
-            ratio(r.parallel_cost.mid, r.floor.mid),
-            ratio(r.parallel_cost.mid, r.sequential_cost.mid),
-            ratio(r.parallel_cost.mid, r.sequential_cost.mid.min(r.floor.mid)),
-        );
+        let _ = writeln!(md, "| {} |", fan_out_cells(r).join(" | "));
     }
     let _ = writeln!(md);
 }

@@ -160,119 +160,107 @@ fn bench_command(filter: &str) -> String {
 }
 
 fn figure(id: &str, m: &Measurements) -> Result<Figure, String> {
-    let bench = |bench_id: &str, per_ns: f64| -> Result<Figure, String> {
-        let e = m
-            .estimates
-            .get(bench_id)
-            .ok_or_else(|| format!("no criterion result for `{bench_id}`"))?;
-        Ok(Figure {
-            span: Span::from_estimate(e, per_ns),
-            how: bench_command(bench_id),
-        })
-    };
-    let memory = |f: fn(&MemoryFigures) -> Option<f64>| -> Result<Figure, String> {
-        let figures = m.memory.as_ref().ok_or("the memory probe did not run")?;
-        let bytes = f(figures).ok_or("RSS is unavailable here (no /proc/self/status)")?;
-        Ok(Figure {
-            span: Span::exact(bytes / 1024.0),
-            how: "cargo run --release -p harness -- overhead --no-bench --no-callgrind".into(),
-        })
-    };
-    let instructions = |workload: &str| -> Result<Figure, String> {
-        let count = m
-            .instructions
-            .get(workload)
-            .ok_or("callgrind did not run")?
-            .clone()?;
-        Ok(Figure {
-            span: Span::exact(count / 1000.0),
-            how: {
-                let (low, high) = benches::probe::Workload::parse(workload)
-                    .map_or((super::callgrind::LOW, super::callgrind::HIGH), |w| {
-                        w.repetitions()
-                    });
-                format!(
-                    "valgrind --tool=callgrind target/release/callgrind-probe {workload} N, for N = {low} and {high}; difference / {}",
-                    high - low
-                )
-            },
-        })
-    };
-    let us = 1e-3;
-    match id {
-        "vm_used_memory_fresh" => memory(|f| Some(f.fresh_used as f64)),
-        "vm_used_memory_after_chunk" => memory(|f| Some(f.after_chunk_used as f64)),
+    memory_figure(id, m)
+        .or_else(|| instruction_figure(id, m))
+        .unwrap_or_else(|| timed_figure(id, m))
+}
+
+/// Microseconds per nanosecond: criterion's estimates are in ns.
+const US: f64 = 1e-3;
+
+/// A criterion bench's median, `per_ns` of its unit per nanosecond.
+fn bench(m: &Measurements, bench_id: &str, per_ns: f64) -> Result<Figure, String> {
+    let e = m
+        .estimates
+        .get(bench_id)
+        .ok_or_else(|| format!("no criterion result for `{bench_id}`"))?;
+    Ok(Figure {
+        span: Span::from_estimate(e, per_ns),
+        how: bench_command(bench_id),
+    })
+}
+
+/// A memory probe figure, in KiB.
+fn memory(m: &Measurements, f: fn(&MemoryFigures) -> Option<f64>) -> Result<Figure, String> {
+    let figures = m.memory.as_ref().ok_or("the memory probe did not run")?;
+    let bytes = f(figures).ok_or("RSS is unavailable here (no /proc/self/status)")?;
+    Ok(Figure {
+        span: Span::exact(bytes / 1024.0),
+        how: "cargo run --release -p harness -- overhead --no-bench --no-callgrind".into(),
+    })
+}
+
+/// A callgrind probe workload's instructions per repetition, in thousands.
+fn instructions(m: &Measurements, workload: &str) -> Result<Figure, String> {
+    let count = m
+        .instructions
+        .get(workload)
+        .ok_or("callgrind did not run")?
+        .clone()?;
+    let (low, high) = benches::probe::Workload::parse(workload)
+        .map_or((super::callgrind::LOW, super::callgrind::HIGH), |w| {
+            w.repetitions()
+        });
+    Ok(Figure {
+        span: Span::exact(count / 1000.0),
+        how: format!(
+            "valgrind --tool=callgrind target/release/callgrind-probe {workload} N, for N = {low} and {high}; difference / {}",
+            high - low
+        ),
+    })
+}
+
+/// The memory metrics, or `None` for another id.
+fn memory_figure(id: &str, m: &Measurements) -> Option<Result<Figure, String>> {
+    Some(match id {
+        "vm_used_memory_fresh" => memory(m, |f| Some(f.fresh_used as f64)),
+        "vm_used_memory_after_chunk" => memory(m, |f| Some(f.after_chunk_used as f64)),
         "chunk_used_memory_added" => {
-            memory(|f| Some(f.after_chunk_used as f64 - f.fresh_used as f64))
+            memory(m, |f| Some(f.after_chunk_used as f64 - f.fresh_used as f64))
         }
-        "rss_per_live_vm" => memory(|f| f.rss_per_live_vm),
-        "vm_create_instructions" => instructions("vm-create"),
-        "branch_instructions" => instructions("branch"),
-        "fanout_4_instructions" => instructions("fanout-4"),
-        "node_large_instructions" => instructions("node-large"),
-        "peer_run_instructions" => instructions("peer"),
-        "fanout_4_over_branches_instructions" => {
-            let fan_out = instructions("fanout-4")?.span.mid;
-            let main = instructions("main-path")?.span.mid;
-            let branch = instructions("branch")?.span.mid;
+        "rss_per_live_vm" => memory(m, |f| f.rss_per_live_vm),
+        _ => return None,
+    })
+}
+
+/// The instruction-count metrics, or `None` for another id.
+fn instruction_figure(id: &str, m: &Measurements) -> Option<Result<Figure, String>> {
+    let ratio = |top: &str, bottom: &str, how: &str| -> Result<Figure, String> {
+        let top = instructions(m, top)?.span.mid;
+        let bottom = instructions(m, bottom)?.span.mid;
+        Ok(Figure {
+            span: Span::exact(top / bottom),
+            how: how.into(),
+        })
+    };
+    Some(match id {
+        "vm_create_instructions" => instructions(m, "vm-create"),
+        "branch_instructions" => instructions(m, "branch"),
+        "fanout_4_instructions" => instructions(m, "fanout-4"),
+        "node_large_instructions" => instructions(m, "node-large"),
+        "peer_run_instructions" => instructions(m, "peer"),
+        "fanout_4_over_branches_instructions" => (|| {
+            let fan_out = instructions(m, "fanout-4")?.span.mid;
+            let main = instructions(m, "main-path")?.span.mid;
+            let branch = instructions(m, "branch")?.span.mid;
             Ok(Figure {
                 span: Span::exact((fan_out - main) / (4.0 * branch)),
                 how: "callgrind: (fanout-4 − main-path) ÷ (4 × branch), counts from the callgrind probe"
                     .into(),
             })
-        }
-        "vm_create" => bench("vm/create", us),
-        "vm_drop" => bench("vm/drop", us),
-        "branch_end_to_end" => bench("branch/end_to_end", us),
-        "node_small_state" => bench("node/small_state", us),
-        "node_large_state" => bench("node/large_state", us),
-        "thread_spawn" => bench("thread/spawn_one", us),
-        "peer_run" => bench("peer/run", us),
-        "yaml_load_compile" => bench("yaml/load_compile", us),
-        "live_1000_create" => bench("memory/live_1000", 1e-6),
-        "soak_rate" => {
-            let f = bench("soak/iteration_4", 1.0)?;
-            Ok(Figure {
-                span: f.span.reciprocal(1e9).ok_or("a zero soak time")?,
-                how: format!("1 s / median of {}", f.how),
-            })
-        }
-        "cpu_speedup_4" => {
-            let seq = bench("cpu/sequential_4", us)?;
-            let par = bench("cpu/parallel_4", us)?;
-            Ok(Figure {
-                span: seq.span.over(par.span).ok_or("a zero parallel time")?,
-                how:
-                    "cpu/sequential_4 ÷ cpu/parallel_4, same run: cargo bench -p benches -- '^cpu/'"
-                        .into(),
-            })
-        }
-        "machine_speedup_2" => {
-            let seq = bench("cpu/machine_sequential_2", us)?;
-            let par = bench("cpu/machine_parallel_2", us)?;
-            Ok(Figure {
-                span: seq.span.over(par.span).ok_or("a zero parallel time")?,
-                how: "cpu/machine_sequential_2 ÷ cpu/machine_parallel_2 (a pure-Rust spin, no Lua), same run".into(),
-            })
-        }
-        "lua_cpu_vs_plain" => {
-            let sandboxed = bench("lua/sandboxed", us)?;
-            let plain = bench("lua/plain", us)?;
-            Ok(Figure {
-                span: sandboxed.span.over(plain.span).ok_or("a zero plain time")?,
-                how: "lua/sandboxed ÷ lua/plain, same run: cargo bench -p benches -- '^lua/'"
-                    .into(),
-            })
-        }
-        "lua_cpu_vs_plain_instructions" => {
-            let sandboxed = instructions("lua-sandboxed")?.span.mid;
-            let plain = instructions("lua-plain")?.span.mid;
-            Ok(Figure {
-                span: Span::exact(sandboxed / plain),
-                how: "callgrind: lua-sandboxed ÷ lua-plain, counts from the callgrind probe".into(),
-            })
-        }
-        "fanout_vs_floor_4" | "fanout_vs_sequential_4" => fan_out_ratio(id, m),
+        })(),
+        "lua_cpu_vs_plain_instructions" => ratio(
+            "lua-sandboxed",
+            "lua-plain",
+            "callgrind: lua-sandboxed ÷ lua-plain, counts from the callgrind probe",
+        ),
+        _ => return None,
+    })
+}
+
+/// The timed fan-out ratios: `fanout_vs_*`.
+fn fan_out_figure(id: &str, m: &Measurements) -> Result<Figure, String> {
+    match id {
         "fanout_vs_sequential_max" if m.alternate.is_some() => {
             let ratios = m.alternate.as_ref().ok_or("not measured")?;
             let worst = ratios
@@ -320,6 +308,62 @@ fn figure(id: &str, m: &Measurements) -> Result<Figure, String> {
                 how: "(fanout/parallel/4 − main) ÷ min(sequential cost, floor), same run".into(),
             })
         }
+        _ => fan_out_ratio(id, m),
+    }
+}
+
+/// The criterion benches' figures and their ratios (and an unknown id's error).
+fn timed_figure(id: &str, m: &Measurements) -> Result<Figure, String> {
+    let bench = |bench_id: &str, per_ns: f64| bench(m, bench_id, per_ns);
+    let us = US;
+    match id {
+        "vm_create" => bench("vm/create", us),
+        "vm_drop" => bench("vm/drop", us),
+        "branch_end_to_end" => bench("branch/end_to_end", us),
+        "node_small_state" => bench("node/small_state", us),
+        "node_large_state" => bench("node/large_state", us),
+        "thread_spawn" => bench("thread/spawn_one", us),
+        "peer_run" => bench("peer/run", us),
+        "yaml_load_compile" => bench("yaml/load_compile", us),
+        "live_1000_create" => bench("memory/live_1000", 1e-6),
+        "soak_rate" => {
+            let f = bench("soak/iteration_4", 1.0)?;
+            Ok(Figure {
+                span: f.span.reciprocal(1e9).ok_or("a zero soak time")?,
+                how: format!("1 s / median of {}", f.how),
+            })
+        }
+        "cpu_speedup_4" => {
+            let seq = bench("cpu/sequential_4", us)?;
+            let par = bench("cpu/parallel_4", us)?;
+            Ok(Figure {
+                span: seq.span.over(par.span).ok_or("a zero parallel time")?,
+                how:
+                    "cpu/sequential_4 ÷ cpu/parallel_4, same run: cargo bench -p benches -- '^cpu/'"
+                        .into(),
+            })
+        }
+        "machine_speedup_2" => {
+            let seq = bench("cpu/machine_sequential_2", us)?;
+            let par = bench("cpu/machine_parallel_2", us)?;
+            Ok(Figure {
+                span: seq.span.over(par.span).ok_or("a zero parallel time")?,
+                how: "cpu/machine_sequential_2 ÷ cpu/machine_parallel_2 (a pure-Rust spin, no Lua), same run".into(),
+            })
+        }
+        "lua_cpu_vs_plain" => {
+            let sandboxed = bench("lua/sandboxed", us)?;
+            let plain = bench("lua/plain", us)?;
+            Ok(Figure {
+                span: sandboxed.span.over(plain.span).ok_or("a zero plain time")?,
+                how: "lua/sandboxed ÷ lua/plain, same run: cargo bench -p benches -- '^lua/'"
+                    .into(),
+            })
+        }
+        "fanout_vs_floor_4"
+        | "fanout_vs_sequential_4"
+        | "fanout_vs_sequential_max"
+        | "fanout_vs_best_4" => fan_out_figure(id, m),
         "cpu_speedup_of_machine" => {
             let cpu = figure("cpu_speedup_4", m)?;
             let machine = figure("machine_speedup_2", m)?;

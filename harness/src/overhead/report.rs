@@ -1,4 +1,5 @@
-//! The report's content, shared by the writers (markdown, JSON, chart).
+//! The overhead report's model, and the words its views share (the console, `overhead.md`,
+//! `overhead.json` and `overhead.html` say a figure, a verdict and a fan-out row alike).
 
 use std::path::PathBuf;
 
@@ -47,6 +48,15 @@ impl Report {
         ]
     }
 
+    /// How the figures were got: `quick mode`, `full mode` or `existing results`.
+    pub fn mode(&self) -> &'static str {
+        match (&self.bench_command, self.quick) {
+            (None, _) => "existing results",
+            (Some(_), true) => "quick mode",
+            (Some(_), false) => "full mode",
+        }
+    }
+
     /// The metrics that fail `--check` (`timing`: `--check-timing`).
     pub fn breaches(&self, timing: bool) -> Vec<&Metric> {
         self.metrics
@@ -68,4 +78,57 @@ pub fn num(x: f64) -> String {
     } else {
         format!("{x:.3}")
     }
+}
+
+impl Metric {
+    /// Its median with its unit, and its range (`exact` for a deterministic figure); a dash
+    /// for each when it was not measured.
+    pub fn figure_text(&self) -> (String, String) {
+        let unit = &self.budget.unit;
+        match &self.figure {
+            Ok(f) if f.span.low == f.span.high => {
+                (format!("{} {unit}", num(f.span.mid)), "exact".into())
+            }
+            Ok(f) => (
+                format!("{} {unit}", num(f.span.mid)),
+                format!("{} – {}", num(f.span.low), num(f.span.high)),
+            ),
+            Err(_) => ("—".into(), "—".into()),
+        }
+    }
+
+    /// Its verdict as the console and the page say it (WITHIN, OVER, WAIVED, INFO, SKIP),
+    /// with the page's badge class.
+    pub fn label(&self) -> (&'static str, &'static str) {
+        match self.verdict {
+            Verdict::Within => ("WITHIN", "pass"),
+            Verdict::Over if self.budget.waived.is_some() => ("WAIVED", "waived"),
+            Verdict::Over => ("OVER", "fail"),
+            Verdict::NoBudget => ("INFO", "info"),
+            Verdict::NotMeasured => ("SKIP", "skip"),
+        }
+    }
+}
+
+/// A fan-out row's cells, in table order: N, default run, sequential run, default cost,
+/// sequential cost, floor, and default cost ÷ floor, ÷ sequential, ÷ min(sequential, floor).
+pub fn fan_out_cells(r: &Row) -> [String; 9] {
+    let ratio = |a: f64, b: f64| {
+        if b > 0.0 {
+            format!("{:.2}×", a / b)
+        } else {
+            "—".into()
+        }
+    };
+    [
+        r.n.to_string(),
+        num(r.parallel_run.mid),
+        num(r.sequential_run.mid),
+        num(r.parallel_cost.mid),
+        num(r.sequential_cost.mid),
+        num(r.floor.mid),
+        ratio(r.parallel_cost.mid, r.floor.mid),
+        ratio(r.parallel_cost.mid, r.sequential_cost.mid),
+        ratio(r.parallel_cost.mid, r.sequential_cost.mid.min(r.floor.mid)),
+    ]
 }

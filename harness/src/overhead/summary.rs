@@ -2,23 +2,13 @@
 
 use std::path::Path;
 
-use super::metrics::Verdict;
-use super::report::{Report, num};
+use super::report::Report;
 
 /// The console summary: a line per metric and the totals (stdout), then the notes.
 pub fn print(report: &Report, dir: &Path) {
     for m in &report.metrics {
-        let figure = match &m.figure {
-            Ok(f) => format!("{} {}", num(f.span.mid), m.budget.unit),
-            Err(_) => "—".to_string(),
-        };
-        let status = match m.verdict {
-            Verdict::Within => "WITHIN",
-            Verdict::Over if m.budget.waived.is_some() => "WAIVED",
-            Verdict::Over => "OVER",
-            Verdict::NoBudget => "INFO",
-            Verdict::NotMeasured => "SKIP",
-        };
+        let (figure, _) = m.figure_text();
+        let (status, _) = m.label();
         crate::util::out::say(format_args!(
             "{status:>8} {:<36} {figure:>14}   {:<15} {}",
             m.budget.id,

@@ -10,8 +10,8 @@ use super::model::{
     Report, SCHEMA_VERSION, SHOWN_FINGERPRINTS, ScenarioReport, SignatureRow, Totals,
     WorkersReport,
 };
-use crate::outcome::causes;
 use crate::outcome::classify::ReplayTarget;
+use crate::outcome::flake_causes;
 use crate::outcome::stats::Rate;
 use crate::outcome::tally::BadIteration;
 use crate::outcome::{Class, Tally, classify};
@@ -167,7 +167,7 @@ pub fn ran(
         _ => false,
     };
     let flake_causes =
-        (verdict.class == Class::Flaky).then(|| causes::breakdown(tally, meta.deterministic));
+        (verdict.class == Class::Flaky).then(|| flake_causes::breakdown(tally, meta.deterministic));
     ScenarioReport {
         name: meta.name.clone(),
         file: meta.file.clone(),

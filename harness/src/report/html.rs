@@ -6,11 +6,12 @@
 //! and a `view` worked out here: labels, badge classes, the Wilson interval's bar and the
 //! outcomes' shares.
 
-use minijinja::value::{Serde, Value};
+use std::io;
+
 use serde::Serialize;
 
 use super::model::{FingerprintRow, Report, ScenarioReport, Totals};
-use super::template;
+use super::views;
 use crate::outcome::Class;
 use crate::outcome::stats::percent;
 use crate::util::exit;
@@ -22,19 +23,13 @@ pub const FINGERPRINT_ROWS: usize = 20;
 const BAR_WIDTH: u32 = 160;
 
 /// The report as HTML.
-pub fn render(report: &Report) -> Result<String, minijinja::Error> {
+pub fn render(report: &Report) -> io::Result<String> {
     render_with(report, view(report))
 }
 
 /// Renders any serialized report (tests add fields the model does not have yet).
-fn render_with(report: &impl Serialize, view: View<'_>) -> Result<String, minijinja::Error> {
-    template::render(
-        "report.html",
-        minijinja::context! {
-            report => Value::from(Serde(report)),
-            view => Value::from(Serde(&view)),
-        },
-    )
+fn render_with(report: &impl Serialize, view: View<'_>) -> io::Result<String> {
+    views::html("report.html", report, &view, None)
 }
 
 /// What the template shows besides the report's own fields.

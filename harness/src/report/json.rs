@@ -105,7 +105,5 @@ use super::model::Report;
 
 /// The report as pretty JSON.
 pub fn render(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(report).expect("the report model serializes");
-    text.push('\n');
-    text
+    super::views::json(report)
 }

@@ -73,11 +73,6 @@ impl Kept {
     fn write(&self, report: &Report) -> io::Result<()> {
         write::write_all(&self.dir, report, self.junit.as_deref(), self.flaky_as)
     }
-
-    /// The report folder.
-    pub fn dir(&self) -> &PathBuf {
-        &self.dir
-    }
 }
 
 #[cfg(test)]

@@ -227,7 +227,7 @@ fn section(md: &mut String, s: &ScenarioReport) {
     }
 }
 
-fn flake_causes(md: &mut String, c: &crate::outcome::causes::FlakeCauses) {
+fn flake_causes(md: &mut String, c: &crate::outcome::flake_causes::FlakeCauses) {
     let _ = writeln!(md, "\n### What the failing iterations have in common\n");
     for line in &c.summary {
         let _ = writeln!(md, "- {}", markdown(line));

@@ -453,8 +453,8 @@ fn fallback_replay(
     }
     let o = &run.options;
     let chaos = o.chaos.as_deref().and_then(engine::ChaosLevel::parse);
-    let mutant = <crate::mutant::Mutant as clap::ValueEnum>::from_str(&o.mutant, true)
-        .unwrap_or(crate::mutant::Mutant::None);
+    let mutant = <crate::mutants::plant::Mutant as clap::ValueEnum>::from_str(&o.mutant, true)
+        .unwrap_or(crate::mutants::plant::Mutant::None);
     let hash_seed = if o.hash_seed == "fixed" {
         crate::soak::knobs::HashSeed::Fixed
     } else {
@@ -505,7 +505,7 @@ fn fallback_replay(
     if hash_seed == crate::soak::knobs::HashSeed::Fixed {
         command.push_str(" --hash-seed fixed");
     }
-    if mutant != crate::mutant::Mutant::None {
+    if mutant != crate::mutants::plant::Mutant::None {
         command.push_str(&format!(" --mutant {}", mutant.name()));
     }
     if let Some(secs) = o.hard_deadline_s {

@@ -1,23 +1,23 @@
 //! Reports: soak and explore's (one model, five views: terminal status lines, JSON, Markdown,
-//! JUnit, HTML), replays', and `harness mutants`' ([`mutants`], [`mutants_html`]). The HTML
-//! views share one set of templates ([`template`]).
+//! JUnit, HTML) and replays'. Every report's files, `harness mutants`' and `harness
+//! overhead`'s too, are written through [`views`], the HTML ones from one set of templates
+//! ([`template`]).
 
-pub mod build;
+pub(crate) mod build;
 pub mod escape;
-pub mod html;
-pub mod json;
-pub mod junit;
-pub mod kept;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod kept;
 pub mod markdown;
-pub mod merge;
+pub(crate) mod merge;
 pub mod model;
-pub mod mutants;
-pub mod mutants_html;
-pub mod replay;
-pub mod shard_check;
-pub mod status;
-pub mod template;
-pub mod trace;
-pub mod write;
+pub(crate) mod replay;
+pub(crate) mod shard_check;
+pub(crate) mod status;
+pub(crate) mod template;
+pub(crate) mod trace_lines;
+pub(crate) mod views;
+pub(crate) mod write;
 
 pub use model::Report;

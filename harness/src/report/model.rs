@@ -249,7 +249,7 @@ pub struct ScenarioReport {
     pub error: Option<String>,
     /// What the flaky iterations have in common (flaky scenarios only).
     #[serde(default)]
-    pub flake_causes: Option<crate::outcome::causes::FlakeCauses>,
+    pub flake_causes: Option<crate::outcome::flake_causes::FlakeCauses>,
     /// Every count the class, rates and tables come from, exact (`harness report merge`
     /// adds these); null for a scenario that did not run.
     #[serde(default)]

@@ -59,7 +59,7 @@ pub fn facts(scenario: &Scenario, r: &Replayed) -> Vec<String> {
     out.push(format!("  fingerprint: {}", r.outcome.fingerprint));
     if let Some(run) = &r.run {
         out.push("  trace:".into());
-        out.extend(super::trace::lines(&run.trace, 4));
+        out.extend(super::trace_lines::lines(&run.trace, 4));
     }
     out.push("  invariants:".into());
     if r.outcome.stopped.is_some() {

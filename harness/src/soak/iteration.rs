@@ -9,7 +9,7 @@ use engine::{NodeWatch, Run, RunError, RunOptions, Trace, Workflow};
 use serde_json::Value;
 
 use super::knobs::Knobs;
-use crate::mutant::Mutant;
+use crate::mutants::plant::Mutant;
 use crate::outcome::{Fingerprint, Outcome, evaluate};
 use crate::scenario::Scenario;
 

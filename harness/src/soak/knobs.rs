@@ -14,7 +14,7 @@
 use engine::ChaosLevel;
 use engine::mix;
 
-use crate::mutant::Mutant;
+use crate::mutants::plant::Mutant;
 use crate::scenario::Scenario;
 use crate::scenario::format::EngineThread;
 

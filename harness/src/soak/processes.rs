@@ -29,7 +29,7 @@ use super::plan::{ExploreStats, Halt, Plan, WorkerStats};
 use super::protocol::{LOAD_LIMIT, Reply, Request};
 use super::sink::Sink;
 use super::stop::Stop;
-use crate::mutant::Mutant;
+use crate::mutants::plant::Mutant;
 use crate::outcome::Outcome;
 use crate::outcome::evaluate::Stopped;
 use crate::scenario::Scenario;

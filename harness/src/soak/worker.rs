@@ -26,7 +26,7 @@ use crate::explore::params::{ExploreParams, SchedulerKind};
 use crate::explore::run::Executed;
 use crate::explore::shrink::shrink;
 use crate::explore::unit::{Explored, Explorer, outcome_of};
-use crate::mutant::Mutant;
+use crate::mutants::plant::Mutant;
 use crate::outcome::Fingerprint;
 use crate::replay::token::{parse_steps, steps_text};
 use crate::scenario::Scenario;

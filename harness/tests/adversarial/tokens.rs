@@ -60,7 +60,7 @@ fn a_token(seed: u64, scenario: String, workers: usize, hash_seed: u64) -> Token
             workers: Some(workers),
             spawn_thread: seed.is_multiple_of(2),
             hash_seed,
-            mutant: harness::mutant::Mutant::None,
+            mutant: harness::mutants::plant::Mutant::None,
         },
         hard_deadline_ms: 60_000,
         expect: None,

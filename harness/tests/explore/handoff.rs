@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use harness::explore::params::{ExploreParams, SchedulerKind};
 use harness::explore::unit::Explorer;
-use harness::mutant::Mutant;
+use harness::mutants::plant::Mutant;
 use harness::outcome::{Outcome, Tally, classify};
 use harness::replay::handoff::handoff;
 use harness::replay::token::Mode;

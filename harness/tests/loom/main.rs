@@ -15,7 +15,7 @@ use std::time::Duration;
 use engine::RunError;
 use engine::seams::{BranchResult, Chaos, Collector, Helpers, Slots, WorkQueue, run_fan_out};
 use engine::sync::{Arc, LoomRuntime};
-use harness::mutant::{ArrivalOrder, PrematureSlots, SuccessesOnly, UnlockedSlots};
+use harness::mutants::plant::{ArrivalOrder, PrematureSlots, SuccessesOnly, UnlockedSlots};
 use serde_json::json;
 
 /// Branch 1 fails (so a collector that drops failures shows), the others succeed.

@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use engine::seams::{CONTRACT, HandOff, Helpers, run_workers_with};
 use engine::sync::LoomRuntime;
-use harness::mutant::{EarlyLatch, LeavesWhenTaken};
+use harness::mutants::plant::{EarlyLatch, LeavesWhenTaken};
 use loom::sync::atomic::{AtomicUsize, Ordering};
 
 fn call<H: HandOff>() {

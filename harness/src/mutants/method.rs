@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
+use super::plant::Mutant;
 use crate::explore::params::{ExploreParams, SchedulerKind};
-use crate::mutant::Mutant;
 use crate::soak::knobs::Overrides;
 use crate::soak::plan::{ExplorePlan, Isolation, Plan};
 

@@ -5,15 +5,16 @@
 //! The template gets the JSON report as `report` and a `view` of what is worked out here
 //! (cells, verdicts, first catches): a mutant serializes as its name only.
 
-use minijinja::value::{Serde, Value};
+use std::io;
+
 use serde::Serialize;
 
-use super::mutants::{MutantsReport, budget_text, cell, effort, seam_text};
-use super::template;
-use crate::detect::{Catch, Method, MethodFinding};
+use super::report::{MutantsReport, budget_text, cell, effort, seam_text};
+use super::{Catch, Method, MethodFinding};
+use crate::report::views;
 
 /// The report as HTML.
-pub fn render(report: &MutantsReport<'_>) -> Result<String, minijinja::Error> {
+pub fn render(report: &MutantsReport<'_>) -> io::Result<String> {
     let f = report.findings;
     let view = View {
         budget: budget_text(f, ""),
@@ -63,13 +64,7 @@ pub fn render(report: &MutantsReport<'_>) -> Result<String, minijinja::Error> {
             })
             .collect(),
     };
-    template::render(
-        "mutants.html",
-        minijinja::context! {
-            report => Value::from(Serde(report)),
-            view => Value::from(Serde(&view)),
-        },
-    )
+    views::html("mutants.html", report, &view, None)
 }
 
 #[derive(Debug, Serialize)]
@@ -143,9 +138,9 @@ fn method(x: &MethodFinding) -> CellView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::{Attempt, Budget, Findings, MutantFinding, RealFinding};
-    use crate::mutant::Mutant;
-    use crate::report::mutants::{SCHEMA_VERSION, summary};
+    use crate::mutants::attempt::Attempt;
+    use crate::mutants::report::{SCHEMA_VERSION, summary};
+    use crate::mutants::{Budget, Findings, Mutant, MutantFinding, RealFinding};
 
     fn attempt(caught: Option<u64>) -> Attempt {
         Attempt {

@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use crate::outcome::causes::{FlakeCauses, Flip};
+use crate::outcome::flake_causes::{FlakeCauses, Flip};
 use crate::outcome::{Fingerprint, Outcome, Tally};
 use crate::scenario::Scenario;
 use crate::soak::knobs::{HashSeed, Knobs};

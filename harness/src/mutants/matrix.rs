@@ -2,16 +2,12 @@
 //! method must then not count), then each mutant, each method stopping at its first
 //! detection.
 
-use std::path::Path;
-use std::sync::Arc;
-
 use serde::Serialize;
 
-use super::attempt::{Attempt, Catch, attempt};
+use super::attempt::{Attempt, Catch, Setup, attempt};
 use super::budget::Budget;
 use super::method::Method;
-use crate::mutant::Mutant;
-use crate::scenario::Scenario;
+use super::plant::Mutant;
 use crate::soak::stop::Stop;
 
 /// What one method did to one engine over every seed.
@@ -77,7 +73,7 @@ pub struct RealFinding {
     pub spent: u64,
 }
 
-/// The whole campaign.
+/// The whole matrix.
 #[derive(Debug, Clone, Serialize)]
 pub struct Findings {
     /// The budget.
@@ -108,24 +104,7 @@ impl Findings {
     }
 }
 
-/// How the campaign is run.
-#[derive(Debug, Clone)]
-pub struct Setup<'a> {
-    /// The budget.
-    pub budget: Budget,
-    /// The base seed; attempt `k` of a method uses seed `mix(base, k)`.
-    pub seed: u64,
-    /// Iterations in flight per scenario.
-    pub jobs: usize,
-    /// The scenarios.
-    pub scenarios: &'a [Arc<Scenario>],
-    /// Which mutants.
-    pub mutants: &'a [Mutant],
-    /// Where tokens go.
-    pub dir: &'a Path,
-}
-
-/// Runs the campaign; `say` is told each engine's result as it is known.
+/// Runs the matrix; `say` is told each engine's result as it is known.
 pub fn run(setup: &Setup<'_>, stop: &Stop, say: &mut dyn FnMut(Said<'_>)) -> Findings {
     let seeds = |method: Method| {
         (0..setup.budget.seeds(method))
@@ -140,17 +119,7 @@ pub fn run(setup: &Setup<'_>, stop: &Stop, say: &mut dyn FnMut(Said<'_>)) -> Fin
             spent: 0,
         };
         for seed in seeds(method) {
-            let (attempt, alarms) = attempt(
-                method,
-                Mutant::None,
-                seed,
-                setup.scenarios,
-                setup.budget.per_scenario(method),
-                setup.jobs,
-                &[],
-                setup.dir,
-                stop,
-            );
+            let (attempt, alarms) = attempt(setup, method, Mutant::None, seed, &[], stop);
             finding.spent += attempt.spent;
             finding.alarms.extend(alarms);
         }
@@ -175,20 +144,7 @@ pub fn run(setup: &Setup<'_>, stop: &Stop, say: &mut dyn FnMut(Said<'_>)) -> Fin
                 .collect();
             let attempts = seeds(method)
                 .into_iter()
-                .map(|seed| {
-                    attempt(
-                        method,
-                        mutant,
-                        seed,
-                        setup.scenarios,
-                        setup.budget.per_scenario(method),
-                        setup.jobs,
-                        &skip,
-                        setup.dir,
-                        stop,
-                    )
-                    .0
-                })
+                .map(|seed| attempt(setup, method, mutant, seed, &skip, stop).0)
                 .collect();
             methods.push(MethodFinding { method, attempts });
         }
@@ -209,7 +165,7 @@ pub fn run(setup: &Setup<'_>, stop: &Stop, say: &mut dyn FnMut(Said<'_>)) -> Fin
     }
 }
 
-/// What the campaign says as it goes.
+/// What the matrix says as it goes.
 #[derive(Debug, Clone, Copy)]
 pub enum Said<'a> {
     /// The real engine under one method.
