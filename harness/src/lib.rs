@@ -15,9 +15,11 @@
 //! `main.rs` is a thin shell over [`cmd::dispatch`].
 #![deny(missing_docs, missing_debug_implementations)]
 
+pub mod campaign;
 pub mod cmd;
 pub mod detect;
 pub mod explore;
+pub mod iteration;
 pub mod mutant;
 pub mod outcome;
 pub mod overhead;
@@ -25,5 +27,5 @@ pub mod progress;
 pub mod replay;
 pub mod report;
 pub mod scenario;
-pub mod soak;
+
 pub mod util;

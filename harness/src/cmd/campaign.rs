@@ -14,7 +14,7 @@
 //! iteration is stuck (its worker is killed), writes the report marked incomplete and exits
 //! 130 or 143. A second signal within a second of the first is the same request; a later
 //! one exits at once, with the last checkpoint written as the final report, marked forced
-//! ([`crate::soak::stop`]). A signal while the scenarios load exits at once.
+//! ([`crate::campaign::stop`]). A signal while the scenarios load exits at once.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,6 +24,9 @@ use chrono::Utc;
 
 use super::args::CampaignArgs;
 use super::error::CmdError;
+use crate::campaign::runner::{ExplorePlan, Halt, Isolation, Plan, Soaked, WorkerStats, soak};
+use crate::campaign::stop::Stop;
+use crate::iteration::knobs::{Overrides, fresh_run_seed};
 use crate::outcome::Class;
 use crate::outcome::classify::ReplayTarget;
 use crate::progress::Progress;
@@ -33,9 +36,6 @@ use crate::report::kept::Kept;
 use crate::report::model::{Host, Options, Report, ScenarioReport};
 use crate::report::{status, write};
 use crate::scenario::{Entry, Scenario, load_paths};
-use crate::soak::knobs::{Overrides, fresh_run_seed};
-use crate::soak::runner::{ExplorePlan, Halt, Isolation, Plan, Soaked, WorkerStats, soak};
-use crate::soak::stop::Stop;
 use crate::util::shell::command_line;
 use crate::util::{exit, host};
 

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::args::ExploreArgs;
 use super::campaign::{self, Verb};
 use super::error::CmdError;
+use crate::campaign::runner::{ExplorePlan, Isolation, Plan, Soaked};
 use crate::explore::params::{ExploreParams, SchedulerKind};
 use crate::outcome::Class;
 use crate::outcome::classify::ReplayTarget;
@@ -18,7 +19,6 @@ use crate::replay::make;
 use crate::replay::token::ReplayCommand;
 use crate::report::model::{ExploreReport, ScenarioReport};
 use crate::scenario::Scenario;
-use crate::soak::runner::{ExplorePlan, Isolation, Plan, Soaked};
 
 /// Runs `harness explore` and returns the exit code.
 pub fn run(args: &ExploreArgs) -> Result<u8, CmdError> {

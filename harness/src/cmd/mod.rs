@@ -27,6 +27,6 @@ pub fn dispatch(cli: Cli) -> Result<u8, CmdError> {
         Command::Report(command) => report::run(&command),
         Command::Mutants(args) => mutants::run(&args),
         Command::Overhead(args) => overhead::run(&args),
-        Command::Worker(args) => Ok(crate::soak::worker::serve(&args)),
+        Command::Worker(args) => Ok(crate::campaign::worker::serve(&args)),
     }
 }

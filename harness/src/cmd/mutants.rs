@@ -13,6 +13,7 @@ use chrono::Utc;
 
 use super::args::MutantsArgs;
 use super::error::CmdError;
+use crate::campaign::stop::Stop;
 use crate::detect::{Said, Setup};
 use crate::mutant::Mutant;
 use crate::report::mutants::{
@@ -22,7 +23,6 @@ use crate::report::mutants::{
 use crate::report::mutants_html;
 use crate::report::write::{create_dir, write_atomic};
 use crate::scenario::{Scenario, load_paths};
-use crate::soak::stop::Stop;
 use crate::util::exit;
 use crate::util::out::say;
 use crate::util::shell::command_line;

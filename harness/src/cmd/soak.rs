@@ -14,12 +14,12 @@ use std::sync::Arc;
 use super::args::SoakArgs;
 use super::campaign::{self, Verb};
 use super::error::CmdError;
+use crate::campaign::runner::{Plan, Soaked};
 use crate::outcome::classify::ReplayTarget;
 use crate::outcome::{Class, Fingerprint};
 use crate::replay::{handoff, make};
 use crate::report::model::ScenarioReport;
 use crate::scenario::Scenario;
-use crate::soak::runner::{Plan, Soaked};
 use crate::util::exit;
 
 /// Iterations when neither the command line nor the scenario says.

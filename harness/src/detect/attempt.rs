@@ -13,13 +13,13 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::method::Method;
+use crate::campaign::runner::{Soaked, soak};
+use crate::campaign::stop::Stop;
 use crate::mutant::Mutant;
 use crate::outcome::Tally;
 use crate::outcome::classify::ReplayTarget;
 use crate::replay::make;
 use crate::scenario::Scenario;
-use crate::soak::runner::{Soaked, soak};
-use crate::soak::stop::Stop;
 
 /// A detection.
 #[derive(Debug, Clone, Serialize)]

@@ -10,9 +10,9 @@ use serde::Serialize;
 use super::attempt::{Attempt, Catch, attempt};
 use super::budget::Budget;
 use super::method::Method;
+use crate::campaign::stop::Stop;
 use crate::mutant::Mutant;
 use crate::scenario::Scenario;
-use crate::soak::stop::Stop;
 
 /// What one method did to one engine over every seed.
 #[derive(Debug, Clone, Serialize)]

@@ -2,10 +2,10 @@
 
 use serde::Serialize;
 
+use crate::campaign::plan::{ExplorePlan, Isolation, Plan};
 use crate::explore::params::{ExploreParams, SchedulerKind};
+use crate::iteration::knobs::Overrides;
 use crate::mutant::Mutant;
-use crate::soak::knobs::Overrides;
-use crate::soak::plan::{ExplorePlan, Isolation, Plan};
 
 /// How a scenario is run to find a bug.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -12,6 +12,7 @@ pub mod rng;
 pub mod run;
 pub mod schedulers;
 pub mod shrink;
+pub mod steps;
 pub mod trace;
 pub mod unit;
 pub mod workload;

@@ -11,13 +11,14 @@
 
 use serde_json::Value;
 
+use crate::campaign::plan::Plan;
+use crate::campaign::protocol::{Reply, Request};
+use crate::campaign::session::Session;
+use crate::iteration::execute::WireRun;
+use crate::iteration::knobs::{HashSeed, Knobs};
 use crate::outcome::causes::{FlakeCauses, Flip};
 use crate::outcome::{Fingerprint, Outcome, Tally};
 use crate::scenario::Scenario;
-use crate::soak::knobs::{HashSeed, Knobs};
-use crate::soak::plan::Plan;
-use crate::soak::protocol::{Reply, Request, WireRun};
-use crate::soak::session::Session;
 
 /// Failing iterations flipped against the passing one (each flip runs both ways).
 pub const FLIPPED: usize = 4;

@@ -6,16 +6,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::token::{Mode, Token, TokenError, parse_steps};
+use super::token::{Mode, Token, TokenError};
+use crate::campaign::plan::{ExplorePlan, Isolation, Plan};
+use crate::campaign::protocol::{Reply, Request};
+use crate::campaign::session::{NoAnswer, Session};
 use crate::explore::params::ExploreParams;
+use crate::explore::steps::parse_steps;
+use crate::iteration::knobs::Overrides;
 use crate::outcome::evaluate::Stopped;
 use crate::outcome::{Fingerprint, Outcome};
 use crate::scenario::project;
 use crate::scenario::{Scenario, ScenarioError};
-use crate::soak::knobs::Overrides;
-use crate::soak::plan::{ExplorePlan, Isolation, Plan};
-use crate::soak::protocol::{Reply, Request};
-use crate::soak::session::{NoAnswer, Session};
 use crate::util::{input, text};
 
 /// Why a token cannot be replayed.
@@ -70,9 +71,9 @@ pub struct Replayed {
     /// The iteration seed.
     pub seed: u64,
     /// Its knobs.
-    pub knobs: crate::soak::knobs::Knobs,
+    pub knobs: crate::iteration::knobs::Knobs,
     /// The run, when it finished.
-    pub run: Option<crate::soak::protocol::WireRun>,
+    pub run: Option<crate::iteration::execute::WireRun>,
     /// How it was judged (a hang or a crash when it did not finish).
     pub outcome: Outcome,
     /// The usual fingerprint it was compared with, when one was given.
@@ -166,7 +167,7 @@ pub fn replay(token: Token, times: u64, root: Option<&Path>) -> Result<TokenRepl
     let scenario = Arc::new(crate::scenario::load::load_file(&file, Some(&root))?);
     token.check(&scenario)?;
     let steps = match &token.schedule {
-        Some(s) => Some(parse_steps(&s.steps)?),
+        Some(s) => Some(parse_steps(&s.steps).map_err(TokenError::Damaged)?),
         None => None,
     };
     let plan = Plan {

@@ -24,11 +24,11 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::child_clock::ChildClock;
-use super::knobs::HashSeed;
 use super::plan::{ExploreStats, Halt, Plan, WorkerStats};
 use super::protocol::{LOAD_LIMIT, Reply, Request};
 use super::sink::Sink;
 use super::stop::Stop;
+use crate::iteration::knobs::HashSeed;
 use crate::mutant::Mutant;
 use crate::outcome::Outcome;
 use crate::outcome::evaluate::Stopped;
@@ -395,7 +395,7 @@ fn schedule_seed(plan: &Plan, scenario: &Scenario, index: u64) -> u64 {
     } else {
         index
     };
-    super::knobs::iteration_seed(plan.run_seed, &scenario.name, index)
+    crate::iteration::knobs::iteration_seed(plan.run_seed, &scenario.name, index)
 }
 
 /// Puts iterations `from..end` of the worker's batch back at the front of the queue.

@@ -12,8 +12,6 @@
 
 pub mod child_clock;
 pub mod exe;
-pub mod iteration;
-pub mod knobs;
 pub mod plan;
 pub mod processes;
 pub mod protocol;

@@ -12,12 +12,12 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::iteration::run_iteration;
-use super::knobs::{Knobs, iteration_seed};
 use super::plan::{Halt, Plan};
 use super::sink::Sink;
 use super::stop::Stop;
 use super::watch::{Backstop, Overdue, Watch};
+use crate::iteration::execute::run_iteration;
+use crate::iteration::knobs::{Knobs, iteration_seed};
 use crate::outcome::Outcome;
 use crate::outcome::evaluate::Stopped;
 use crate::scenario::Scenario;

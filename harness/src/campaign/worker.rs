@@ -18,17 +18,18 @@ use std::sync::{Arc, Mutex};
 
 use engine::ChaosLevel;
 
-use super::iteration::{execute, run_iteration};
-use super::knobs::{HashSeed, Knobs, Overrides, iteration_seed, parse_seed};
-use super::protocol::{Keep, Reply, Request, WireOutcome, WireRun, WorkerHost};
+use super::protocol::{Keep, Reply, Request, WireOutcome, WorkerHost};
 use super::watch::{Backstop, Watch};
 use crate::explore::params::{ExploreParams, SchedulerKind};
 use crate::explore::run::Executed;
 use crate::explore::shrink::shrink;
+use crate::explore::steps::{parse_steps, steps_text};
 use crate::explore::unit::{Explored, Explorer, outcome_of};
+use crate::iteration::execute::WireRun;
+use crate::iteration::execute::{execute, run_iteration};
+use crate::iteration::knobs::{HashSeed, Knobs, Overrides, iteration_seed, parse_seed};
 use crate::mutant::Mutant;
 use crate::outcome::Fingerprint;
-use crate::replay::token::{parse_steps, steps_text};
 use crate::scenario::Scenario;
 use crate::scenario::load::load_file;
 
@@ -354,11 +355,7 @@ fn replayed(scenario: &Arc<Scenario>, seed: u64, knobs: &Knobs, watch: &Watch) -
         knobs,
         Some(watch.for_iteration(None, seed)),
     ));
-    let wire = WireRun {
-        state: run.result.as_ref().ok().cloned(),
-        error: run.result.as_ref().err().map(|e| format!("failed to {e}")),
-        trace: run.trace,
-    };
+    let wire = WireRun::from(run);
     let mut reply = done(None, seed, &outcome);
     if let Reply::Done { run, again: a, .. } = &mut reply {
         *run = Some(wire);

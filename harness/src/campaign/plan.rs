@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use std::collections::BTreeMap;
 
-use super::knobs::Overrides;
 use super::protocol::WorkerHost;
 use crate::explore::params::{ExploreParams, SchedulerKind};
+use crate::iteration::knobs::Overrides;
 
 /// Where iterations run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
