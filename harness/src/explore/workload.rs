@@ -29,7 +29,7 @@ pub fn workload(scenario: &Arc<Scenario>, seed: u64, knobs: Knobs) -> Workload {
         let (run, outcome) = run_iteration_on::<ShuttleRuntime>(&scenario, seed, &knobs);
         // The execution's helpers (the production pool, explored like the rest) wait for
         // work until told to go; that teardown is not explored.
-        super::trace::judged();
+        super::schedulers::recording::judged();
         ShuttleRuntime::shutdown();
         let wire = WireRun::from(run);
         LAST.with(|l| *l.borrow_mut() = Some((outcome, wire)));
