@@ -10,7 +10,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use harness::campaign::stop::Stop;
+use harness::campaign::Stop;
 use harness::cmd;
 use harness::cmd::cli::{Cli, Command};
 use harness::util::exit;

@@ -19,17 +19,16 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::ops::Range;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use super::child_clock::ChildClock;
+use super::exe::worker_command;
 use super::plan::{ExploreStats, Halt, Plan, WorkerStats};
 use super::protocol::{LOAD_LIMIT, Reply, Request};
 use super::sink::Sink;
 use super::stop::Stop;
-use crate::iteration::knobs::HashSeed;
-use crate::mutant::Mutant;
 use crate::outcome::Outcome;
 use crate::outcome::evaluate::Stopped;
 use crate::scenario::Scenario;
@@ -71,222 +70,303 @@ pub fn soak(
     stop: &Stop,
     sink: &mut Sink<'_>,
 ) -> (Option<Halt>, WorkerStats, ExploreStats) {
-    let iterations = range.end.saturating_sub(range.start);
-    let sequential = plan.explore.is_some_and(|e| e.sequential());
-    let jobs = if sequential { 1 } else { plan.jobs.max(1) };
-    let batch = if sequential {
-        iterations.max(1)
-    } else if plan.fail_fast {
-        // One at a time, in order: the run stops right after the first failure, and the
-        // iterations before it are the ones that ran (`harness mutants` counts effort so).
-        1
-    } else {
-        (iterations / (jobs as u64 * 4)).clamp(1, MAX_BATCH)
-    };
-    let mut queue = Batches {
-        next: range.start,
-        end: range.end,
-        size: batch,
-        returned: VecDeque::new(),
-    };
-    let mut explored = ExploreStats::default();
-    let batches = iterations.div_ceil(batch).max(1);
-    let mut workers: Vec<Option<Worker>> = (0..(jobs as u64).min(batches)).map(|_| None).collect();
-    let mut stats = WorkerStats::default();
     let (tx, rx) = mpsc::channel::<Event>();
-    let mut generation = 0;
-    let mut halt = None;
-    let labels: Vec<String> = scenario
-        .invariants
-        .iter()
-        .map(|i| i.label.clone())
-        .collect();
-    let exploring = plan.explore.is_some();
+    let mut s = Supervisor::new(scenario, range, plan, hard_deadline, tx);
     loop {
         if stop.requested() {
-            halt = stop.signal().map(Halt::Signal);
+            s.halt = stop.signal().map(Halt::Signal);
             break;
         }
-        // `--fail-fast` saw a failure: no new batches, but the iterations below it still
-        // running finish, so the lowest failing index is the lowest there is (iterations go
-        // out one at a time, in order).
-        let draining = sink.failed_fast;
-        if draining {
-            let at = sink.failed_at.unwrap_or(0);
-            let lower_running = workers.iter().flatten().any(|w| {
-                !w.dying
-                    && w.batch
-                        .is_some_and(|(next, end, _)| next < end && next < at)
-            });
-            if !lower_running {
+        if sink.failed_fast {
+            // `--fail-fast` saw a failure: no new batches, but the iterations below it still
+            // running finish, so the lowest failing index is the lowest there is (iterations
+            // go out one at a time, in order).
+            if !s.running_below(sink.failed_at.unwrap_or(0)) {
                 break;
             }
+        } else {
+            s.hand_out();
         }
-        if !draining {
-            // Hand out batches to idle workers, starting workers as needed.
-            for (slot, worker) in workers.iter_mut().enumerate() {
-                if worker
-                    .as_ref()
-                    .is_some_and(|w| w.batch.is_some() || w.dying)
-                {
-                    continue;
-                }
-                let Some(range) = queue.pop() else {
-                    break;
-                };
-                if worker.is_none() {
-                    generation += 1;
-                    match spawn(scenario, plan, slot, generation, &tx) {
-                        Ok(w) => {
-                            stats.spawned += 1;
-                            *worker = Some(w);
-                        }
-                        Err(e) => {
-                            queue.push_front(range);
-                            halt = Some(Halt::Abandoned(format!(
-                                "could not start a worker process: {e}"
-                            )));
-                            break;
-                        }
-                    }
-                }
-                let w = worker.as_mut().expect("started above");
-                let request = Request::Iterations {
-                    start: range.start,
-                    end: range.end,
-                };
-                if send(&mut w.stdin, &request).is_err() {
-                    // It died before taking the batch; its end of output will say how.
-                    queue.push_front(range);
-                    w.dying = true;
-                    continue;
-                }
-                w.batch = Some((range.start, range.end, w.clock.now()));
-            }
-        }
-        if halt.is_some() {
-            break;
-        }
-        if queue.is_empty() && workers.iter().flatten().all(|w| w.batch.is_none()) {
+        if s.halt.is_some() || s.all_done() {
             break;
         }
         match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok((slot, generation_of, event)) => {
-                let Some(w) = workers[slot]
-                    .as_mut()
-                    .filter(|w| w.generation == generation_of)
-                else {
-                    continue; // from a worker already replaced
-                };
-                if w.dying && event.is_some() {
-                    // Written off (a hang was recorded, its rest put back): what it still
-                    // says would count an iteration twice.
-                    continue;
+            Ok((slot, generation, event)) => {
+                if !s.on_event(slot, generation, event, sink) {
+                    continue; // from a worker already replaced, or written off
                 }
-                match event {
-                    Some(Reply::Ready) => {
-                        w.ready = true;
-                        // The first iteration's deadline starts now, not at the spawn.
-                        if let Some((_, _, at)) = &mut w.batch {
-                            *at = w.clock.now();
-                        }
-                    }
-                    Some(Reply::Done {
-                        index,
-                        seed,
-                        outcome,
-                        schedule,
-                        preemptions,
-                        nondeterminism,
-                        ..
-                    }) => {
-                        let index = index.unwrap_or(0);
-                        let outcome = outcome.outcome();
-                        sink.record(index, seed, &outcome);
-                        w.started_work = true;
-                        if let Some(steps) = schedule {
-                            let key = outcome
-                                .signature(&labels)
-                                .unwrap_or_else(|| format!("fp:{}", outcome.fingerprint));
-                            explored.keep(key, index, steps, preemptions.unwrap_or(0));
-                        }
-                        if let Some(what) = nondeterminism {
-                            explored.differed(index, what);
-                        }
-                        // The batch ends with the worker's host report.
-                        if let Some((next, _, at)) = &mut w.batch {
-                            *next = index + 1;
-                            *at = w.clock.now();
-                        }
-                    }
-                    Some(Reply::Host(host)) => {
-                        stats.host = stats.host.max(host);
-                        w.batch = None;
-                    }
-                    Some(Reply::Explore {
-                        max_steps,
-                        baseline,
-                    }) => {
-                        explored.max_steps = max_steps;
-                        explored.baseline = baseline;
-                        w.measured = true;
-                    }
-                    Some(Reply::Exhausted) => {
-                        explored.exhausted = true;
-                        // The rest of the batch does not exist.
-                        queue.clear();
-                    }
-                    Some(Reply::Shrunk { .. }) => {}
-                    Some(Reply::Overdue { index, seed, what }) => {
-                        let index = index.unwrap_or(0);
-                        sink.record(index, seed, &Outcome::stopped(Stopped::Hang(what)));
-                        stats.hangs += 1;
-                        explored.worker_died = true;
-                        if sequential {
-                            w.batch = None;
-                            queue.clear();
-                        } else {
-                            requeue_rest(w, index + 1, &mut queue);
-                        }
-                        w.dying = true;
-                    }
-                    Some(Reply::Failed { message }) => {
-                        halt = Some(Halt::Abandoned(format!(
-                            "a worker could not start: {message}"
-                        )));
-                        break;
-                    }
-                    None => {
-                        // The worker's output ended: it exited, or died.
-                        let mut w = workers[slot].take().expect("matched above");
-                        let status = w.child.wait().map(describe_status);
-                        if w.batch.is_some_and(|(next, end, _)| next < end) {
-                            explored.worker_died = true;
-                        }
-                        if let Some((next, end, _)) = w.batch.take()
-                            && next < end
-                            && !w.dying
-                        {
-                            let seed = schedule_seed(plan, scenario, next);
-                            let why =
-                                status.unwrap_or_else(|e| format!("could not be waited for: {e}"));
-                            sink.record(next, seed, &Outcome::stopped(Stopped::Crash(why)));
-                            stats.crashes += 1;
-                            if sequential {
-                                queue.clear();
-                            } else if next + 1 < end {
-                                queue.push_front(next + 1..end);
-                            }
-                        }
-                    }
+                if s.halt.is_some() {
+                    break;
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => unreachable!("the loop holds a sender"),
         }
-        // A worker whose current iteration is past its hard deadline is killed; one that
-        // cannot even load the scenario stops the run (every new one would do the same).
-        for w in workers.iter_mut().flatten() {
+        s.check_deadlines(sink);
+        if s.halt.is_some() {
+            break;
+        }
+        sink.tick();
+    }
+    s.finish()
+}
+
+/// One scenario's workers and what they went through.
+struct Supervisor<'a> {
+    scenario: &'a Scenario,
+    plan: &'a Plan,
+    hard_deadline: Duration,
+    /// A DFS: one worker runs every schedule in order, and none is run twice.
+    sequential: bool,
+    /// The scenario's invariant labels (failure signatures name them).
+    labels: Vec<String>,
+    queue: Batches,
+    /// One slot per job; `None` until a worker is started in it, and after it ended.
+    workers: Vec<Option<Worker>>,
+    /// Of the last worker started: its events carry it, so a replaced worker's are ignored.
+    generation: u64,
+    tx: mpsc::Sender<Event>,
+    stats: WorkerStats,
+    explored: ExploreStats,
+    halt: Option<Halt>,
+}
+
+impl<'a> Supervisor<'a> {
+    fn new(
+        scenario: &'a Scenario,
+        range: Range<u64>,
+        plan: &'a Plan,
+        hard_deadline: Duration,
+        tx: mpsc::Sender<Event>,
+    ) -> Supervisor<'a> {
+        let iterations = range.end.saturating_sub(range.start);
+        let sequential = plan.explore.is_some_and(|e| e.sequential());
+        let jobs = if sequential { 1 } else { plan.jobs.max(1) };
+        let batch = if sequential {
+            iterations.max(1)
+        } else if plan.fail_fast {
+            // One at a time, in order: the run stops right after the first failure, and the
+            // iterations before it are the ones that ran (`harness mutants` counts effort so).
+            1
+        } else {
+            (iterations / (jobs as u64 * 4)).clamp(1, MAX_BATCH)
+        };
+        let batches = iterations.div_ceil(batch).max(1);
+        Supervisor {
+            scenario,
+            plan,
+            hard_deadline,
+            sequential,
+            labels: scenario
+                .invariants
+                .iter()
+                .map(|i| i.label.clone())
+                .collect(),
+            queue: Batches {
+                next: range.start,
+                end: range.end,
+                size: batch,
+                returned: VecDeque::new(),
+            },
+            workers: (0..(jobs as u64).min(batches)).map(|_| None).collect(),
+            generation: 0,
+            tx,
+            stats: WorkerStats::default(),
+            explored: ExploreStats::default(),
+            halt: None,
+        }
+    }
+
+    /// Whether a live worker still runs an iteration below `at`.
+    fn running_below(&self, at: u64) -> bool {
+        self.workers.iter().flatten().any(|w| {
+            !w.dying
+                && w.batch
+                    .is_some_and(|(next, end, _)| next < end && next < at)
+        })
+    }
+
+    /// Whether every iteration was handed out and every batch is done.
+    fn all_done(&self) -> bool {
+        self.queue.is_empty() && self.workers.iter().flatten().all(|w| w.batch.is_none())
+    }
+
+    /// Hands out batches to idle workers, starting workers as needed.
+    fn hand_out(&mut self) {
+        for (slot, worker) in self.workers.iter_mut().enumerate() {
+            if worker
+                .as_ref()
+                .is_some_and(|w| w.batch.is_some() || w.dying)
+            {
+                continue;
+            }
+            let Some(range) = self.queue.pop() else {
+                break;
+            };
+            if worker.is_none() {
+                self.generation += 1;
+                match spawn(self.scenario, self.plan, slot, self.generation, &self.tx) {
+                    Ok(w) => {
+                        self.stats.spawned += 1;
+                        *worker = Some(w);
+                    }
+                    Err(e) => {
+                        self.queue.push_front(range);
+                        self.halt = Some(Halt::Abandoned(format!(
+                            "could not start a worker process: {e}"
+                        )));
+                        break;
+                    }
+                }
+            }
+            let w = worker.as_mut().expect("started above");
+            let request = Request::Iterations {
+                start: range.start,
+                end: range.end,
+            };
+            if send(&mut w.stdin, &request).is_err() {
+                // It died before taking the batch; its end of output will say how.
+                self.queue.push_front(range);
+                w.dying = true;
+                continue;
+            }
+            w.batch = Some((range.start, range.end, w.clock.now()));
+        }
+    }
+
+    /// Takes in what worker `slot` said; `false` when it came from a worker already replaced,
+    /// or written off (a hang was recorded, its rest put back: what it still says would count
+    /// an iteration twice).
+    fn on_event(
+        &mut self,
+        slot: usize,
+        generation: u64,
+        event: Option<Reply>,
+        sink: &mut Sink<'_>,
+    ) -> bool {
+        let Some(w) = self.workers[slot]
+            .as_ref()
+            .filter(|w| w.generation == generation)
+        else {
+            return false;
+        };
+        if w.dying && event.is_some() {
+            return false;
+        }
+        match event {
+            Some(reply) => self.on_reply(slot, reply, sink),
+            None => self.on_end(slot, sink),
+        }
+        true
+    }
+
+    fn on_reply(&mut self, slot: usize, reply: Reply, sink: &mut Sink<'_>) {
+        let w = self.workers[slot].as_mut().expect("checked by on_event");
+        match reply {
+            Reply::Ready => {
+                w.ready = true;
+                // The first iteration's deadline starts now, not at the spawn.
+                if let Some((_, _, at)) = &mut w.batch {
+                    *at = w.clock.now();
+                }
+            }
+            Reply::Done {
+                index,
+                seed,
+                outcome,
+                schedule,
+                preemptions,
+                nondeterminism,
+                ..
+            } => {
+                let index = index.unwrap_or(0);
+                let outcome = outcome.outcome();
+                sink.record(index, seed, &outcome);
+                w.started_work = true;
+                if let Some(steps) = schedule {
+                    let key = outcome
+                        .signature(&self.labels)
+                        .unwrap_or_else(|| format!("fp:{}", outcome.fingerprint));
+                    self.explored
+                        .keep(key, index, steps, preemptions.unwrap_or(0));
+                }
+                if let Some(what) = nondeterminism {
+                    self.explored.differed(index, what);
+                }
+                // The batch ends with the worker's host report.
+                if let Some((next, _, at)) = &mut w.batch {
+                    *next = index + 1;
+                    *at = w.clock.now();
+                }
+            }
+            Reply::Host(host) => {
+                self.stats.host = self.stats.host.max(host);
+                w.batch = None;
+            }
+            Reply::Explore {
+                max_steps,
+                baseline,
+            } => {
+                self.explored.max_steps = max_steps;
+                self.explored.baseline = baseline;
+                w.measured = true;
+            }
+            Reply::Exhausted => {
+                self.explored.exhausted = true;
+                // The rest of the batch does not exist.
+                self.queue.clear();
+            }
+            Reply::Shrunk { .. } => {}
+            Reply::Overdue { index, seed, what } => {
+                let index = index.unwrap_or(0);
+                sink.record(index, seed, &Outcome::stopped(Stopped::Hang(what)));
+                self.stats.hangs += 1;
+                self.explored.worker_died = true;
+                if self.sequential {
+                    w.batch = None;
+                    self.queue.clear();
+                } else {
+                    requeue_rest(w, index + 1, &mut self.queue);
+                }
+                w.dying = true;
+            }
+            Reply::Failed { message } => {
+                self.halt = Some(Halt::Abandoned(format!(
+                    "a worker could not start: {message}"
+                )));
+            }
+        }
+    }
+
+    /// Worker `slot`'s output ended: it exited, or died (a crash, when it was running an
+    /// iteration and was not written off).
+    fn on_end(&mut self, slot: usize, sink: &mut Sink<'_>) {
+        let mut w = self.workers[slot].take().expect("checked by on_event");
+        let status = w.child.wait().map(describe_status);
+        if w.batch.is_some_and(|(next, end, _)| next < end) {
+            self.explored.worker_died = true;
+        }
+        if let Some((next, end, _)) = w.batch.take()
+            && next < end
+            && !w.dying
+        {
+            let seed = schedule_seed(self.plan, self.scenario, next);
+            let why = status.unwrap_or_else(|e| format!("could not be waited for: {e}"));
+            sink.record(next, seed, &Outcome::stopped(Stopped::Crash(why)));
+            self.stats.crashes += 1;
+            if self.sequential {
+                self.queue.clear();
+            } else if next + 1 < end {
+                self.queue.push_front(next + 1..end);
+            }
+        }
+    }
+
+    /// Kills a worker whose current iteration is past its hard deadline (a hang); one that
+    /// cannot even load the scenario stops the run (every new one would do the same).
+    fn check_deadlines(&mut self, sink: &mut Sink<'_>) {
+        let hard_deadline = self.hard_deadline;
+        for w in self.workers.iter_mut().flatten() {
             if w.dying {
                 continue;
             }
@@ -294,7 +374,7 @@ pub fn soak(
             if !w.ready && now.saturating_sub(w.started) > LOAD_LIMIT {
                 let _ = w.child.kill();
                 w.dying = true;
-                halt = Some(Halt::Abandoned(format!(
+                self.halt = Some(Halt::Abandoned(format!(
                     "a worker did not load the scenario within {}",
                     humantime::format_duration(LOAD_LIMIT)
                 )));
@@ -307,49 +387,50 @@ pub fn soak(
                 && next < end
                 && now.saturating_sub(at) > hard_deadline
             {
-                let seed = schedule_seed(plan, scenario, next);
+                let seed = schedule_seed(self.plan, self.scenario, next);
                 let hang = Stopped::past_deadline(hard_deadline, true);
                 sink.record(next, seed, &Outcome::stopped(hang));
-                stats.hangs += 1;
-                explored.worker_died = true;
+                self.stats.hangs += 1;
+                self.explored.worker_died = true;
                 let _ = w.child.kill();
-                if exploring && !w.measured {
-                    // The run without preemptions hung: every worker would, before every batch.
-                    halt = Some(Halt::Abandoned(format!(
+                if self.plan.explore.is_some() && !w.measured {
+                    // The run without preemptions hung: every worker would, before every
+                    // batch.
+                    self.halt = Some(Halt::Abandoned(format!(
                         "its run without preemptions (explore measures the scenario with it) \
                          did not finish within the hard deadline of {}",
                         humantime::format_duration(hard_deadline)
                     )));
                 }
-                if sequential {
-                    // A DFS cannot go on past a dead worker: its next one would replay the hang.
+                if self.sequential {
+                    // A DFS cannot go on past a dead worker: its next one would replay the
+                    // hang.
                     w.batch = None;
-                    queue.clear();
+                    self.queue.clear();
                 } else {
-                    requeue_rest(w, next + 1, &mut queue);
+                    requeue_rest(w, next + 1, &mut self.queue);
                 }
                 w.dying = true;
             }
         }
-        if halt.is_some() {
-            break;
+    }
+
+    /// Done or stopping: whatever still runs is killed (a stop must not wait for it).
+    fn finish(mut self) -> (Option<Halt>, WorkerStats, ExploreStats) {
+        for w in self.workers.iter_mut().flatten() {
+            if w.batch.is_some() || w.dying {
+                let _ = w.child.kill();
+            }
         }
-        sink.tick();
-    }
-    // Done or stopping: whatever still runs is killed (a stop must not wait for it).
-    for w in workers.iter_mut().flatten() {
-        if w.batch.is_some() || w.dying {
-            let _ = w.child.kill();
+        for mut w in self.workers.into_iter().flatten() {
+            drop(w.stdin);
+            let _ = w.child.wait();
         }
+        if self.explored.worker_died {
+            self.explored.exhausted = false;
+        }
+        (self.halt, self.stats, self.explored)
     }
-    for mut w in workers.into_iter().flatten() {
-        drop(w.stdin);
-        let _ = w.child.wait();
-    }
-    if explored.worker_died {
-        explored.exhausted = false;
-    }
-    (halt, stats, explored)
 }
 
 /// The iterations still to hand out: ranges put back (a dead worker's rest) first, then fresh
@@ -460,55 +541,6 @@ fn spawn(
         started_work: false,
         measured: false,
     })
-}
-
-/// `harness __worker --scenario FILE --scenario-hash H --run-seed S [--chaos L] --parent PID`,
-/// in a process group of its own (a Ctrl-C at the terminal reaches the supervisor, which
-/// decides, and never a worker that has not yet set up its signal handling).
-pub fn worker_command(scenario: &Scenario, plan: &Plan) -> std::io::Result<Command> {
-    let mut cmd = Command::new(super::exe::worker_exe()?);
-    // `ps` shows the harness, not `/proc/self/exe`.
-    if let Ok(own) = std::env::current_exe() {
-        std::os::unix::process::CommandExt::arg0(&mut cmd, own);
-    }
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    cmd.arg("__worker")
-        .arg("--scenario")
-        .arg(&scenario.file)
-        .arg("--root")
-        .arg(&scenario.root)
-        .arg("--scenario-hash")
-        .arg(format!("{:016x}", scenario.content_hash))
-        .arg("--run-seed")
-        .arg(plan.run_seed.to_string())
-        .arg("--parent")
-        .arg(std::process::id().to_string());
-    if let Some(chaos) = plan.overrides.chaos {
-        cmd.arg("--chaos").arg(chaos.as_str());
-    }
-    if plan.overrides.hash_seed == HashSeed::Fixed {
-        cmd.arg("--hash-seed").arg("fixed");
-    }
-    if plan.overrides.mutant != Mutant::None {
-        cmd.arg("--mutant").arg(plan.overrides.mutant.name());
-    }
-    if let Some(workers) = plan.overrides.workers {
-        cmd.arg("--workers").arg(workers.to_string());
-    }
-    if let Some(explore) = &plan.explore {
-        let p = &explore.params;
-        cmd.arg("--explore")
-            .arg(p.scheduler.as_str())
-            .arg("--depth")
-            .arg(p.depth.to_string());
-        if p.max_steps > 0 {
-            cmd.arg("--max-steps").arg(p.max_steps.to_string());
-        }
-        if explore.check_determinism {
-            cmd.arg("--check-determinism");
-        }
-    }
-    Ok(cmd)
 }
 
 /// `killed by SIGSEGV`, `exited with code 3`.

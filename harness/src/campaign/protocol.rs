@@ -132,6 +132,22 @@ pub enum Reply {
     },
 }
 
+impl Reply {
+    /// An iteration's reply with its outcome alone (the rest is filled in by who needs it).
+    pub fn done(index: Option<u64>, seed: u64, outcome: &Outcome) -> Reply {
+        Reply::Done {
+            index,
+            seed,
+            outcome: WireOutcome::from(outcome),
+            run: None,
+            again: None,
+            schedule: None,
+            preemptions: None,
+            nondeterminism: None,
+        }
+    }
+}
+
 /// An [`Outcome`] on the wire (fingerprints as hex strings).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WireOutcome {

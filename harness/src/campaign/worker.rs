@@ -18,18 +18,13 @@ use std::sync::{Arc, Mutex};
 
 use engine::ChaosLevel;
 
-use super::protocol::{Keep, Reply, Request, WireOutcome, WorkerHost};
+use super::mode::Mode;
+use super::mode::explore::{Explore, ExploreWorkerArgs};
+use super::mode::soak::Soak;
+use super::protocol::{Reply, Request, WorkerHost};
 use super::watch::{Backstop, Watch};
-use crate::explore::params::{ExploreParams, SchedulerKind};
-use crate::explore::run::Executed;
-use crate::explore::shrink::shrink;
-use crate::explore::steps::{parse_steps, steps_text};
-use crate::explore::unit::{Explored, Explorer, outcome_of};
-use crate::iteration::execute::WireRun;
-use crate::iteration::execute::{execute, run_iteration};
-use crate::iteration::knobs::{HashSeed, Knobs, Overrides, iteration_seed, parse_seed};
+use crate::iteration::knobs::{HashSeed, Overrides, parse_seed};
 use crate::mutant::Mutant;
-use crate::outcome::Fingerprint;
 use crate::scenario::Scenario;
 use crate::scenario::load::load_file;
 
@@ -64,21 +59,9 @@ pub struct WorkerArgs {
     /// The worker cap of a scenario that names none.
     #[arg(long)]
     pub workers: Option<usize>,
-    /// Explore with this scheduler instead of soaking.
-    #[arg(long, value_enum)]
-    pub explore: Option<SchedulerKind>,
-    /// PCT's depth.
-    #[arg(long, default_value_t = 3)]
-    pub depth: usize,
-    /// PCT's step count (measured when absent).
-    #[arg(long)]
-    pub max_steps: Option<u64>,
-    /// DFS's schedule bound (the supervisor's batch ends it first).
-    #[arg(long, default_value_t = u64::MAX)]
-    pub schedules: u64,
-    /// Run each schedule twice and say what differed.
-    #[arg(long)]
-    pub check_determinism: bool,
+    /// Explore instead of soaking.
+    #[command(flatten)]
+    pub explore: ExploreWorkerArgs,
     /// The supervisor's pid (a worker whose parent is already another process exits).
     #[arg(long)]
     pub parent: u32,
@@ -91,34 +74,13 @@ pub fn serve(args: &WorkerArgs) -> u8 {
     die_with(args.parent);
     let out: Out = Arc::new(Mutex::new(std::io::stdout()));
     slow_load_seam();
-    let scenario = match load_file(&args.scenario, Some(&args.root)) {
+    let scenario = match load(args) {
         Ok(s) => Arc::new(s),
-        Err(e) => {
-            reply(
-                &out,
-                &Reply::Failed {
-                    message: e.to_string(),
-                },
-            );
+        Err(message) => {
+            reply(&out, &Reply::Failed { message });
             return crate::util::exit::USAGE;
         }
     };
-    let hash = format!("{:016x}", scenario.content_hash);
-    if let Some(expected) = &args.scenario_hash
-        && *expected != hash
-    {
-        reply(
-            &out,
-            &Reply::Failed {
-                message: format!(
-                    "{} changed since the run started (content hash {expected}, now {hash}): \
-                     its iterations would not be the ones the run planned",
-                    args.scenario.display()
-                ),
-            },
-        );
-        return crate::util::exit::USAGE;
-    }
     let requests = read_requests();
     let overrides = Overrides {
         chaos: args.chaos,
@@ -143,225 +105,52 @@ pub fn serve(args: &WorkerArgs) -> u8 {
     // Loaded: the first batch's deadline starts now, and covers an explorer's measuring run
     // (a scenario whose run hangs there hangs its first schedule, not its load).
     reply(&out, &Reply::Ready);
-    let mut explorer = args.explore.map(|scheduler| {
-        let params = ExploreParams {
-            scheduler,
-            depth: args.depth,
-            max_steps: args.max_steps.unwrap_or(0),
+    let mut mode: Box<dyn Mode> =
+        match Explore::new(&args.explore, &scenario, args.run_seed, overrides) {
+            Some(explore) => Box::new(explore),
+            None => Box::new(Soak {
+                scenario: scenario.clone(),
+                run_seed: args.run_seed,
+                overrides,
+            }),
         };
-        let explorer = Explorer::new(
-            scenario.clone(),
-            args.run_seed,
-            overrides,
-            params,
-            args.schedules,
-        );
-        reply(
-            &out,
-            &Reply::Explore {
-                max_steps: explorer.params.max_steps,
-                baseline: explorer.baseline.map(|f| f.to_string()),
-            },
-        );
-        (explorer, 0u64)
-    });
+    if let Some(facts) = mode.loaded() {
+        reply(&out, &facts);
+    }
     // The worker's own threads: main, the stdin reader, the watchdog and the pause clock.
     let threads_baseline = crate::util::host::threads();
     for request in requests {
-        match (request, &mut explorer) {
-            (Request::Iterations { start, end }, None) => {
+        match request {
+            Request::Iterations { start, end } => {
                 for index in start..end {
-                    let seed = iteration_seed(args.run_seed, &scenario.name, index);
-                    let knobs = Knobs::derive(&scenario, seed, &overrides);
-                    let watched = watch.for_iteration(Some(index), seed);
-                    let (_, outcome) = run_iteration(&scenario, seed, &knobs, Some(watched));
-                    reply(&out, &done(Some(index), seed, &outcome));
-                }
-            }
-            (Request::Iterations { start, end }, Some((explorer, next))) => {
-                let dfs = explorer.params.scheduler == SchedulerKind::Dfs;
-                for index in start..end {
-                    // A DFS goes through its schedules in order, also the ones before `start`
-                    // (another worker's, before it died). Every other schedule stands alone.
-                    while dfs && *next < index {
-                        if explorer.run(*next).is_none() {
-                            break;
-                        }
-                        *next += 1;
-                    }
-                    let Some(explored) = explorer.run(index) else {
+                    let Some(done) = mode.run(index, &watch) else {
                         reply(&out, &Reply::Exhausted);
                         break;
                     };
-                    *next = index + 1;
-                    let mut reply_done =
-                        explored_reply(explorer, &explored, scenario.deterministic, false);
-                    if args.check_determinism
-                        && let Reply::Done { nondeterminism, .. } = &mut reply_done
-                    {
-                        *nondeterminism = differs(explorer, &explored);
-                    }
-                    reply(&out, &reply_done);
+                    reply(&out, &done);
                 }
             }
-            (Request::Replay { seed, knobs }, _) => {
-                let knobs = knobs.unwrap_or_else(|| Knobs::derive(&scenario, seed, &overrides));
-                reply(&out, &replayed(&scenario, seed, &knobs, &watch));
-            }
-            (
-                Request::ReplaySchedule {
-                    index,
-                    seed,
-                    knobs,
-                    steps,
-                },
-                _,
-            ) => {
-                let replayer = Explorer::new(
-                    scenario.clone(),
-                    args.run_seed,
-                    overrides,
-                    ExploreParams {
-                        scheduler: SchedulerKind::Random,
-                        depth: 1,
-                        max_steps: 1,
-                    },
-                    1,
-                );
-                let steps = parse_steps(&steps).unwrap_or_default();
-                let (explored, diverged) = replayer.replay_with(index, seed, knobs, steps);
-                let mut answer = explored_reply(&replayer, &explored, scenario.deterministic, true);
-                if let (Reply::Done { nondeterminism, .. }, Some(at)) = (&mut answer, diverged) {
-                    *nondeterminism = Some(format!(
-                        "the replay left the recorded schedule at step {at}"
-                    ));
-                }
-                reply(&out, &answer);
-            }
-            (Request::Shrink { index, steps, keep }, Some((explorer, _))) => {
-                let steps = parse_steps(&steps).unwrap_or_default();
-                let (found, _) = explorer.replay(index, steps);
-                let labels: Vec<String> = scenario
-                    .invariants
-                    .iter()
-                    .map(|i| i.label.clone())
-                    .collect();
-                let mut same = |executed: &Executed| {
-                    outcome_of(executed).is_some_and(|o| match &keep {
-                        Keep::Signature(s) => o.signature(&labels).as_deref() == Some(s),
-                        Keep::Fingerprint(f) => o.fingerprint.to_string() == *f,
-                    })
-                };
-                let shrunk = shrink(&explorer.workload(index), &found.trace, &mut same);
-                reply(
-                    &out,
-                    &Reply::Shrunk {
-                        before: shrunk.before,
-                        after: shrunk.after,
-                        runs: shrunk.runs,
-                        steps: steps_text(&shrunk.trace.steps),
-                    },
-                );
-            }
-            (Request::Shrink { .. }, None) => {
-                reply(
-                    &out,
-                    &Reply::Failed {
-                        message: "shrink needs an explore worker".into(),
-                    },
-                );
-            }
+            other => reply(&out, &mode.answer(other, &watch)),
         }
         reply(&out, &Reply::Host(WorkerHost::now(threads_baseline)));
     }
     crate::util::exit::OK
 }
 
-fn done(index: Option<u64>, seed: u64, outcome: &crate::outcome::Outcome) -> Reply {
-    Reply::Done {
-        index,
-        seed,
-        outcome: WireOutcome::from(outcome),
-        run: None,
-        again: None,
-        schedule: None,
-        preemptions: None,
-        nondeterminism: None,
-    }
-}
-
-/// An explored schedule's reply: its schedule goes along when it may be a failure (it
-/// failed on its own, or, in a deterministic scenario, its outcome is not the one without
-/// preemptions); its run too, or always with `with_run` (a replay shows it).
-fn explored_reply(
-    explorer: &Explorer,
-    explored: &Explored,
-    deterministic: bool,
-    with_run: bool,
-) -> Reply {
-    let maybe_failure = explored.outcome.failed()
-        || (deterministic
-            && explorer
-                .baseline
-                .is_some_and(|b| b != explored.outcome.fingerprint));
-    let mut reply = done(Some(explored.index), explored.seed, &explored.outcome);
-    if let Reply::Done {
-        schedule,
-        preemptions,
-        run,
-        ..
-    } = &mut reply
+/// The scenario, refused when its content is not the one the supervisor loaded.
+fn load(args: &WorkerArgs) -> Result<Scenario, String> {
+    let scenario = load_file(&args.scenario, Some(&args.root)).map_err(|e| e.to_string())?;
+    let hash = format!("{:016x}", scenario.content_hash);
+    if let Some(expected) = &args.scenario_hash
+        && *expected != hash
     {
-        // In a deterministic scenario any outcome may turn out not to be the usual one (that
-        // is only known at the end, and need not be this worker's baseline): its schedule
-        // goes along, for the supervisor to keep the lowest of each outcome.
-        if maybe_failure || deterministic {
-            *schedule = Some(steps_text(&explored.trace.steps));
-            *preemptions = Some(explored.trace.preemptions());
-        }
-        *run = explored.run.clone().filter(|_| maybe_failure || with_run);
-    }
-    reply
-}
-
-/// Runs the same schedule again and says what differed, if anything did.
-fn differs(explorer: &Explorer, first: &Explored) -> Option<String> {
-    let (again, diverged) = explorer.replay(first.index, first.trace.steps.clone());
-    if let Some(at) = diverged {
-        return Some(format!(
-            "the same schedule could not be followed again: it left it at step {at} (the \
-             workload reached a scheduling point it had not before)"
+        return Err(format!(
+            "{} changed since the run started (content hash {expected}, now {hash}): its \
+             iterations would not be the ones the run planned",
+            args.scenario.display()
         ));
     }
-    if again.outcome.fingerprint != first.outcome.fingerprint {
-        return Some(format!(
-            "the same schedule and seed gave outcome {} ({}) then {} ({})",
-            first.outcome.summary,
-            first.outcome.fingerprint,
-            again.outcome.summary,
-            again.outcome.fingerprint
-        ));
-    }
-    None
-}
-
-fn replayed(scenario: &Arc<Scenario>, seed: u64, knobs: &Knobs, watch: &Watch) -> Reply {
-    let (run, outcome) =
-        run_iteration(scenario, seed, knobs, Some(watch.for_iteration(None, seed)));
-    let again = Fingerprint::of(&execute(
-        &scenario.workflow,
-        &scenario.input,
-        seed,
-        knobs,
-        Some(watch.for_iteration(None, seed)),
-    ));
-    let wire = WireRun::from(run);
-    let mut reply = done(None, seed, &outcome);
-    if let Reply::Done { run, again: a, .. } = &mut reply {
-        *run = Some(wire);
-        *a = Some(again.to_string());
-    }
-    reply
+    Ok(scenario)
 }
 
 fn reply(out: &Mutex<std::io::Stdout>, reply: &Reply) {

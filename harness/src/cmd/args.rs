@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use engine::ChaosLevel;
 
-use crate::campaign::runner::{Isolation, Shard};
+use crate::campaign::{Isolation, Shard};
 use crate::explore::params::SchedulerKind;
 use crate::iteration::knobs::{HashSeed, parse_seed};
 use crate::mutant::Mutant;

@@ -13,7 +13,7 @@ use chrono::Utc;
 
 use super::args::MutantsArgs;
 use super::error::CmdError;
-use crate::campaign::stop::Stop;
+use crate::campaign::Stop;
 use crate::detect::{Said, Setup};
 use crate::mutant::Mutant;
 use crate::report::mutants::{

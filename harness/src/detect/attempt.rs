@@ -13,8 +13,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::method::Method;
-use crate::campaign::runner::{Soaked, soak};
-use crate::campaign::stop::Stop;
+use crate::campaign::Stop;
+use crate::campaign::{Soaked, soak};
 use crate::mutant::Mutant;
 use crate::outcome::Tally;
 use crate::outcome::classify::ReplayTarget;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::attempt::{Attempt, Catch, attempt};
 use super::budget::Budget;
 use super::method::Method;
-use crate::campaign::stop::Stop;
+use crate::campaign::Stop;
 use crate::mutant::Mutant;
 use crate::scenario::Scenario;
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::campaign::plan::{ExplorePlan, Isolation, Plan};
+use crate::campaign::{ExplorePlan, Isolation, Plan};
 use crate::explore::params::{ExploreParams, SchedulerKind};
 use crate::iteration::knobs::Overrides;
 use crate::mutant::Mutant;

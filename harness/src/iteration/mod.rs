@@ -4,5 +4,8 @@
 //! runs it on real threads, explore under shuttle ([`crate::explore::workload`]), replay from
 //! a token.
 
-pub mod execute;
-pub mod knobs;
+pub(crate) mod execute;
+pub(crate) mod knobs;
+
+pub use execute::{WireRun, run_iteration};
+pub use knobs::{HashSeed, Knobs, Overrides};

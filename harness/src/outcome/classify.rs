@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::fingerprint::Fingerprint;
-use super::tally::Tally;
+use super::tally::{FingerprintCount, Tally};
 
 /// A scenario's class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,32 +127,7 @@ pub fn classify(tally: &Tally, deterministic: bool) -> Verdict {
     } else {
         Class::Flaky
     };
-    let replay = if let Some(bad) = &tally.first_bad {
-        Some(ReplayTarget {
-            iteration: bad.iteration,
-            seed: bad.seed,
-            reason: bad.message.clone(),
-            expect_fingerprint: None,
-        })
-    } else if let (true, Some((usual_fp, usual_count))) = (divergent > 0, usual) {
-        tally
-            .fingerprints
-            .iter()
-            .filter(|(f, c)| **f != usual_fp && c.count > c.violating)
-            .min_by_key(|(_, c)| c.example_iteration)
-            .map(|(f, c)| ReplayTarget {
-                iteration: c.example_iteration,
-                seed: c.example_seed,
-                reason: format!(
-                    "its outcome ({}, fingerprint {f}) differs from the usual one ({}, \
-                     fingerprint {usual_fp}, {} of {n} iterations)",
-                    c.summary, usual_count.summary, usual_count.count
-                ),
-                expect_fingerprint: Some(usual_fp),
-            })
-    } else {
-        None
-    };
+    let replay = replay_target(tally, usual.filter(|_| divergent > 0));
     Verdict {
         class,
         failures,
@@ -160,6 +135,39 @@ pub fn classify(tally: &Tally, deterministic: bool) -> Verdict {
         replay,
         signatures,
     }
+}
+
+/// The iteration to replay: the first that violated an invariant, else (given `usual`, when
+/// some outcomes diverged from it) the first whose outcome differs from the usual one.
+fn replay_target(
+    tally: &Tally,
+    usual: Option<(Fingerprint, &FingerprintCount)>,
+) -> Option<ReplayTarget> {
+    if let Some(bad) = &tally.first_bad {
+        return Some(ReplayTarget {
+            iteration: bad.iteration,
+            seed: bad.seed,
+            reason: bad.message.clone(),
+            expect_fingerprint: None,
+        });
+    }
+    let (usual_fp, usual_count) = usual?;
+    let n = tally.run;
+    tally
+        .fingerprints
+        .iter()
+        .filter(|(f, c)| **f != usual_fp && c.count > c.violating)
+        .min_by_key(|(_, c)| c.example_iteration)
+        .map(|(f, c)| ReplayTarget {
+            iteration: c.example_iteration,
+            seed: c.example_seed,
+            reason: format!(
+                "its outcome ({}, fingerprint {f}) differs from the usual one ({}, \
+                 fingerprint {usual_fp}, {} of {n} iterations)",
+                c.summary, usual_count.summary, usual_count.count
+            ),
+            expect_fingerprint: Some(usual_fp),
+        })
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use super::make::{self, Shrinking};
 use super::token::ReplayCommand;
-use crate::campaign::runner::{ExplorePlan, Plan, Soaked};
-use crate::campaign::stop::Stop;
+use crate::campaign::Stop;
+use crate::campaign::{ExplorePlan, Plan, Soaked};
 use crate::explore::params::{ExploreParams, SchedulerKind};
 use crate::outcome::classify::ReplayTarget;
 use crate::scenario::Scenario;
@@ -112,7 +112,7 @@ pub fn handoff(
     };
     let stop = Stop::current();
     let mut checkpoint = |_: &crate::outcome::Tally, _: std::time::Duration| {};
-    let explored = crate::campaign::runner::soak(
+    let explored = crate::campaign::soak(
         scenario,
         0..HANDOFF_SCHEDULES,
         &explore_plan,

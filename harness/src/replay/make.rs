@@ -5,9 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::token::{self, Mode, ReplayCommand, ScheduleToken, Token};
-use crate::campaign::plan::Plan;
+use crate::campaign::Plan;
+use crate::campaign::Soaked;
 use crate::campaign::protocol::{Keep, Reply, Request};
-use crate::campaign::runner::Soaked;
 use crate::campaign::session::Session;
 use crate::iteration::knobs::Knobs;
 use crate::outcome::classify::ReplayTarget;

@@ -10,7 +10,7 @@ use super::model::{
     Report, SCHEMA_VERSION, SHOWN_FINGERPRINTS, ScenarioReport, SignatureRow, Totals,
     WorkersReport,
 };
-use crate::campaign::runner::WorkerStats;
+use crate::campaign::WorkerStats;
 use crate::iteration::knobs::{Overrides, worker_caps};
 use crate::outcome::causes;
 use crate::outcome::classify::ReplayTarget;
@@ -324,7 +324,7 @@ pub struct RunInfo {
     /// The run seed.
     pub run_seed: u64,
     /// The shard it was (`--shard K/N`).
-    pub shard: Option<crate::campaign::plan::Shard>,
+    pub shard: Option<crate::campaign::Shard>,
     /// The command line.
     pub command: String,
     /// When it started.

@@ -468,7 +468,7 @@ fn fallback_replay(
         .ok()
         .filter(|s| head.content_hash == Some(format!("{:016x}", s.content_hash)));
     if let Some(scenario) = loaded {
-        let plan = crate::campaign::plan::Plan {
+        let plan = crate::campaign::Plan {
             run_seed: 0,
             jobs: 1,
             overrides: crate::iteration::knobs::Overrides {
@@ -478,7 +478,7 @@ fn fallback_replay(
                 workers: o.workers,
             },
             fail_fast: false,
-            isolation: crate::campaign::plan::Isolation::Process,
+            isolation: crate::campaign::Isolation::Process,
             hard_deadline,
             explore: None,
             shard: None,
@@ -528,7 +528,7 @@ fn merge_explore(
         .iter()
         .filter_map(|(_, s)| s.explore.as_ref())
         .flat_map(|e| e.nondeterministic.iter().cloned())
-        .take(crate::campaign::plan::KEPT_SCHEDULES)
+        .take(crate::campaign::KEPT_SCHEDULES)
         .collect();
     merged.nondeterministic_count = ran
         .iter()

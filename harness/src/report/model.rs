@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::campaign::plan::Shard;
+use crate::campaign::Shard;
 use crate::outcome::stats::Rate;
 use crate::outcome::{Class, Tally};
 
