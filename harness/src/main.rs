@@ -10,9 +10,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use harness::campaign::Stop;
 use harness::cmd;
 use harness::cmd::cli::{Cli, Command};
-use harness::soak::stop::Stop;
 use harness::util::exit;
 
 fn main() -> ExitCode {

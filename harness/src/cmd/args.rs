@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use engine::ChaosLevel;
 
+use crate::campaign::{Isolation, Shard};
 use crate::explore::params::SchedulerKind;
+use crate::iteration::knobs::{HashSeed, parse_seed};
 use crate::mutants::Mutant;
 use crate::report::junit::JunitFlaky;
-use crate::soak::knobs::{HashSeed, parse_seed};
-use crate::soak::runner::{Isolation, Shard};
 
 /// What `harness soak` and `harness explore` share.
 #[derive(Debug, Clone, clap::Args)]

@@ -14,7 +14,7 @@
 //! iteration is stuck (its worker is killed), writes the report marked incomplete and exits
 //! 130 or 143. A second signal within a second of the first is the same request; a later
 //! one exits at once, with the last checkpoint written as the final report, marked forced
-//! ([`crate::soak::stop`]). A signal while the scenarios load exits at once.
+//! ([`crate::campaign::stop`]). A signal while the scenarios load exits at once.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,8 +24,11 @@ use chrono::Utc;
 
 use super::args::CampaignArgs;
 use super::error::CmdError;
-use crate::outcome::Class;
+use super::output;
+use crate::campaign::{Halt, Isolation, Plan, Soaked, Stop, WorkerStats, soak};
+use crate::explore::params::SchedulerKind;
 use crate::outcome::classify::ReplayTarget;
+use crate::outcome::{Class, Tally};
 use crate::progress::Progress;
 use crate::replay::token::ReplayCommand;
 use crate::report::build::{self, RunInfo};
@@ -33,9 +36,7 @@ use crate::report::kept::Kept;
 use crate::report::model::{Host, Options, Report, ScenarioReport};
 use crate::report::{status, write};
 use crate::scenario::{Entry, Scenario, load_paths};
-use crate::soak::knobs::{Overrides, fresh_run_seed};
-use crate::soak::runner::{ExplorePlan, Halt, Isolation, Plan, Soaked, WorkerStats, soak};
-use crate::soak::stop::Stop;
+use crate::util::out::say;
 use crate::util::shell::command_line;
 use crate::util::{exit, host};
 
@@ -86,7 +87,7 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
     let threads_start = host::threads();
     let host_start = host::Sample::now();
     let started_at = Utc::now();
-    crate::util::out::say(format_args!("SEED={}", plan.run_seed));
+    say(format_args!("SEED={}", plan.run_seed));
     let entries = load_paths(&paths, args.include_canary, args.root.as_deref());
     // Loaded: from now on a signal asks the run to stop, and its report says so.
     let stop = Stop::current();
@@ -118,45 +119,54 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
         done: Vec::new(),
         workers: WorkerStats::default(),
         warned: false,
+        ended: Ended::default(),
     };
-    // Paths first: a report that cannot be written is found before any iteration runs.
-    if let Some(junit) = &args.junit {
-        write::prepare_junit(junit).map_err(|source| CmdError::Io {
-            what: "write the JUnit report to",
-            path: junit.clone(),
-            source,
-        })?;
+    run.open(&entries, &stop)?;
+    let width = status::count_width(planned.iter().map(|p| here(plan, p.0)));
+    let total = planned.iter().map(|p| here(plan, p.0)).sum::<u64>();
+    say(format_args!(
+        "{}",
+        starting_line(args, plan, verb, entries.len(), total)
+    ));
+    let progress = Progress::new(args.progress, total, verb.unit);
+    for (at, (entry, &count)) in entries.iter().zip(&planned).enumerate() {
+        let report = match &entry.scenario {
+            _ if run.ended.stopped.is_some() => {
+                build::not_ran(entry.name(), &entry.file, Class::NotRun, None)
+            }
+            Err(e) => build::not_ran(entry.name(), &entry.file, Class::Error, Some(e.to_string())),
+            Ok(scenario) => run.scenario(scenario, &entries[at..], count, &progress, &stop),
+        };
+        if report.status != Class::NotRun {
+            for line in output::scenario_lines(&report, width) {
+                progress.println(&line);
+            }
+        }
+        run.done.push(report);
+        let checkpoint = run.checkpoint(&entries[at + 1..], None);
+        run.warn_on(checkpoint);
     }
-    let stamp = started_at.format("%Y%m%dT%H%M%SZ").to_string();
-    run.dir =
-        write::create_dir(&args.report_dir, verb.name, &stamp).map_err(|source| CmdError::Io {
-            what: "make the report folder under",
-            path: args.report_dir.clone(),
-            source,
-        })?;
-    let kept = Kept::new(run.dir.clone(), args.junit.clone(), args.junit_flaky);
-    stop.on_force(Box::new({
-        let kept = kept.clone();
-        move |signal| kept.force(signal)
-    }));
-    run.kept = Some(kept);
-    run.checkpoint(&entries, None)
-        .map_err(|source| CmdError::Io {
-            what: "write the report under",
-            path: run.dir.clone(),
-            source,
-        })?;
-    // What this process runs of each: all of it, or its shard's part.
-    let here = |total: u64| {
-        plan.shard
-            .map_or(total, |s| s.range(total).end - s.range(total).start)
-    };
-    let width = status::count_width(planned.iter().map(|p| here(p.0)));
-    crate::util::out::say(format_args!(
-        "{:>10} {} scenarios, {} {}, jobs {}, chaos {}, {}{}",
+    progress.finish();
+    run.finish(&stop)
+}
+
+/// What this process runs of a scenario's `total`: all of it, or its shard's part.
+fn here(plan: &Plan, total: u64) -> u64 {
+    plan.shard
+        .map_or(total, |s| s.range(total).end - s.range(total).start)
+}
+
+/// `Starting 3 scenarios, 3000 iterations, jobs 4, chaos per scenario, isolation process`.
+fn starting_line(
+    args: &CampaignArgs,
+    plan: &Plan,
+    verb: &Verb<'_>,
+    scenarios: usize,
+    total: u64,
+) -> String {
+    format!(
+        "{:>10} {scenarios} scenarios, {total} {}, jobs {}, chaos {}, {}{}",
         "Starting",
-        entries.len(),
-        planned.iter().map(|p| here(p.0)).sum::<u64>(),
         verb.unit,
         plan.jobs,
         args.chaos.map_or("per scenario", |c| c.as_str()),
@@ -164,7 +174,7 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
             (Some(e), _) => format!(
                 "scheduler {}{}",
                 e.params.scheduler.as_str(),
-                if e.params.scheduler == crate::explore::params::SchedulerKind::Pct {
+                if e.params.scheduler == SchedulerKind::Pct {
                     format!(" depth {}", e.params.depth)
                 } else {
                     String::new()
@@ -174,126 +184,48 @@ pub fn run(args: &CampaignArgs, plan: &Plan, verb: &Verb<'_>) -> Result<u8, CmdE
             (None, Isolation::Thread) => "isolation thread".into(),
         },
         plan.shard.map_or(String::new(), |s| format!(", shard {s}")),
-    ));
-    let progress = Progress::new(
-        args.progress,
-        planned.iter().map(|p| here(p.0)).sum(),
-        verb.unit,
-    );
-    let mut stopped: Option<String> = None;
-    let mut signal = None;
-    for (at, (entry, &(planned, asked))) in entries.iter().zip(&planned).enumerate() {
-        let report = match &entry.scenario {
-            _ if stopped.is_some() => {
-                build::not_ran(entry.name(), &entry.file, Class::NotRun, None)
+    )
+}
+
+/// Why the run ends early (a signal, a scenario it cannot go past, `--fail-fast`).
+#[derive(Debug, Default)]
+struct Ended {
+    /// The signal that stopped it.
+    signal: Option<i32>,
+    /// What the `Stopped` line says; the scenarios after it do not run.
+    stopped: Option<String>,
+}
+
+impl Ended {
+    /// What `soaked`, `scenario`'s soak, says about the run going on.
+    fn after(plan: &Plan, scenario: &Scenario, soaked: &Soaked) -> Ended {
+        let (signal, stopped) = match &soaked.halt {
+            Some(Halt::Signal(s)) => (
+                Some(*s),
+                Some(format!("by {}", crate::util::host::signal_name(*s))),
+            ),
+            Some(Halt::Abandoned(why)) => {
+                let thread = plan.explore.is_none() && plan.isolation == Isolation::Thread;
+                let why = if thread {
+                    format!(
+                        "in scenario `{}`: {why}; in thread isolation a stuck iteration cannot \
+                         be killed, so the run ends here (the default --isolation process goes \
+                         on past it)",
+                        scenario.name
+                    )
+                } else {
+                    format!("in scenario `{}`: {why}; the run ends here", scenario.name)
+                };
+                (None, Some(why))
             }
-            Err(e) => build::not_ran(entry.name(), &entry.file, Class::Error, Some(e.to_string())),
-            Ok(scenario) => {
-                let bar = progress.scenario(&scenario.name, here(planned));
-                let rest = &entries[at..];
-                let no_replay = |_: &ReplayTarget| ReplayCommand {
-                    command: String::new(),
-                    file: None,
-                };
-                let meta = build::Meta::of(scenario, &plan.overrides);
-                let range = plan.shard.map_or(0..planned, |s| s.range(planned));
-                let span = build::Span {
-                    start: range.start,
-                    planned: range.end - range.start,
-                    total: planned,
-                    asked,
-                };
-                let mut checkpoint = |tally: &crate::outcome::Tally, elapsed: Duration| {
-                    let current = build::ran(&meta, span, tally, elapsed, &no_replay);
-                    run.warn_on(run.checkpoint(rest, Some(current)));
-                };
-                let soaked = soak(scenario, range, plan, &stop, &|| bar.inc(), &mut checkpoint);
-                bar.finish(span.planned, soaked.tally.run);
-                run.workers.spawned += soaked.workers.spawned;
-                run.workers.hangs += soaked.workers.hangs;
-                run.workers.crashes += soaked.workers.crashes;
-                run.workers.host = run.workers.host.max(soaked.workers.host);
-                match &soaked.halt {
-                    Some(Halt::Signal(s)) => {
-                        signal = Some(*s);
-                        stopped = Some(format!("by {}", crate::util::host::signal_name(*s)));
-                    }
-                    Some(Halt::Abandoned(why)) => {
-                        let thread = plan.explore.is_none() && plan.isolation == Isolation::Thread;
-                        stopped = Some(if thread {
-                            format!(
-                                "in scenario `{}`: {why}; in thread isolation a stuck \
-                                 iteration cannot be killed, so the run ends here (the \
-                                 default --isolation process goes on past it)",
-                                scenario.name
-                            )
-                        } else {
-                            format!("in scenario `{}`: {why}; the run ends here", scenario.name)
-                        });
-                    }
-                    None if soaked.failed_fast => {
-                        stopped = Some(format!("by --fail-fast in scenario `{}`", scenario.name));
-                    }
-                    None => {}
-                }
-                let dir = run.dir.clone();
-                let replay = |t: &ReplayTarget| (verb.replay)(scenario, &soaked, t, &dir);
-                let mut report = build::ran(&meta, span, &soaked.tally, soaked.elapsed, &replay);
-                if let Some(Halt::Abandoned(why)) = &soaked.halt
-                    && matches!(report.status, Class::Clean | Class::NotRun)
-                {
-                    // Nothing failed, but it could not run to its end: not a pass.
-                    report.status = Class::Error;
-                    report.ok = false;
-                    report.error = Some(format!("run all its iterations: {why}"));
-                }
-                let interrupted = signal.is_some() || stop.requested();
-                (verb.after)(scenario, &soaked, &mut report, &dir, interrupted);
-                report
-            }
+            None if soaked.failed_fast => (
+                None,
+                Some(format!("by --fail-fast in scenario `{}`", scenario.name)),
+            ),
+            None => (None, None),
         };
-        if report.status != Class::NotRun {
-            progress.println(&status::status_line(&report, width));
-            for line in status::detail_lines(&report) {
-                progress.println(&line);
-            }
-        }
-        run.done.push(report);
-        let rest = &entries[at + 1..];
-        let checkpoint = run.checkpoint(rest, None);
-        run.warn_on(checkpoint);
+        Ended { signal, stopped }
     }
-    progress.finish();
-    if signal.is_none() {
-        signal = stop.signal();
-    }
-    let report = run.report(&[], None, signal, stopped.clone(), false);
-    crate::util::out::say(format_args!("{}", status::summary_line(&report)));
-    crate::util::out::say(format_args!("{}", status::host_line(&report)));
-    run.kept
-        .as_ref()
-        .expect("made before the first scenario")
-        .finish(&report)
-        .map_err(|source| CmdError::Io {
-            what: "write the report under",
-            path: run.dir.clone(),
-            source,
-        })?;
-    crate::util::out::say(format_args!(
-        "{:>10} {}",
-        "Report",
-        run.dir.join("report.md").display()
-    ));
-    if let Some(why) = &stopped {
-        crate::util::out::say(format_args!("{:>10} {why}", "Stopped"));
-    }
-    if report.exit_code != exit::OK && signal.is_none() {
-        crate::util::out::say(format_args!(
-            "{:>10} rerun this whole run with --seed {}",
-            "SEED", plan.run_seed
-        ));
-    }
-    Ok(report.exit_code)
 }
 
 /// A campaign in progress: what it needs to write its report at any moment.
@@ -314,9 +246,116 @@ struct CampaignRun<'a> {
     workers: WorkerStats,
     /// Whether a failed checkpoint was reported already.
     warned: bool,
+    /// Why the run ends early, once it does.
+    ended: Ended,
 }
 
 impl CampaignRun<'_> {
+    /// Makes the report folder and writes the first checkpoint (and tries the JUnit path):
+    /// a report that cannot be written is found before any iteration runs.
+    fn open(&mut self, entries: &[Entry], stop: &Stop) -> Result<(), CmdError> {
+        let args = self.args;
+        output::prepare_junit(args.junit.as_deref())?;
+        let stamp = self.started_at.format("%Y%m%dT%H%M%SZ").to_string();
+        self.dir =
+            write::create_dir(&args.report_dir, self.verb.name, &stamp).map_err(|source| {
+                CmdError::Io {
+                    what: "make the report folder under",
+                    path: args.report_dir.clone(),
+                    source,
+                }
+            })?;
+        let kept = Kept::new(self.dir.clone(), args.junit.clone(), args.junit_flaky);
+        stop.on_force(Box::new({
+            let kept = kept.clone();
+            move |signal| kept.force(signal)
+        }));
+        self.kept = Some(kept);
+        self.checkpoint(entries, None)
+            .map_err(|source| CmdError::Io {
+                what: "write the report under",
+                path: self.dir.clone(),
+                source,
+            })
+    }
+
+    /// Runs `scenario` (`rest` is it and the scenarios after it) and makes its report.
+    fn scenario(
+        &mut self,
+        scenario: &Arc<Scenario>,
+        rest: &[Entry],
+        (planned, asked): (u64, u64),
+        progress: &Progress,
+        stop: &Stop,
+    ) -> ScenarioReport {
+        let (plan, verb) = (self.plan, self.verb);
+        let bar = progress.scenario(&scenario.name, here(plan, planned));
+        let meta = build::Meta::of(scenario, &plan.overrides);
+        let range = plan.shard.map_or(0..planned, |s| s.range(planned));
+        let span = build::Span {
+            start: range.start,
+            planned: range.end - range.start,
+            total: planned,
+            asked,
+        };
+        let no_replay = |_: &ReplayTarget| ReplayCommand {
+            command: String::new(),
+            file: None,
+        };
+        let mut checkpoint = |tally: &Tally, elapsed: Duration| {
+            let current = build::ran(&meta, span, tally, elapsed, &no_replay);
+            let written = self.checkpoint(rest, Some(current));
+            self.warn_on(written);
+        };
+        let soaked = soak(scenario, range, plan, stop, &|| bar.inc(), &mut checkpoint);
+        bar.finish(span.planned, soaked.tally.run);
+        self.workers.spawned += soaked.workers.spawned;
+        self.workers.hangs += soaked.workers.hangs;
+        self.workers.crashes += soaked.workers.crashes;
+        self.workers.host = self.workers.host.max(soaked.workers.host);
+        self.ended = Ended::after(plan, scenario, &soaked);
+        let dir = self.dir.clone();
+        let replay = |t: &ReplayTarget| (verb.replay)(scenario, &soaked, t, &dir);
+        let mut report = build::ran(&meta, span, &soaked.tally, soaked.elapsed, &replay);
+        if let Some(Halt::Abandoned(why)) = &soaked.halt
+            && matches!(report.status, Class::Clean | Class::NotRun)
+        {
+            // Nothing failed, but it could not run to its end: not a pass.
+            report.status = Class::Error;
+            report.ok = false;
+            report.error = Some(format!("run all its iterations: {why}"));
+        }
+        let interrupted = self.ended.signal.is_some() || stop.requested();
+        (verb.after)(scenario, &soaked, &mut report, &dir, interrupted);
+        report
+    }
+
+    /// Writes the final report and says how the run went; returns its exit code.
+    fn finish(&self, stop: &Stop) -> Result<u8, CmdError> {
+        let signal = self.ended.signal.or_else(|| stop.signal());
+        let stopped = self.ended.stopped.clone();
+        let report = self.report(&[], None, signal, stopped.clone(), false);
+        say(format_args!("{}", status::summary_line(&report)));
+        say(format_args!("{}", status::host_line(&report)));
+        let kept = self.kept.as_ref().expect("made before the first scenario");
+        output::write_final(kept, &report, "write the report under")?;
+        say(format_args!(
+            "{:>10} {}",
+            "Report",
+            self.dir.join("report.md").display()
+        ));
+        if let Some(why) = &stopped {
+            say(format_args!("{:>10} {why}", "Stopped"));
+        }
+        if report.exit_code != exit::OK && signal.is_none() {
+            say(format_args!(
+                "{:>10} rerun this whole run with --seed {}",
+                "SEED", self.plan.run_seed
+            ));
+        }
+        Ok(report.exit_code)
+    }
+
     /// The report: the scenarios done, `current` (running), and `pending` as not run.
     fn report(
         &self,
@@ -402,69 +441,4 @@ impl CampaignRun<'_> {
             self.warned = true;
         }
     }
-}
-
-/// The plan the shared arguments make, with soak's isolation or explore's plan.
-pub fn plan(args: &CampaignArgs, isolation: Isolation, explore: Option<ExplorePlan>) -> Plan {
-    Plan {
-        run_seed: args.seed.unwrap_or_else(fresh_run_seed),
-        jobs: jobs(args),
-        overrides: Overrides {
-            chaos: args.chaos,
-            hash_seed: args.hash_seed,
-            mutant: args.mutant,
-            // Explore's model has its own fixed core count.
-            workers: explore.is_none().then(default_workers),
-        },
-        fail_fast: args.fail_fast,
-        isolation,
-        hard_deadline: args.hard_deadline,
-        explore,
-        shard: args.shard,
-    }
-}
-
-/// Refuses `--shard` where it cannot give an exact merge: without `--seed` (each shard would
-/// take its own seed from the clock) and under a DFS (`dfs`: its schedules come one from
-/// the last, so they cannot be dealt out).
-pub fn check_shard(args: &CampaignArgs, dfs: bool) -> Result<(), CmdError> {
-    let Some(shard) = args.shard else {
-        return Ok(());
-    };
-    if args.seed.is_none() {
-        return Err(CmdError::Usage(format!(
-            "--shard {shard} needs --seed: every shard must give each iteration the seed an \
-             unsharded run gives it, and without --seed each shard takes its own from the clock \
-             (pick one, e.g. --seed {}, and pass it to every shard)",
-            fresh_run_seed()
-        )));
-    }
-    if dfs {
-        return Err(CmdError::Usage(format!(
-            "--shard {shard} with --scheduler dfs: a depth-first search finds each schedule from \
-             the one before, so its schedules cannot be split across machines; shard a random or \
-             pct exploration instead"
-        )));
-    }
-    if args.fail_fast {
-        return Err(CmdError::Usage(format!(
-            "--shard {shard} with --fail-fast: each shard would stop at its own first failure, \
-             so the merge could not say which iterations ran; drop one of them"
-        )));
-    }
-    Ok(())
-}
-
-/// The engine's default worker cap on this machine (its cores), fixed for a soak's
-/// iterations so that their tokens hold it.
-pub fn default_workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// The jobs to use: the cores when not given.
-pub fn jobs(args: &CampaignArgs) -> usize {
-    args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |j| j as usize,
-    )
 }

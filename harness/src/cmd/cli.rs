@@ -35,7 +35,7 @@ pub enum Command {
     Overhead(crate::overhead::args::OverheadArgs),
     /// Internal: a soak's worker process (started by the supervisor, not by hand).
     #[command(name = "__worker", hide = true)]
-    Worker(crate::soak::worker::WorkerArgs),
+    Worker(crate::campaign::worker::WorkerArgs),
 }
 
 /// `harness run`.

@@ -7,7 +7,9 @@ pub mod cli;
 pub mod error;
 pub mod explore;
 pub mod mutants;
+pub mod output;
 pub mod overhead;
+pub mod plan;
 pub mod replay;
 pub mod report;
 pub mod run;
@@ -27,6 +29,6 @@ pub fn dispatch(cli: Cli) -> Result<u8, CmdError> {
         Command::Report(command) => report::run(&command),
         Command::Mutants(args) => mutants::run(&args),
         Command::Overhead(args) => overhead::run(&args),
-        Command::Worker(args) => Ok(crate::soak::worker::serve(&args)),
+        Command::Worker(args) => Ok(crate::campaign::worker::serve(&args)),
     }
 }

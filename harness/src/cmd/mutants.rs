@@ -13,13 +13,13 @@ use chrono::Utc;
 
 use super::args::MutantsArgs;
 use super::error::CmdError;
+use crate::campaign::Stop;
 use crate::mutants::console::{closing_lines, mutant_line, real_line, table_lines};
 use crate::mutants::markdown::{BEGIN, END, readme_table, rewrite_block};
 use crate::mutants::report::{MutantsReport, SCHEMA_VERSION, summary};
 use crate::mutants::{Mutant, Said, Setup};
 use crate::report::write::create_dir;
 use crate::scenario::{Scenario, load_paths};
-use crate::soak::stop::Stop;
 use crate::util::exit;
 use crate::util::out::say;
 use crate::util::shell::command_line;

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::error::CmdError;
+use super::output;
 use crate::report::junit::JunitFlaky;
+use crate::report::kept::Kept;
 use crate::report::merge::{ShardReport, merge};
 use crate::report::model::{Report, SCHEMA_VERSION};
-use crate::report::{status, write};
+use crate::report::status;
 use crate::util::shell::command_line;
 use crate::util::{input, text};
 
@@ -75,26 +77,14 @@ fn run_merge(args: &MergeArgs) -> Result<u8, CmdError> {
         path: args.out.clone(),
         source,
     })?;
-    if let Some(junit) = &args.junit {
-        write::prepare_junit(junit).map_err(|source| CmdError::Io {
-            what: "write the JUnit report to",
-            path: junit.clone(),
-            source,
-        })?;
-    }
-    write::write_all(&args.out, &report, args.junit.as_deref(), args.junit_flaky).map_err(
-        |source| CmdError::Io {
-            what: "write the merged report under",
-            path: args.out.clone(),
-            source,
-        },
-    )?;
+    output::prepare_junit(args.junit.as_deref())?;
+    let kept = Kept::new(args.out.clone(), args.junit.clone(), args.junit_flaky);
+    output::write_final(&kept, &report, "write the merged report under")?;
     let say = |line: &str| crate::util::out::say(format_args!("{line}"));
     say(&format!("SEED={}", report.run_seed));
     let width = status::count_width(report.scenarios.iter().map(|s| s.iterations.planned));
     for s in &report.scenarios {
-        say(&status::status_line(s, width));
-        for line in status::detail_lines(s) {
+        for line in output::scenario_lines(s, width) {
             say(&line);
         }
     }

@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use super::cli::RunArgs;
 use super::error::CmdError;
+use crate::campaign::watch::{Backstop, Watch};
 use crate::report::trace_lines;
-use crate::soak::watch::{Backstop, Watch};
 use crate::util::{exit, input};
 
 /// Runs the workflow once; a failed run is [`CmdError::Run`]. A node that does not come

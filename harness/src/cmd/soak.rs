@@ -14,12 +14,13 @@ use std::sync::Arc;
 use super::args::SoakArgs;
 use super::campaign::{self, Verb};
 use super::error::CmdError;
+use super::plan;
+use crate::campaign::{Plan, Soaked};
 use crate::outcome::classify::ReplayTarget;
 use crate::outcome::{Class, Fingerprint};
 use crate::replay::{handoff, make};
 use crate::report::model::ScenarioReport;
 use crate::scenario::Scenario;
-use crate::soak::runner::{Plan, Soaked};
 use crate::util::exit;
 
 /// Iterations when neither the command line nor the scenario says.
@@ -33,8 +34,8 @@ pub fn run(args: &SoakArgs) -> Result<u8, CmdError> {
             "--shard with --replay: a replay runs one iteration; drop --shard".into(),
         ));
     }
-    campaign::check_shard(common, false)?;
-    let plan = campaign::plan(common, args.isolation, None);
+    plan::check_shard(common, false)?;
+    let plan = plan::from_args(common, args.isolation, None);
     if let Some(seed) = args.replay {
         return replay_one(args, seed, &plan);
     }

@@ -7,11 +7,16 @@
 //! [`workload`] makes a scenario iteration a shuttle workload, [`unit`] explores a scenario
 //! one schedule at a time, [`shrink`] shrinks a failing schedule to its fewest preemptions.
 
-pub mod params;
-pub mod rng;
-pub mod run;
-pub mod schedulers;
-pub mod shrink;
-pub mod trace;
-pub mod unit;
-pub mod workload;
+pub(crate) mod params;
+pub(crate) mod rng;
+pub(crate) mod run;
+pub(crate) mod schedulers;
+pub(crate) mod shrink;
+pub(crate) mod steps;
+pub(crate) mod trace;
+pub(crate) mod unit;
+pub(crate) mod workload;
+
+pub use params::{ExploreParams, SchedulerKind};
+pub use steps::parse_steps;
+pub use unit::{Explored, Explorer};

@@ -10,7 +10,8 @@ use shuttle::scheduler::Scheduler;
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use super::schedulers::fixed::NonPreemptive;
-use super::trace::{Recording, Trace, recorded};
+use super::schedulers::recording::{Recording, recorded};
+use super::trace::Trace;
 
 /// What one execution runs.
 pub type Workload = Arc<dyn Fn() + Send + Sync + 'static>;

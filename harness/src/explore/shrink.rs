@@ -103,23 +103,7 @@ fn candidates(current: &Trace) -> Vec<Events> {
         .filter(|(_, e)| e.preemption)
         .map(|(k, e)| (*k, *e))
         .collect();
-    let mut out = Vec::new();
-    // Halves, quarters, ... of the preemptions at once, in trace order.
-    let mut ordered = preemptions.clone();
-    ordered.sort_by_key(|&(_, index)| index);
-    let mut parts = 2;
-    while parts < ordered.len() {
-        for chunk in ordered.chunks(ordered.len().div_ceil(parts)) {
-            for base in [&events, &only_preemptions] {
-                let mut c = base.clone();
-                for (key, _) in chunk {
-                    c.remove(key);
-                }
-                out.push(c);
-            }
-        }
-        parts *= 2;
-    }
+    let mut out = halves(&events, &only_preemptions, &preemptions);
     // Each preemption, latest first: alone, and with forced switches back to the lowest id.
     for (key, _) in &preemptions {
         for base in [&events, &only_preemptions] {
@@ -142,8 +126,55 @@ fn candidates(current: &Trace) -> Vec<Events> {
             out.push(c);
         }
     }
-    // The switch into a preempted task goes to the preemption's target instead.
-    for &(index, key, preemption) in &by_index {
+    out.extend(redirected(&events, &by_index));
+    if only_preemptions.len() < events.len() {
+        out.push(only_preemptions);
+    }
+    if preemptions.len() <= MAX_PAIRWISE {
+        for i in 0..preemptions.len() {
+            for j in i + 1..preemptions.len() {
+                let mut c = events.clone();
+                c.remove(&preemptions[i].0);
+                c.remove(&preemptions[j].0);
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Halves, quarters, ... of the `preemptions` dropped at once, in trace order, from `events`
+/// and from `only_preemptions`.
+fn halves(
+    events: &Events,
+    only_preemptions: &Events,
+    preemptions: &[((u32, u32), usize)],
+) -> Vec<Events> {
+    let mut out = Vec::new();
+    let mut ordered = preemptions.to_vec();
+    ordered.sort_by_key(|&(_, index)| index);
+    let mut parts = 2;
+    while parts < ordered.len() {
+        for chunk in ordered.chunks(ordered.len().div_ceil(parts)) {
+            for base in [events, only_preemptions] {
+                let mut c = base.clone();
+                for (key, _) in chunk {
+                    c.remove(key);
+                }
+                out.push(c);
+            }
+        }
+        parts *= 2;
+    }
+    out
+}
+
+/// Each preemption dropped, with the switch into the preempted task sent to the
+/// preemption's target instead (`by_index`: every event's index, key and whether it is a
+/// preemption, in order).
+fn redirected(events: &Events, by_index: &[(usize, (u32, u32), bool)]) -> Vec<Events> {
+    let mut out = Vec::new();
+    for &(index, key, preemption) in by_index {
         if !preemption {
             continue;
         }
@@ -159,19 +190,6 @@ fn candidates(current: &Trace) -> Vec<Events> {
                 e.to = target;
             }
             out.push(c);
-        }
-    }
-    if only_preemptions.len() < events.len() {
-        out.push(only_preemptions);
-    }
-    if preemptions.len() <= MAX_PAIRWISE {
-        for i in 0..preemptions.len() {
-            for j in i + 1..preemptions.len() {
-                let mut c = events.clone();
-                c.remove(&preemptions[i].0);
-                c.remove(&preemptions[j].0);
-                out.push(c);
-            }
         }
     }
     out

@@ -9,17 +9,16 @@ use engine::mix;
 use super::params::{ExploreParams, SchedulerKind};
 use super::run::{Executed, measure_steps, run_one};
 use super::schedulers::dfs::BoundedDfs;
-use super::schedulers::fixed::NonPreemptive;
 use super::schedulers::pct::SeededPct;
 use super::schedulers::random::SeededRandom;
 use super::schedulers::replay::Replay;
 use super::trace::{Step, Trace};
 use super::workload::{take_outcome, workload};
+use crate::iteration::execute::WireRun;
+use crate::iteration::knobs::{Knobs, Overrides, iteration_seed};
 use crate::outcome::evaluate::Stopped;
 use crate::outcome::{Fingerprint, Outcome};
 use crate::scenario::Scenario;
-use crate::soak::knobs::{Knobs, Overrides, iteration_seed};
-use crate::soak::protocol::WireRun;
 
 /// Mixed into a schedule's seed for the scheduler's own choices (ASCII "SCHD").
 const SCHEDULER_STREAM: u64 = 0x5343_4844;
@@ -138,16 +137,6 @@ impl Explorer {
     pub fn workload(&self, index: u64) -> super::run::Workload {
         let (seed, knobs) = self.knobs(index);
         workload(&self.scenario, seed, knobs)
-    }
-
-    /// The schedule without preemptions.
-    pub fn non_preemptive(&self, index: u64) -> Explored {
-        let (seed, knobs) = self.knobs(index);
-        let executed = run_one(
-            NonPreemptive::new(0),
-            &workload(&self.scenario, seed, knobs),
-        );
-        self.explored(index, seed, knobs, executed)
     }
 
     /// The seed and knobs of schedule `index` (DFS explores one program: schedule 0's).

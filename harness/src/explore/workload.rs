@@ -9,11 +9,11 @@ use std::sync::Arc;
 use engine::sync::ShuttleRuntime;
 
 use super::run::Workload;
+use crate::iteration::execute::WireRun;
+use crate::iteration::execute::run_iteration_on;
+use crate::iteration::knobs::Knobs;
 use crate::outcome::Outcome;
 use crate::scenario::Scenario;
-use crate::soak::iteration::run_iteration_on;
-use crate::soak::knobs::Knobs;
-use crate::soak::protocol::WireRun;
 
 thread_local! {
     /// What the last execution on this thread ended with. shuttle runs every task of an
@@ -29,13 +29,9 @@ pub fn workload(scenario: &Arc<Scenario>, seed: u64, knobs: Knobs) -> Workload {
         let (run, outcome) = run_iteration_on::<ShuttleRuntime>(&scenario, seed, &knobs);
         // The execution's helpers (the production pool, explored like the rest) wait for
         // work until told to go; that teardown is not explored.
-        super::trace::judged();
+        super::schedulers::recording::judged();
         ShuttleRuntime::shutdown();
-        let wire = WireRun {
-            state: run.result.as_ref().ok().cloned(),
-            error: run.result.as_ref().err().map(|e| format!("failed to {e}")),
-            trace: run.trace,
-        };
+        let wire = WireRun::from(run);
         LAST.with(|l| *l.borrow_mut() = Some((outcome, wire)));
     })
 }

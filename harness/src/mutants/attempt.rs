@@ -15,13 +15,13 @@ use serde::Serialize;
 use super::budget::Budget;
 use super::method::Method;
 use super::plant::Mutant;
+use crate::campaign::Plan;
+use crate::campaign::Stop;
+use crate::campaign::{Soaked, soak};
 use crate::outcome::Tally;
 use crate::outcome::classify::{ReplayTarget, divergence, first_divergent};
 use crate::replay::make;
 use crate::scenario::Scenario;
-use crate::soak::plan::Plan;
-use crate::soak::runner::{Soaked, soak};
-use crate::soak::stop::Stop;
 
 /// A detection.
 #[derive(Debug, Clone, Serialize)]

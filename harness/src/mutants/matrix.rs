@@ -8,7 +8,7 @@ use super::attempt::{Attempt, Catch, Setup, attempt};
 use super::budget::Budget;
 use super::method::Method;
 use super::plant::Mutant;
-use crate::soak::stop::Stop;
+use crate::campaign::Stop;
 
 /// What one method did to one engine over every seed.
 #[derive(Debug, Clone, Serialize)]

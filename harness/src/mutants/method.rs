@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use super::plant::Mutant;
+use crate::campaign::{ExplorePlan, Isolation, Plan};
 use crate::explore::params::{ExploreParams, SchedulerKind};
-use crate::soak::knobs::Overrides;
-use crate::soak::plan::{ExplorePlan, Isolation, Plan};
+use crate::iteration::knobs::Overrides;
 
 /// How a scenario is run to find a bug.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

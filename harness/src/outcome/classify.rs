@@ -170,23 +170,7 @@ pub fn classify(tally: &Tally, deterministic: bool) -> Verdict {
     } else {
         Class::Flaky
     };
-    let replay = if let Some(bad) = &tally.first_bad {
-        Some(ReplayTarget::failed(bad))
-    } else if divergent > 0 {
-        first_divergent(tally, deterministic).map(|(f, c, (usual_fp, usual_count))| {
-            ReplayTarget::diverged(
-                c,
-                usual_fp,
-                format!(
-                    "its outcome ({}, fingerprint {f}) differs from the usual one ({}, \
-                     fingerprint {usual_fp}, {} of {n} iterations)",
-                    c.summary, usual_count.summary, usual_count.count
-                ),
-            )
-        })
-    } else {
-        None
-    };
+    let replay = replay_target(tally, deterministic, divergent > 0);
     Verdict {
         class,
         failures,
@@ -194,6 +178,29 @@ pub fn classify(tally: &Tally, deterministic: bool) -> Verdict {
         replay,
         signatures,
     }
+}
+
+/// The iteration to replay: the first that violated an invariant, else (given `usual`, when
+/// some outcomes diverged from it) the first whose outcome differs from the usual one.
+fn replay_target(tally: &Tally, deterministic: bool, divergent: bool) -> Option<ReplayTarget> {
+    if let Some(bad) = &tally.first_bad {
+        return Some(ReplayTarget::failed(bad));
+    }
+    if !divergent {
+        return None;
+    }
+    let n = tally.run;
+    first_divergent(tally, deterministic).map(|(f, c, (usual_fp, usual_count))| {
+        ReplayTarget::diverged(
+            c,
+            usual_fp,
+            format!(
+                "its outcome ({}, fingerprint {f}) differs from the usual one ({}, \
+                 fingerprint {usual_fp}, {} of {n} iterations)",
+                c.summary, usual_count.summary, usual_count.count
+            ),
+        )
+    })
 }
 
 #[cfg(test)]

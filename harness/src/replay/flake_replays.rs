@@ -9,15 +9,18 @@
 //! control, the same iteration rerun with its own knobs: one that does not repeat its own
 //! outcome depends on the OS schedule, and its flip would say nothing, so it is not counted.
 
+use std::time::Duration;
+
 use serde_json::Value;
 
+use crate::campaign::Plan;
+use crate::campaign::protocol::{Reply, Request};
+use crate::campaign::session::Session;
+use crate::iteration::execute::WireRun;
+use crate::iteration::knobs::{HashSeed, Knobs};
 use crate::outcome::flake_causes::{FlakeCauses, Flip};
 use crate::outcome::{Fingerprint, Outcome, Tally};
 use crate::scenario::Scenario;
-use crate::soak::knobs::{HashSeed, Knobs};
-use crate::soak::plan::Plan;
-use crate::soak::protocol::{Reply, Request, WireRun};
-use crate::soak::session::Session;
 
 /// Failing iterations flipped against the passing one (each flip runs both ways).
 pub const FLIPPED: usize = 4;
@@ -36,19 +39,14 @@ pub fn investigate(scenario: &Scenario, plan: &Plan, tally: &Tally, causes: &mut
     let usual = tally.usual().filter(|_| scenario.deterministic);
     let passing = match usual {
         Some((_, c)) => Some((c.example_iteration, c.example_seed)),
-        None => tally
-            .fingerprints
-            .values()
-            .filter(|c| c.count > c.violating && c.violating == 0)
-            .min_by_key(|c| c.example_iteration)
-            .map(|c| (c.example_iteration, c.example_seed)),
+        None => first_passing(tally),
     };
     let failing = failing_examples(tally, usual.map(|(f, _)| f));
     let (Some(passing), Some(&first)) = (passing, failing.first()) else {
         causes.diff_of = Some("no passing and failing iteration to compare".into());
         return;
     };
-    let Ok(mut session) = Session::start(scenario, plan) else {
+    let Ok(session) = Session::start(scenario, plan) else {
         causes.diff_of = Some("no worker could start to replay them".into());
         return;
     };
@@ -57,34 +55,17 @@ pub fn investigate(scenario: &Scenario, plan: &Plan, tally: &Tally, causes: &mut
         usual: usual.map(|(f, _)| f),
     };
     let knobs = |seed: u64| Knobs::derive(scenario, seed, &plan.overrides);
-    let limit = plan
-        .hard_deadline
-        .unwrap_or(scenario.hard_deadline)
-        .saturating_mul(2);
-    // A rerun that does not answer (a hang, a dead worker, a signal) ends the investigation:
-    // the next ones would cost a hard deadline each, for nothing.
-    let mut gave_up = false;
-    let mut rerun = |seed: u64, knobs: Knobs| -> Option<(Outcome, Option<WireRun>)> {
-        if gave_up {
-            return None;
-        }
-        let answer = match session.ask(
-            &Request::Replay {
-                seed,
-                knobs: Some(knobs),
-            },
-            limit,
-            |r| matches!(r, Reply::Done { .. }),
-        ) {
-            Ok(Reply::Done { outcome, run, .. }) => Some((outcome.outcome(), run)),
-            _ => None,
-        };
-        gave_up = answer.is_none();
-        answer
+    let mut reruns = Reruns {
+        session,
+        limit: plan
+            .hard_deadline
+            .unwrap_or(scenario.hard_deadline)
+            .saturating_mul(2),
+        gave_up: false,
     };
     // The diff: both as they ran.
-    let usual_run = rerun(passing.1, knobs(passing.1));
-    let failing_run = rerun(first.1, knobs(first.1));
+    let usual_run = reruns.run(passing.1, knobs(passing.1));
+    let failing_run = reruns.run(first.1, knobs(first.1));
     match (&usual_run, &failing_run) {
         (Some((_, Some(a))), Some((_, Some(b)))) => {
             causes.diff = crate::outcome::diff::diff(&final_value(a), &final_value(b));
@@ -96,38 +77,90 @@ pub fn investigate(scenario: &Scenario, plan: &Plan, tally: &Tally, causes: &mut
         }
         _ => causes.diff_of = Some("the replays to compare did not finish".into()),
     }
-    if plan.overrides.hash_seed == HashSeed::Vary {
-        // Each direction: a control rerun with the iteration's own knobs (does it repeat its
-        // own outcome?), then the flip. Only directions whose control repeated count.
-        let (mut flips, mut followed, mut unsettled) = (0, 0, 0);
-        for &(_, seed) in failing.iter().take(FLIPPED) {
-            let (mut bad, mut good) = (knobs(seed), knobs(passing.1));
-            let (own_bad, own_good) = (bad, good);
-            std::mem::swap(&mut bad.hash_seed, &mut good.hash_seed);
-            for (seed, own, flipped, was_passing) in [
-                (seed, own_bad, bad, false),
-                (passing.1, own_good, good, true),
-            ] {
-                let control = rerun(seed, own).map(|(o, _)| judge.passes(&o));
-                if control != Some(was_passing) {
-                    unsettled += u64::from(control.is_some());
-                    continue;
-                }
-                if let Some((o, _)) = rerun(seed, flipped) {
-                    flips += 1;
-                    followed += u64::from(judge.passes(&o) != was_passing);
-                }
+    if plan.overrides.hash_seed == HashSeed::Vary
+        && let Some(flip) = hash_seed_flip(&failing, passing, &knobs, &mut reruns, &judge)
+    {
+        causes.flips.push(flip);
+    }
+}
+
+/// The passing iteration with the lowest index, of a scenario without a usual outcome.
+fn first_passing(tally: &Tally) -> Option<Example> {
+    tally
+        .fingerprints
+        .values()
+        .filter(|c| c.count > c.violating && c.violating == 0)
+        .min_by_key(|c| c.example_iteration)
+        .map(|c| (c.example_iteration, c.example_seed))
+}
+
+/// Reruns in one worker. One that does not answer (a hang, a dead worker, a signal) ends
+/// them: the next ones would cost a hard deadline each, for nothing.
+struct Reruns {
+    session: Session,
+    /// Each rerun's deadline (a replay runs its iteration twice).
+    limit: Duration,
+    gave_up: bool,
+}
+
+impl Reruns {
+    /// The iteration with `seed` and `knobs`, run again: its outcome and its run.
+    fn run(&mut self, seed: u64, knobs: Knobs) -> Option<(Outcome, Option<WireRun>)> {
+        if self.gave_up {
+            return None;
+        }
+        let request = Request::Replay {
+            seed,
+            knobs: Some(knobs),
+        };
+        let answer = match self
+            .session
+            .ask(&request, self.limit, |r| matches!(r, Reply::Done { .. }))
+        {
+            Ok(Reply::Done { outcome, run, .. }) => Some((outcome.outcome(), run)),
+            _ => None,
+        };
+        self.gave_up = answer.is_none();
+        answer
+    }
+}
+
+/// Whether the hash seed decides the outcome: for the first failing iterations and the
+/// passing one, each direction a control rerun with the iteration's own knobs (does it
+/// repeat its own outcome?), then the flip. Only directions whose control repeated count.
+fn hash_seed_flip(
+    failing: &[Example],
+    passing: Example,
+    knobs: &dyn Fn(u64) -> Knobs,
+    reruns: &mut Reruns,
+    judge: &Judge,
+) -> Option<Flip> {
+    let (mut flips, mut followed, mut unsettled) = (0, 0, 0);
+    for &(_, seed) in failing.iter().take(FLIPPED) {
+        let (mut bad, mut good) = (knobs(seed), knobs(passing.1));
+        let (own_bad, own_good) = (bad, good);
+        std::mem::swap(&mut bad.hash_seed, &mut good.hash_seed);
+        for (seed, own, flipped, was_passing) in [
+            (seed, own_bad, bad, false),
+            (passing.1, own_good, good, true),
+        ] {
+            let control = reruns.run(seed, own).map(|(o, _)| judge.passes(&o));
+            if control != Some(was_passing) {
+                unsettled += u64::from(control.is_some());
+                continue;
+            }
+            if let Some((o, _)) = reruns.run(seed, flipped) {
+                flips += 1;
+                followed += u64::from(judge.passes(&o) != was_passing);
             }
         }
-        if flips + unsettled > 0 {
-            causes.flips.push(Flip {
-                knob: "hash_seed".into(),
-                flips,
-                followed,
-                line: flip_line(followed, flips, unsettled),
-            });
-        }
     }
+    (flips + unsettled > 0).then(|| Flip {
+        knob: "hash_seed".into(),
+        flips,
+        followed,
+        line: flip_line(followed, flips, unsettled),
+    })
 }
 
 /// What a flip says: the outcome followed the hash seed `followed` times of `flips`;

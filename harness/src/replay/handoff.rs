@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use super::make::{self, Shrinking};
 use super::token::ReplayCommand;
+use crate::campaign::Stop;
+use crate::campaign::{ExplorePlan, Plan, Soaked};
 use crate::explore::params::{ExploreParams, SchedulerKind};
 use crate::outcome::classify::ReplayTarget;
 use crate::scenario::Scenario;
-use crate::soak::runner::{ExplorePlan, Plan, Soaked};
-use crate::soak::stop::Stop;
 
 /// Reruns of a failing seed that say whether the seed decides the failure.
 pub const RERUNS: u64 = 5;
@@ -112,7 +112,7 @@ pub fn handoff(
     };
     let stop = Stop::current();
     let mut checkpoint = |_: &crate::outcome::Tally, _: std::time::Duration| {};
-    let explored = crate::soak::runner::soak(
+    let explored = crate::campaign::soak(
         scenario,
         0..HANDOFF_SCHEDULES,
         &explore_plan,

@@ -5,13 +5,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::token::{self, Mode, ReplayCommand, ScheduleToken, Token};
+use crate::campaign::Plan;
+use crate::campaign::Soaked;
+use crate::campaign::protocol::{Keep, Reply, Request};
+use crate::campaign::session::Session;
+use crate::iteration::knobs::Knobs;
 use crate::outcome::classify::ReplayTarget;
 use crate::scenario::Scenario;
-use crate::soak::knobs::Knobs;
-use crate::soak::plan::Plan;
-use crate::soak::protocol::{Keep, Reply, Request};
-use crate::soak::runner::Soaked;
-use crate::soak::session::Session;
 
 /// The token of soak iteration `target` of `scenario`; `signature` is how it failed (from
 /// the soak's tally: [`signature_of`]), which a replay must see again.

@@ -6,16 +6,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::token::{Mode, Token, TokenError, parse_steps};
+use super::token::{Mode, Token, TokenError};
+use crate::campaign::protocol::{Reply, Request};
+use crate::campaign::session::{NoAnswer, Session};
+use crate::campaign::{ExplorePlan, Isolation, Plan};
 use crate::explore::params::ExploreParams;
+use crate::explore::steps::parse_steps;
+use crate::iteration::execute::WireRun;
+use crate::iteration::knobs::{Knobs, Overrides};
 use crate::outcome::evaluate::Stopped;
 use crate::outcome::{Fingerprint, Outcome};
 use crate::scenario::project;
 use crate::scenario::{Scenario, ScenarioError};
-use crate::soak::knobs::Overrides;
-use crate::soak::plan::{ExplorePlan, Isolation, Plan};
-use crate::soak::protocol::{Reply, Request};
-use crate::soak::session::{NoAnswer, Session};
 use crate::util::{input, text};
 
 /// Why a token cannot be replayed.
@@ -70,9 +72,9 @@ pub struct Replayed {
     /// The iteration seed.
     pub seed: u64,
     /// Its knobs.
-    pub knobs: crate::soak::knobs::Knobs,
+    pub knobs: Knobs,
     /// The run, when it finished.
-    pub run: Option<crate::soak::protocol::WireRun>,
+    pub run: Option<WireRun>,
     /// How it was judged (a hang or a crash when it did not finish).
     pub outcome: Outcome,
     /// The usual fingerprint it was compared with, when one was given.
@@ -165,59 +167,25 @@ pub fn replay(token: Token, times: u64, root: Option<&Path>) -> Result<TokenRepl
     let (file, root) = locate(&token, root)?;
     let scenario = Arc::new(crate::scenario::load::load_file(&file, Some(&root))?);
     token.check(&scenario)?;
-    let steps = match &token.schedule {
-        Some(s) => Some(parse_steps(&s.steps)?),
-        None => None,
+    let explore = match &token.schedule {
+        Some(s) => {
+            parse_steps(&s.steps).map_err(TokenError::Damaged)?;
+            true
+        }
+        None => false,
     };
-    let plan = Plan {
-        run_seed: 0,
-        jobs: 1,
-        overrides: Overrides {
-            chaos: Some(token.knobs.chaos),
-            mutant: token.knobs.mutant,
-            ..Overrides::default()
-        },
-        fail_fast: false,
-        isolation: Isolation::Process,
-        hard_deadline: Some(Duration::from_millis(token.hard_deadline_ms)),
-        shard: None,
-        explore: token.schedule.as_ref().map(|s| ExplorePlan {
-            params: ExploreParams { ..s.params },
-            check_determinism: false,
-        }),
-    };
-    let deadline = Duration::from_millis(token.hard_deadline_ms);
-    let expected = token.expect.as_deref().and_then(Fingerprint::parse);
+    let plan = plan_of(&token);
     let labels: Vec<String> = scenario
         .invariants
         .iter()
         .map(|i| i.label.clone())
         .collect();
-    let seed = token.seed();
+    let (request, limit) = request_of(&token);
     let mut session = Session::start(&scenario, &plan);
     let mut first: Option<Replayed> = None;
     let mut diverged = None;
-    let mut reproduced = 0;
-    let mut otherwise = 0;
+    let (mut reproduced, mut otherwise) = (0, 0);
     for _ in 0..times {
-        let request = match (&token.mode, &token.schedule) {
-            (Mode::Explore, Some(s)) => Request::ReplaySchedule {
-                index: s.index,
-                seed,
-                knobs: token.knobs,
-                steps: s.steps.clone(),
-            },
-            _ => Request::Replay {
-                seed,
-                knobs: Some(token.knobs),
-            },
-        };
-        // A soak replay runs the iteration twice (the second says whether the seed decides
-        // its outcome): each run gets the whole hard deadline.
-        let limit = match request {
-            Request::Replay { .. } => deadline.saturating_mul(2),
-            _ => deadline,
-        };
         // A worker that died (a hang, a crash) is replaced for the next replay.
         let answer = match &mut session {
             Ok(s) => s.ask(&request, limit, |r| matches!(r, Reply::Done { .. })),
@@ -235,35 +203,21 @@ pub fn replay(token: Token, times: u64, root: Option<&Path>) -> Result<TokenRepl
                 ..
             }) => {
                 if diverged.is_none() {
-                    diverged = nondeterminism.filter(|_| steps.is_some());
+                    diverged = nondeterminism.filter(|_| explore);
                 }
                 let outcome = outcome.outcome();
-                Replayed {
-                    seed,
-                    knobs: token.knobs,
-                    run,
-                    signatures: (token.signature.clone(), outcome.signature(&labels)),
-                    outcome,
-                    expected,
-                    again: again.as_deref().and_then(Fingerprint::parse),
-                }
+                let again = again.as_deref().and_then(Fingerprint::parse);
+                replayed(&token, &labels, outcome, run, again)
             }
             Ok(_) => unreachable!("only a Done is wanted"),
-            Err(no) => {
-                let outcome = Outcome::stopped(match no {
-                    NoAnswer::Hang(why) => Stopped::Hang(why),
-                    NoAnswer::Died(why) => Stopped::Crash(why),
-                    NoAnswer::Stopped => break,
-                });
-                Replayed {
-                    seed,
-                    knobs: token.knobs,
-                    run: None,
-                    signatures: (token.signature.clone(), outcome.signature(&labels)),
-                    outcome,
-                    expected,
-                    again: None,
-                }
+            Err(NoAnswer::Stopped) => break,
+            Err(NoAnswer::Hang(why)) => {
+                let outcome = Outcome::stopped(Stopped::Hang(why));
+                replayed(&token, &labels, outcome, None, None)
+            }
+            Err(NoAnswer::Died(why)) => {
+                let outcome = Outcome::stopped(Stopped::Crash(why));
+                replayed(&token, &labels, outcome, None, None)
             }
         };
         reproduced += u64::from(replayed.reproduced());
@@ -278,4 +232,71 @@ pub fn replay(token: Token, times: u64, root: Option<&Path>) -> Result<TokenRepl
         otherwise,
         diverged,
     })
+}
+
+/// The plan a token's replays run under: its knobs' overrides, its hard deadline, and its
+/// schedule's scheduler.
+fn plan_of(token: &Token) -> Plan {
+    Plan {
+        run_seed: 0,
+        jobs: 1,
+        overrides: Overrides {
+            chaos: Some(token.knobs.chaos),
+            mutant: token.knobs.mutant,
+            ..Overrides::default()
+        },
+        fail_fast: false,
+        isolation: Isolation::Process,
+        hard_deadline: Some(Duration::from_millis(token.hard_deadline_ms)),
+        shard: None,
+        explore: token.schedule.as_ref().map(|s| ExplorePlan {
+            params: ExploreParams { ..s.params },
+            check_determinism: false,
+        }),
+    }
+}
+
+/// What a worker is asked for each replay, and how long it may take: a soak replay runs the
+/// iteration twice (the second says whether the seed decides its outcome), and each run gets
+/// the whole hard deadline.
+fn request_of(token: &Token) -> (Request, Duration) {
+    let deadline = Duration::from_millis(token.hard_deadline_ms);
+    let seed = token.seed();
+    match (&token.mode, &token.schedule) {
+        (Mode::Explore, Some(s)) => (
+            Request::ReplaySchedule {
+                index: s.index,
+                seed,
+                knobs: token.knobs,
+                steps: s.steps.clone(),
+            },
+            deadline,
+        ),
+        _ => (
+            Request::Replay {
+                seed,
+                knobs: Some(token.knobs),
+            },
+            deadline.saturating_mul(2),
+        ),
+    }
+}
+
+/// One replay of `token` that ended with `outcome`.
+fn replayed(
+    token: &Token,
+    labels: &[String],
+    outcome: Outcome,
+    run: Option<WireRun>,
+    again: Option<Fingerprint>,
+) -> Replayed {
+    Replayed {
+        seed: token.seed(),
+        knobs: token.knobs,
+        run,
+        signatures: (token.signature.clone(), outcome.signature(labels)),
+        outcome,
+        expected: token.expect.as_deref().and_then(Fingerprint::parse),
+        again,
+    }
 }

@@ -24,12 +24,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::explore::params::ExploreParams;
-use crate::explore::trace::Step;
+use crate::explore::steps::parse_steps;
+use crate::iteration::knobs::Knobs;
 use crate::outcome::Fingerprint;
 use crate::scenario::Scenario;
 use crate::scenario::load::MAX_WORKERS;
 use crate::scenario::project::is_plain_relative;
-use crate::soak::knobs::Knobs;
 
 /// The token payload's version.
 pub const TOKEN_VERSION: u32 = 3;
@@ -39,8 +39,6 @@ pub const PREFIX: &str = "bp2.";
 pub const MAX_PATH: usize = 4096;
 /// The build it was made by: a hash of the engine's and the harness's sources (`build.rs`).
 pub const BUILD_ID: &str = env!("BP_BUILD_ID");
-/// The most schedule steps a token may hold (a real schedule has thousands).
-pub const MAX_STEPS: usize = 10_000_000;
 /// Tokens longer than this are also written to a file, whose path is printed.
 pub const LONG: usize = 1000;
 
@@ -335,7 +333,7 @@ impl Token {
 impl ScheduleToken {
     /// Refuses a schedule no explore makes: no steps, or a PCT depth out of its range.
     fn validate(&self) -> Result<(), TokenError> {
-        let steps = parse_steps(&self.steps)?;
+        let steps = parse_steps(&self.steps).map_err(TokenError::Damaged)?;
         if steps.is_empty() {
             return Err(TokenError::Damaged("its schedule has no steps".into()));
         }
@@ -418,56 +416,6 @@ pub fn command(token: &Token, dir: Option<&Path>, stem: &str) -> ReplayCommand {
     }
 }
 
-/// A schedule's steps as text: runs of task ids (`0*3.1*4`), random values as `~v`.
-pub fn steps_text(steps: &[Step]) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < steps.len() {
-        match steps[i] {
-            Step::Random(v) => {
-                out.push(format!("~{v}"));
-                i += 1;
-            }
-            Step::Task(t) => {
-                let mut j = i;
-                while j < steps.len() && steps[j] == Step::Task(t) {
-                    j += 1;
-                }
-                out.push(format!("{t}*{}", j - i));
-                i = j;
-            }
-        }
-    }
-    out.join(".")
-}
-
-/// [`steps_text`] read back.
-pub fn parse_steps(text: &str) -> Result<Vec<Step>, TokenError> {
-    let bad = |part: &str| TokenError::Damaged(format!("the schedule has a bad step `{part}`"));
-    let mut steps = Vec::new();
-    for part in text.split('.').filter(|p| !p.is_empty()) {
-        if let Some(v) = part.strip_prefix('~') {
-            if steps.len() >= MAX_STEPS {
-                return Err(TokenError::Damaged(format!(
-                    "the schedule has more than {MAX_STEPS} steps"
-                )));
-            }
-            steps.push(Step::Random(v.parse().map_err(|_| bad(part))?));
-        } else {
-            let (t, n) = part.split_once('*').ok_or_else(|| bad(part))?;
-            let t: u32 = t.parse().map_err(|_| bad(part))?;
-            let n: usize = n.parse().map_err(|_| bad(part))?;
-            if n > MAX_STEPS - steps.len() {
-                return Err(TokenError::Damaged(format!(
-                    "the schedule has more than {MAX_STEPS} steps"
-                )));
-            }
-            steps.extend(std::iter::repeat_n(Step::Task(t), n));
-        }
-    }
-    Ok(steps)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,20 +424,5 @@ mod tests {
     fn crc32_is_zlibs() {
         assert_eq!(crc32(b""), 0);
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-    }
-
-    #[test]
-    fn steps_round_trip_through_text() {
-        let steps = vec![
-            Step::Task(0),
-            Step::Task(0),
-            Step::Task(1),
-            Step::Random(42),
-            Step::Task(1),
-        ];
-        let text = steps_text(&steps);
-        assert_eq!(text, "0*2.1*1.~42.1*1");
-        assert_eq!(parse_steps(&text).unwrap(), steps);
-        assert!(parse_steps("0*x").is_err());
     }
 }

@@ -10,14 +10,14 @@ use super::model::{
     Report, SCHEMA_VERSION, SHOWN_FINGERPRINTS, ScenarioReport, SignatureRow, Totals,
     WorkersReport,
 };
+use crate::campaign::WorkerStats;
+use crate::iteration::knobs::{Overrides, worker_caps};
 use crate::outcome::classify::ReplayTarget;
 use crate::outcome::flake_causes;
 use crate::outcome::stats::Rate;
 use crate::outcome::tally::BadIteration;
 use crate::outcome::{Class, Tally, classify};
 use crate::scenario::Scenario;
-use crate::soak::knobs::{Overrides, worker_caps};
-use crate::soak::runner::WorkerStats;
 use crate::util::exit;
 
 /// Makes the command that replays an iteration (or schedule): its token, for the runner.
@@ -324,7 +324,7 @@ pub struct RunInfo {
     /// The run seed.
     pub run_seed: u64,
     /// The shard it was (`--shard K/N`).
-    pub shard: Option<crate::soak::plan::Shard>,
+    pub shard: Option<crate::campaign::Shard>,
     /// The command line.
     pub command: String,
     /// When it started.

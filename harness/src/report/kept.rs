@@ -1,7 +1,7 @@
 //! A run's report folder as the run keeps it: its checkpoints, its final write, and, when a
 //! later second signal ends the process before the run could write its own, a final report
 //! made from the last checkpoint, written by the signal thread and marked forced
-//! ([`crate::soak::stop`]). Every write holds one lock, so a forced write never interleaves
+//! ([`crate::campaign::stop`]). Every write holds one lock, so a forced write never interleaves
 //! with another, and none follows it.
 
 use std::io;
@@ -72,6 +72,11 @@ impl Kept {
 
     fn write(&self, report: &Report) -> io::Result<()> {
         write::write_all(&self.dir, report, self.junit.as_deref(), self.flaky_as)
+    }
+
+    /// The report folder.
+    pub fn dir(&self) -> &PathBuf {
+        &self.dir
     }
 }
 

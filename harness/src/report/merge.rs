@@ -456,9 +456,9 @@ fn fallback_replay(
     let mutant = <crate::mutants::plant::Mutant as clap::ValueEnum>::from_str(&o.mutant, true)
         .unwrap_or(crate::mutants::plant::Mutant::None);
     let hash_seed = if o.hash_seed == "fixed" {
-        crate::soak::knobs::HashSeed::Fixed
+        crate::iteration::knobs::HashSeed::Fixed
     } else {
-        crate::soak::knobs::HashSeed::Vary
+        crate::iteration::knobs::HashSeed::Vary
     };
     let hard_deadline = o
         .hard_deadline_s
@@ -468,17 +468,17 @@ fn fallback_replay(
         .ok()
         .filter(|s| head.content_hash == Some(format!("{:016x}", s.content_hash)));
     if let Some(scenario) = loaded {
-        let plan = crate::soak::plan::Plan {
+        let plan = crate::campaign::Plan {
             run_seed: 0,
             jobs: 1,
-            overrides: crate::soak::knobs::Overrides {
+            overrides: crate::iteration::knobs::Overrides {
                 chaos,
                 hash_seed,
                 mutant,
                 workers: o.workers,
             },
             fail_fast: false,
-            isolation: crate::soak::plan::Isolation::Process,
+            isolation: crate::campaign::Isolation::Process,
             hard_deadline,
             explore: None,
             shard: None,
@@ -502,7 +502,7 @@ fn fallback_replay(
     if let Some(chaos) = &o.chaos {
         command.push_str(&format!(" --chaos {chaos}"));
     }
-    if hash_seed == crate::soak::knobs::HashSeed::Fixed {
+    if hash_seed == crate::iteration::knobs::HashSeed::Fixed {
         command.push_str(" --hash-seed fixed");
     }
     if mutant != crate::mutants::plant::Mutant::None {
@@ -528,7 +528,7 @@ fn merge_explore(
         .iter()
         .filter_map(|(_, s)| s.explore.as_ref())
         .flat_map(|e| e.nondeterministic.iter().cloned())
-        .take(crate::soak::plan::KEPT_SCHEDULES)
+        .take(crate::campaign::KEPT_SCHEDULES)
         .collect();
     merged.nondeterministic_count = ran
         .iter()

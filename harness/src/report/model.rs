@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::campaign::Shard;
 use crate::outcome::stats::Rate;
 use crate::outcome::{Class, Tally};
-use crate::soak::plan::Shard;
 
 /// Version of the `report.json` schema; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 3;

@@ -48,7 +48,7 @@ pub fn check(source: &str, report: &Report) -> Result<(), String> {
 
 fn check_scenario(
     s: &ScenarioReport,
-    shard: crate::soak::plan::Shard,
+    shard: crate::campaign::Shard,
     complete: bool,
 ) -> Result<(), String> {
     let it = &s.iterations;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine::{ChaosLevel, Workflow};
+use engine::{ChaosLevel, Settings, Workflow};
 use serde_json::Value;
 
 use super::error::ScenarioError;
@@ -228,29 +228,8 @@ fn load_in(source: &str, file: &Path, place: Place) -> Result<Scenario, Scenario
             "`iterations` and `max_iterations` must be at least 1".into(),
         ));
     }
-    let settings = workflow.settings();
-    let budget = Duration::from_millis(settings.lua_timeout_ms);
-    let hard_deadline = match raw.hard_deadline.as_deref() {
-        // Past the engine's own per-node hard deadline, so that fires first.
-        None => DEFAULT_HARD_DEADLINE
-            .max(Duration::from_millis(settings.hard_timeout_ms) + Duration::from_secs(5)),
-        Some(text) => humantime::parse_duration(text).map_err(|e| {
-            invalid(format!(
-                "read `hard_deadline`: `{text}` is not a duration like 60s or 500ms ({e})"
-            ))
-        })?,
-    };
-    if hard_deadline.is_zero() {
-        return Err(invalid("`hard_deadline` must be longer than 0".into()));
-    }
-    if raw.hard_deadline.is_some() && hard_deadline <= budget {
-        return Err(invalid(format!(
-            "`hard_deadline` ({}) must be longer than the workflow's node budget \
-             (`lua_timeout_ms`, {}): a slow node would be reported as a hang, not a timeout",
-            humantime::format_duration(hard_deadline),
-            humantime::format_duration(budget)
-        )));
-    }
+    let hard_deadline =
+        hard_deadline(raw.hard_deadline.as_deref(), workflow.settings()).map_err(invalid)?;
     if let Err(why) = engine::check_input(&input) {
         return Err(invalid(format!("read `initial_state`: {why}")));
     }
@@ -277,6 +256,33 @@ fn load_in(source: &str, file: &Path, place: Place) -> Result<Scenario, Scenario
         deterministic: compiled.deterministic,
         expect_failure: raw.expect_failure,
     })
+}
+
+/// The scenario's `hard_deadline` (`text`), or its default: past the engine's own per-node
+/// hard deadline, so that fires first. One given must be longer than the node budget.
+fn hard_deadline(text: Option<&str>, settings: &Settings) -> Result<Duration, String> {
+    let budget = Duration::from_millis(settings.lua_timeout_ms);
+    let hard_deadline = match text {
+        None => {
+            return Ok(DEFAULT_HARD_DEADLINE
+                .max(Duration::from_millis(settings.hard_timeout_ms) + Duration::from_secs(5)));
+        }
+        Some(text) => humantime::parse_duration(text).map_err(|e| {
+            format!("read `hard_deadline`: `{text}` is not a duration like 60s or 500ms ({e})")
+        })?,
+    };
+    if hard_deadline.is_zero() {
+        return Err("`hard_deadline` must be longer than 0".into());
+    }
+    if hard_deadline <= budget {
+        return Err(format!(
+            "`hard_deadline` ({}) must be longer than the workflow's node budget \
+             (`lua_timeout_ms`, {}): a slow node would be reported as a hang, not a timeout",
+            humantime::format_duration(hard_deadline),
+            humantime::format_duration(budget)
+        ));
+    }
+    Ok(hard_deadline)
 }
 
 /// `chaos.workers`: each entry from 1 to [`MAX_WORKERS`], and none above the workflow's own

@@ -8,6 +8,3 @@ pub const FAILED: u8 = 1;
 pub const FLAKY: u8 = 2;
 /// Bad input or usage.
 pub const USAGE: u8 = 3;
-/// Stopped by Ctrl-C (SIGINT) or SIGTERM before the end, with nothing failing so far
-/// (the shell's 128 + SIGINT).
-pub const INTERRUPTED: u8 = 130;

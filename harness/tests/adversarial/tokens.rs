@@ -6,8 +6,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use harness::iteration::Knobs;
 use harness::replay::token::{BUILD_ID, Mode, PREFIX, TOKEN_VERSION, Token, TokenError, crc32};
-use harness::soak::knobs::Knobs;
 use proptest::prelude::*;
 
 use crate::common::{FAILING, Project, printed_token};

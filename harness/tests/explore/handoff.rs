@@ -5,22 +5,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use harness::explore::params::{ExploreParams, SchedulerKind};
-use harness::explore::unit::Explorer;
+use harness::campaign::Soaked;
+use harness::campaign::{ExploreStats, Isolation, Plan, WorkerStats};
+use harness::explore::{ExploreParams, Explorer, SchedulerKind};
+use harness::iteration::Overrides;
 use harness::mutants::plant::Mutant;
 use harness::outcome::{Outcome, Tally, classify};
 use harness::replay::handoff::handoff;
 use harness::replay::token::Mode;
 use harness::scenario::Scenario;
-use harness::soak::knobs::Overrides;
-use harness::soak::plan::{ExploreStats, Isolation, Plan, WorkerStats};
-use harness::soak::runner::Soaked;
 
 use crate::PLANTED;
 use crate::common::{harness, root};
 
 fn planted() -> Arc<Scenario> {
-    harness::soak::exe::set_worker_exe(env!("CARGO_BIN_EXE_harness"));
+    harness::campaign::set_worker_exe(env!("CARGO_BIN_EXE_harness"));
     Arc::new(
         harness::scenario::load::load_file(&root().join(PLANTED), None).expect("the fixture loads"),
     )
@@ -70,10 +69,10 @@ fn soaked_with_the_race(scenario: &Arc<Scenario>) -> Soaked {
         .collect();
     let mut tally = Tally::new(labels);
     let race = race_outcome(scenario);
-    let fine = harness::soak::iteration::run_iteration(
+    let fine = harness::iteration::run_iteration(
         scenario,
         1,
-        &harness::soak::knobs::Knobs::derive(scenario, 1, &Overrides::default()),
+        &harness::iteration::Knobs::derive(scenario, 1, &Overrides::default()),
         None,
     )
     .1;

@@ -137,7 +137,7 @@ fn fields_no_harness_writes_are_refused() {
     mode.mode = harness::replay::token::Mode::Explore;
     damaged(mode, "without a schedule");
     // A schedule of hundreds of millions of steps is refused before it is built.
-    assert!(harness::replay::token::parse_steps("0*9999999.1*9999999").is_err());
+    assert!(harness::explore::parse_steps("0*9999999.1*9999999").is_err());
 }
 
 #[test]

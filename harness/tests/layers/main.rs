@@ -1,4 +1,12 @@
-//! No two modules use each other, directly or through a chain, in the engine or the harness.
+//! The harness's and the engine's modules point one way.
+//!
+//! - No two modules use each other, directly or through a chain.
+//! - No two folders do either: within every folder, its files and subfolders, each taken
+//!   whole, use each other in no cycle (so `a/` using `b/` and `b/` using `a/` fails, whichever
+//!   files the uses come from).
+//! - The harness's top-level modules sit in the layers of [`HARNESS_LAYERS`], and each uses
+//!   only the layers below its own; the table in `harness/src/lib.rs` is this list, rendered
+//!   (the test fails with the table to paste when they differ).
 //!
 //! A source scan: every file is a module (`run/walk.rs` is `run::walk`, `run/mod.rs` is
 //! `run`). Its edges are the modules its paths name (`use crate::a::b`, `use super::c`,
@@ -173,8 +181,9 @@ fn resolve(
     Some(at)
 }
 
-fn check_crate(src: PathBuf) {
-    let mods = modules(&src);
+/// Every module of the crate at `src`, and the modules each one uses.
+fn graph(src: &Path) -> Edges {
+    let mods = modules(src);
     // `pub use child::...::Name` in a module: Name is defined under `child`.
     let mut reexports: BTreeMap<Vec<String>, BTreeMap<String, String>> = BTreeMap::new();
     for (m, text) in &mods {
@@ -201,7 +210,7 @@ fn check_crate(src: PathBuf) {
             }
         }
     }
-    let mut edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    let mut edges: Edges = mods.keys().map(|m| (m.clone(), BTreeSet::new())).collect();
     for (m, text) in &mods {
         for path in paths(text) {
             if let Some(target) = resolve(m, &path, &mods, &reexports)
@@ -212,10 +221,17 @@ fn check_crate(src: PathBuf) {
             }
         }
     }
-    // Depth-first search for a cycle.
+    edges
+}
+
+/// Module paths and the modules each uses.
+type Edges = BTreeMap<Vec<String>, BTreeSet<Vec<String>>>;
+
+/// A cycle in `edges`, as the nodes along it (the first one again at the end).
+fn find_cycle(edges: &Edges) -> Option<Vec<Vec<String>>> {
     fn visit(
         m: &Vec<String>,
-        edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
+        edges: &Edges,
         state: &mut BTreeMap<Vec<String>, u8>,
         stack: &mut Vec<Vec<String>>,
     ) -> Option<Vec<Vec<String>>> {
@@ -241,25 +257,213 @@ fn check_crate(src: PathBuf) {
         None
     }
     let mut state = BTreeMap::new();
-    for m in mods.keys() {
-        if let Some(cycle) = visit(m, &edges, &mut state, &mut Vec::new()) {
-            let names: Vec<String> = cycle
-                .iter()
-                .map(|m| {
-                    if m.is_empty() {
-                        "crate".to_string()
-                    } else {
-                        m.join("::")
-                    }
+    edges
+        .keys()
+        .find_map(|m| visit(m, edges, &mut state, &mut Vec::new()))
+}
+
+fn names(cycle: &[Vec<String>]) -> String {
+    cycle
+        .iter()
+        .map(|m| {
+            if m.is_empty() {
+                "crate".to_string()
+            } else {
+                m.join("::")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" -> ")
+}
+
+/// The uses between the parts of folder `folder` (its files and subfolders, each whole,
+/// except a subfolder that [`HARNESS_LAYERS`] puts in a layer of its own, such as
+/// `mutants::plant`: that is a part apart from its folder): a module under part `a` using one
+/// under part `b` is an edge `a -> b`.
+fn folder_edges(edges: &Edges, folder: &[String]) -> Edges {
+    let part = |m: &Vec<String>| {
+        (m.len() > folder.len() && m.starts_with(folder)).then(|| {
+            own_layer_folders()
+                .into_iter()
+                .find(|u| u.len() > folder.len() + 1 && m.starts_with(u) && u.starts_with(folder))
+                .map(|u| {
+                    u[..=folder.len()]
+                        .iter()
+                        .chain(&u[folder.len() + 1..])
+                        .cloned()
+                        .collect()
                 })
-                .collect();
+                .unwrap_or_else(|| m[..=folder.len()].to_vec())
+        })
+    };
+    let mut out = Edges::new();
+    for (m, targets) in edges {
+        let Some(from) = part(m) else { continue };
+        for target in targets {
+            if let Some(to) = part(target)
+                && to != from
+            {
+                out.entry(from.clone()).or_default().insert(to);
+            }
+        }
+    }
+    out
+}
+
+/// The nested folders [`HARNESS_LAYERS`] names (`mutants::plant`), as paths.
+fn own_layer_folders() -> Vec<Vec<String>> {
+    HARNESS_LAYERS
+        .iter()
+        .flat_map(|(_, modules, _)| modules.iter())
+        .filter(|m| m.contains("::"))
+        .map(|m| m.split("::").map(str::to_string).collect())
+        .collect()
+}
+
+/// The entry of [`HARNESS_LAYERS`] module `m` falls under: the longest one that is a
+/// prefix of its path.
+fn unit_of(m: &[String]) -> Option<String> {
+    let joined = m.join("::");
+    layer_of()
+        .into_keys()
+        .filter(|u| joined == *u || joined.starts_with(&format!("{u}::")))
+        .max_by_key(|u| u.len())
+        .map(str::to_string)
+}
+
+fn check_crate(src: PathBuf, folders: bool) {
+    let edges = graph(&src);
+    if let Some(cycle) = find_cycle(&edges) {
+        panic!(
+            "{}: modules use each other: {}",
+            src.display(),
+            names(&cycle)
+        );
+    }
+    if !folders {
+        return;
+    }
+    // Every folder: the root, and each one a module lies under.
+    let folders: BTreeSet<Vec<String>> = edges
+        .keys()
+        .flat_map(|m| (0..m.len()).map(|n| m[..n].to_vec()))
+        .collect();
+    for folder in folders {
+        if let Some(cycle) = find_cycle(&folder_edges(&edges, &folder)) {
             panic!(
-                "{}: modules use each other: {}",
+                "{}: folders use each other: {}",
                 src.display(),
-                names.join(" -> ")
+                names(&cycle)
             );
         }
     }
+}
+
+/// The harness's layers, top first: (layer, its top-level modules, its job). Each module
+/// uses only modules of the layers below its own. `harness/src/lib.rs` shows this table.
+const HARNESS_LAYERS: &[(&str, &[&str], &str)] = &[
+    (
+        "cmd",
+        &["cmd"],
+        "parse arguments, run a runner, print, write reports; one error type with its exit code",
+    ),
+    (
+        "overhead",
+        &["overhead"],
+        "`harness overhead`: the engine's overhead measured against its budgets, and its report",
+    ),
+    (
+        "mutants",
+        &["mutants"],
+        "`harness mutants`: the detection matrix (which method catches which planted bug, at what effort) and its views",
+    ),
+    (
+        "report",
+        &["report", "progress"],
+        "the report models and their views (terminal, JSON, Markdown, JUnit, HTML); progress bars",
+    ),
+    (
+        "replay",
+        &["replay"],
+        "replay tokens, and replaying one (soak or explore)",
+    ),
+    (
+        "campaign",
+        &["campaign"],
+        "the campaign runner: plan, supervised worker processes, protocol, watchdog, stop, sink; soak and explore are its two modes",
+    ),
+    (
+        "explore",
+        &["explore"],
+        "the shuttle side of explore: schedulers, one execution, a scenario's explorer, shrinking, schedule text",
+    ),
+    (
+        "iteration",
+        &["iteration"],
+        "one iteration: its seed and knobs, run on a runtime and judged",
+    ),
+    (
+        "outcome",
+        &["outcome"],
+        "what an iteration ended with (fingerprint, invariants) and what many add up to (tally, classes, rates)",
+    ),
+    (
+        "scenario",
+        &["scenario", "mutants::plant"],
+        "scenario files: format, loading, compiled invariants; the engine variants a run may use",
+    ),
+    (
+        "util",
+        &["util"],
+        "exit codes, host figures, shell quoting, input limits",
+    ),
+];
+
+/// [`HARNESS_LAYERS`] as the Markdown table of `lib.rs`'s doc (each line `//! `).
+fn layer_table() -> String {
+    let mut out = String::from("//! | layer | modules | job |\n//! |---|---|---|\n");
+    for (layer, modules, job) in HARNESS_LAYERS {
+        let modules: Vec<String> = modules.iter().map(|m| format!("[`{m}`]")).collect();
+        out.push_str(&format!(
+            "//! | {layer} | {} | {job} |\n",
+            modules.join(", ")
+        ));
+    }
+    out
+}
+
+/// The layer of each top-level module, `0` the top.
+fn layer_of() -> BTreeMap<&'static str, usize> {
+    HARNESS_LAYERS
+        .iter()
+        .enumerate()
+        .flat_map(|(at, (_, modules, _))| modules.iter().map(move |m| (*m, at)))
+        .collect()
+}
+
+/// Every use of a module in a higher layer (or another module of the same layer), as
+/// `from -> to`; and the top-level modules no layer names.
+fn layer_breaches(edges: &Edges) -> (Vec<String>, BTreeSet<String>) {
+    let layers = layer_of();
+    let mut breaches = Vec::new();
+    let mut unlisted = BTreeSet::new();
+    for (m, targets) in edges {
+        let Some(from_unit) = unit_of(m) else {
+            unlisted.extend(m.first().cloned());
+            continue;
+        };
+        let from = layers[from_unit.as_str()];
+        for target in targets {
+            let Some(to_unit) = unit_of(target) else {
+                unlisted.extend(target.first().cloned());
+                continue;
+            };
+            if to_unit != from_unit && layers[to_unit.as_str()] <= from {
+                breaches.push(format!("{} -> {}", m.join("::"), target.join("::")));
+            }
+        }
+    }
+    (breaches, unlisted)
 }
 
 fn workspace() -> PathBuf {
@@ -268,12 +472,87 @@ fn workspace() -> PathBuf {
 
 #[test]
 fn engine_modules_use_each_other_in_no_cycle() {
-    check_crate(workspace().join("engine/src"));
+    // Modules only: the engine's folders are not yet free of cycles (`run` and `workflow`).
+    check_crate(workspace().join("engine/src"), false);
 }
 
 #[test]
-fn harness_modules_use_each_other_in_no_cycle() {
-    check_crate(workspace().join("harness/src"));
+fn harness_modules_and_folders_use_each_other_in_no_cycle() {
+    check_crate(workspace().join("harness/src"), true);
+}
+
+#[test]
+fn harness_modules_use_only_the_layers_below_their_own() {
+    let edges = graph(&workspace().join("harness/src"));
+    let (breaches, unlisted) = layer_breaches(&edges);
+    assert!(
+        unlisted.is_empty(),
+        "top-level modules no layer of HARNESS_LAYERS names: {unlisted:?}"
+    );
+    assert!(
+        breaches.is_empty(),
+        "modules that use a module of their own layer or a higher one (HARNESS_LAYERS):\n{}",
+        breaches.join("\n")
+    );
+}
+
+#[test]
+fn the_layer_table_in_lib_rs_is_the_one_the_test_checks() {
+    let lib = std::fs::read_to_string(workspace().join("harness/src/lib.rs")).unwrap();
+    let table = layer_table();
+    assert!(
+        lib.contains(&table),
+        "harness/src/lib.rs's layer table is not HARNESS_LAYERS; it should read:\n{table}"
+    );
+}
+
+#[test]
+fn the_layer_check_finds_a_use_of_a_higher_layer() {
+    let mut edges = Edges::new();
+    let module = |path: &str| path.split("::").map(String::from).collect::<Vec<_>>();
+    edges
+        .entry(module("outcome::tally"))
+        .or_default()
+        .insert(module("report::model"));
+    edges
+        .entry(module("report::model"))
+        .or_default()
+        .insert(module("progress"));
+    edges
+        .entry(module("nowhere"))
+        .or_default()
+        .insert(module("util"));
+    let (breaches, unlisted) = layer_breaches(&edges);
+    assert_eq!(
+        breaches,
+        [
+            "outcome::tally -> report::model",
+            "report::model -> progress"
+        ]
+    );
+    assert_eq!(unlisted, BTreeSet::from(["nowhere".to_string()]));
+}
+
+#[test]
+fn the_check_finds_folders_that_use_each_other_through_different_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path();
+    for folder in ["a", "b"] {
+        std::fs::create_dir(src.join(folder)).unwrap();
+    }
+    std::fs::write(src.join("lib.rs"), "mod a;\nmod b;\n").unwrap();
+    std::fs::write(src.join("a/mod.rs"), "mod x;\nmod y;\n").unwrap();
+    std::fs::write(src.join("a/x.rs"), "use crate::b::p::helper;\n").unwrap();
+    std::fs::write(src.join("a/y.rs"), "pub fn thing() {}\n").unwrap();
+    std::fs::write(src.join("b/mod.rs"), "mod p;\nmod q;\n").unwrap();
+    std::fs::write(src.join("b/p.rs"), "pub fn helper() {}\n").unwrap();
+    std::fs::write(src.join("b/q.rs"), "use crate::a::y::thing;\n").unwrap();
+    let found = std::panic::catch_unwind(|| check_crate(src.to_path_buf(), true));
+    let message = *found.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        message.contains("folders use each other: a -> b -> a"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -293,7 +572,7 @@ fn the_check_finds_a_cycle_through_a_reexport() {
         "use crate::a::Thing;\npub fn helper() {}\n",
     )
     .unwrap();
-    let found = std::panic::catch_unwind(|| check_crate(src.to_path_buf()));
+    let found = std::panic::catch_unwind(|| check_crate(src.to_path_buf(), true));
     let message = *found.unwrap_err().downcast::<String>().unwrap();
     assert!(message.contains("a::x -> b -> a::x"), "{message}");
 }

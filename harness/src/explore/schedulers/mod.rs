@@ -6,6 +6,7 @@ pub mod dfs;
 pub mod fixed;
 pub mod pct;
 pub mod random;
+pub mod recording;
 pub mod replay;
 pub mod shrinking;
 

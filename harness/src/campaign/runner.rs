@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use super::plan::{ExplorePlan, ExploreStats, Halt, Isolation, Plan, Shard, WorkerStats};
+use super::plan::{ExploreStats, Halt, Isolation, Plan, WorkerStats};
 use super::sink::{Checkpoint, Sink};
 use super::stop::Stop;
 use crate::outcome::Tally;

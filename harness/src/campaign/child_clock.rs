@@ -59,8 +59,9 @@ impl ChildClock {
         now.saturating_sub(stopped)
     }
 
-    /// Whether it is stopped, as of the last [`ChildClock::now`].
-    pub fn is_stopped(&self) -> bool {
+    /// Whether it is stopped, as of the last [`ChildClock::now`] (the tests' view).
+    #[cfg(test)]
+    fn is_stopped(&self) -> bool {
         self.stopped_since.is_some()
     }
 

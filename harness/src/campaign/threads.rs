@@ -12,12 +12,12 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::iteration::run_iteration;
-use super::knobs::{Knobs, iteration_seed};
 use super::plan::{Halt, Plan};
 use super::sink::Sink;
 use super::stop::Stop;
 use super::watch::{Backstop, Overdue, Watch};
+use crate::iteration::execute::run_iteration;
+use crate::iteration::knobs::{Knobs, iteration_seed};
 use crate::outcome::Outcome;
 use crate::outcome::evaluate::Stopped;
 use crate::scenario::Scenario;
@@ -44,6 +44,71 @@ pub fn soak(
     stop: &Stop,
     sink: &mut Sink<'_>,
 ) -> Option<Halt> {
+    let (threads, rx) = start(scenario, range, plan);
+    let mut exited = 0;
+    let mut stopping_since: Option<Instant> = None;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(Msg::Done(i, seed, outcome)) => sink.record(i, seed, &outcome),
+            Ok(Msg::Exited) => {
+                exited += 1;
+                if exited == threads.busy.len() {
+                    return stop.signal().map(Halt::Signal);
+                }
+            }
+            Ok(Msg::Overdue(o)) => {
+                threads.halt.store(true, Ordering::Relaxed);
+                let (index, seed) = o.iteration.expect("soak nodes are watched per iteration");
+                return hang(sink, index.unwrap_or(0), seed, o.to_string());
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return stop.signal().map(Halt::Signal),
+        }
+        if let Some((i, seed)) = threads.past(hard_deadline) {
+            threads.halt.store(true, Ordering::Relaxed);
+            let what = Stopped::past_deadline(hard_deadline, false).describe_cause();
+            return hang(sink, i, seed, what);
+        }
+        if sink.failed_fast || stop.requested() {
+            threads.halt.store(true, Ordering::Relaxed);
+            let since = *stopping_since.get_or_insert_with(Instant::now);
+            if since.elapsed() > GRACE {
+                // Iterations still running are left behind (and lost), not waited for.
+                return stop.signal().map(Halt::Signal);
+            }
+        }
+        sink.tick();
+    }
+}
+
+/// The soak threads, running: what each runs, and the flag that stops them all.
+struct Threads {
+    /// One slot per thread.
+    busy: Busy,
+    /// Set: every thread stops after its current iteration.
+    halt: Arc<AtomicBool>,
+}
+
+impl Threads {
+    /// The iteration (index, seed) a thread has run for longer than `hard_deadline`.
+    fn past(&self, hard_deadline: Duration) -> Option<(u64, u64)> {
+        let now = pause::now();
+        self.busy.iter().find_map(|slot| {
+            let running = *slot.lock().unwrap_or_else(|p| p.into_inner());
+            running
+                .filter(|&(_, _, since)| now.saturating_sub(since) > hard_deadline)
+                .map(|(i, seed, _)| (i, seed))
+        })
+    }
+}
+
+/// Starts `plan.jobs` threads (at most one per iteration, and 256) taking iterations of
+/// `range` in turn, and the watchdog behind them; their messages come on the receiver.
+fn start(
+    scenario: &Arc<Scenario>,
+    range: std::ops::Range<u64>,
+    plan: &Plan,
+) -> (Threads, mpsc::Receiver<Msg>) {
     let iterations = range.end.saturating_sub(range.start);
     let end = range.end;
     let jobs = plan.jobs.clamp(1, iterations.clamp(1, 256) as usize);
@@ -89,47 +154,7 @@ pub fn soak(
             })
             .expect("spawn a soak thread");
     }
-    drop((tx, watch));
-    let mut exited = 0;
-    let mut stopping_since: Option<Instant> = None;
-    loop {
-        match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(Msg::Done(i, seed, outcome)) => sink.record(i, seed, &outcome),
-            Ok(Msg::Exited) => {
-                exited += 1;
-                if exited == jobs {
-                    return stop.signal().map(Halt::Signal);
-                }
-            }
-            Ok(Msg::Overdue(o)) => {
-                halt.store(true, Ordering::Relaxed);
-                let (index, seed) = o.iteration.expect("soak nodes are watched per iteration");
-                return hang(sink, index.unwrap_or(0), seed, o.to_string());
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => return stop.signal().map(Halt::Signal),
-        }
-        let now = pause::now();
-        for slot in busy.iter() {
-            let running = *slot.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((i, seed, since)) = running
-                && now.saturating_sub(since) > hard_deadline
-            {
-                halt.store(true, Ordering::Relaxed);
-                let what = Stopped::past_deadline(hard_deadline, false).describe_cause();
-                return hang(sink, i, seed, what);
-            }
-        }
-        if sink.failed_fast || stop.requested() {
-            halt.store(true, Ordering::Relaxed);
-            let since = *stopping_since.get_or_insert_with(Instant::now);
-            if since.elapsed() > GRACE {
-                // Iterations still running are left behind (and lost), not waited for.
-                return stop.signal().map(Halt::Signal);
-            }
-        }
-        sink.tick();
-    }
+    (Threads { busy, halt }, rx)
 }
 
 /// Records iteration `index` as a hang and stops the run: its thread cannot be killed.

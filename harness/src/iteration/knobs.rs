@@ -161,10 +161,6 @@ pub fn worker_caps(scenario: &Scenario, overrides: &Overrides) -> Vec<usize> {
     caps
 }
 
-/// The knob names a flake breakdown splits by value (the hash seed is attributed by
-/// flipping instead: it has a value per iteration).
-pub const VALUED_KNOBS: [&str; 2] = ["workers", "engine_thread"];
-
 impl Knobs {
     /// The values of the knobs `scenario` lets vary from one iteration to the next, as
     /// `name=value` (`workers=1`, `engine_thread=spawned`); a knob fixed for the whole run

@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::iteration::execute::WireRun;
+use crate::iteration::knobs::Knobs;
 use crate::outcome::evaluate::Stopped;
 use crate::outcome::{Fingerprint, Outcome};
-use crate::soak::knobs::Knobs;
 
 /// How long a worker may take to load its scenario (and, exploring, measure it) before it
 /// is given up on: loading is not an iteration, and does not count against one's deadline.
@@ -38,7 +39,7 @@ pub enum Request {
         seed: u64,
         /// Its knobs.
         knobs: Knobs,
-        /// The schedule ([`crate::replay::token::steps_text`]).
+        /// The schedule ([`crate::explore::steps::steps_text`]).
         steps: String,
     },
     /// Explore: shrink schedule `index` (which ran along `steps`) to its fewest preemptions,
@@ -131,6 +132,22 @@ pub enum Reply {
     },
 }
 
+impl Reply {
+    /// An iteration's reply with its outcome alone (the rest is filled in by who needs it).
+    pub fn done(index: Option<u64>, seed: u64, outcome: &Outcome) -> Reply {
+        Reply::Done {
+            index,
+            seed,
+            outcome: WireOutcome::from(outcome),
+            run: None,
+            again: None,
+            schedule: None,
+            preemptions: None,
+            nondeterminism: None,
+        }
+    }
+}
+
 /// An [`Outcome`] on the wire (fingerprints as hex strings).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WireOutcome {
@@ -159,17 +176,6 @@ impl WireOutcome {
             stopped: None::<Stopped>,
         }
     }
-}
-
-/// A replayed run as the supervisor prints it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct WireRun {
-    /// The final state, when it succeeded.
-    pub state: Option<serde_json::Value>,
-    /// `failed to ...`, when it failed.
-    pub error: Option<String>,
-    /// The trace.
-    pub trace: engine::Trace,
 }
 
 /// A worker's own figures after a batch (leak checks read these, not only the supervisor's).

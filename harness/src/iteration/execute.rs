@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use engine::sync::{Runtime, StdRuntime};
 use engine::{NodeWatch, Run, RunError, RunOptions, Trace, Workflow};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::knobs::Knobs;
@@ -121,6 +122,27 @@ pub fn run_iteration(
     };
     let outcome = evaluate(scenario, &run, &rerun);
     (run, outcome)
+}
+
+/// A run as a replay shows it (and as a worker sends it to its supervisor).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WireRun {
+    /// The final state, when it succeeded.
+    pub state: Option<serde_json::Value>,
+    /// `failed to ...`, when it failed.
+    pub error: Option<String>,
+    /// The trace.
+    pub trace: engine::Trace,
+}
+
+impl From<Run> for WireRun {
+    fn from(run: Run) -> Self {
+        WireRun {
+            state: run.result.as_ref().ok().cloned(),
+            error: run.result.as_ref().err().map(|e| format!("failed to {e}")),
+            trace: run.trace,
+        }
+    }
 }
 
 fn engine_failed(error: RunError) -> Run {

@@ -9,8 +9,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::child_clock::ChildClock;
+use super::exe::worker_command;
 use super::plan::Plan;
-use super::processes::worker_command;
 use super::protocol::{LOAD_LIMIT, Reply, Request};
 use super::stop::Stop;
 use crate::outcome::evaluate::Stopped;

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::knobs::{Knobs, Overrides};
+use crate::iteration::knobs::{Knobs, Overrides};
 use crate::outcome::{Fingerprint, Outcome, Tally};
 use crate::scenario::Scenario;
 

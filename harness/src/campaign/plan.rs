@@ -1,12 +1,12 @@
 //! How a soak runs (its plan), and what can stop a scenario's soak or its workers.
 
+use std::collections::BTreeMap;
+use std::process::Command;
 use std::time::Duration;
 
-use std::collections::BTreeMap;
-
-use super::knobs::Overrides;
 use super::protocol::WorkerHost;
 use crate::explore::params::{ExploreParams, SchedulerKind};
+use crate::iteration::knobs::Overrides;
 
 /// Where iterations run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -92,6 +92,22 @@ impl ExplorePlan {
     /// Whether schedules must run in order, on one worker, none twice (DFS).
     pub fn sequential(&self) -> bool {
         self.params.scheduler == SchedulerKind::Dfs
+    }
+
+    /// Tells a worker to explore: the arguments
+    /// [`super::mode::explore::ExploreWorkerArgs`] reads.
+    pub fn worker_args(&self, cmd: &mut Command) {
+        let p = &self.params;
+        cmd.arg("--explore")
+            .arg(p.scheduler.as_str())
+            .arg("--depth")
+            .arg(p.depth.to_string());
+        if p.max_steps > 0 {
+            cmd.arg("--max-steps").arg(p.max_steps.to_string());
+        }
+        if self.check_determinism {
+            cmd.arg("--check-determinism");
+        }
     }
 }
 
