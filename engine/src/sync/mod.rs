@@ -6,16 +6,16 @@
 //!
 //! * [`StdRuntime`]: real OS threads (helpers lent scoped work, kept warm between fan-outs
 //!   for a moment: [`pool`]), the production path;
-//! * [`ShuttleRuntime`]: shuttle's controlled scheduler, **in the same binary** that runs
-//!   `harness soak` on real threads;
+//! * `ShuttleRuntime` (the `shuttle` feature, which the harness turns on): shuttle's
+//!   controlled scheduler, **in the same binary** that runs `harness soak` on real threads;
 //! * `LoomRuntime` (behind the test-only `loom` feature): loom's exhaustive model checker.
 //!
 //! A compile-time facade (`#[cfg(feature = "shuttle")] pub use shuttle::sync::*`) switches the
 //! whole build at once, so it cannot give std and shuttle side by side in one binary. Instead
 //! the engine's small concurrent core (fan-out, work distribution, result slots, cancellation,
 //! sleep and yield points) is generic over [`Runtime`], the way TigerBeetle passes its
-//! environment in as type parameters. Both the std and shuttle implementations are always
-//! compiled; monomorphisation means the std path pays nothing for the seam.
+//! environment in as type parameters. With the `shuttle` feature both the std and shuttle
+//! implementations are compiled; monomorphisation means the std path pays nothing for the seam.
 //!
 //! loom is test-only, so it comes in through the `loom` cargo feature. Every runtime lends a
 //! fan-out's work to the same helper pool ([`pool`]), written against this seam's mutex,
@@ -30,7 +30,7 @@
 //! Threads that run Lua need a real stack: loom's default is 32 KiB and shuttle's 60 KiB, and
 //! a chunk nested 150 `pcall`s deep overflows them. [`Runtime::run_workers`] takes the stack
 //! size explicitly ([`LUA_STACK_SIZE`]) and the pool spawns its helpers with it on every
-//! runtime; [`shuttle_config`] sets shuttle's default (`shuttle::Config::stack_size`) to it
+//! runtime; `shuttle_config` sets shuttle's default (`shuttle::Config::stack_size`) to it
 //! as well, for threads a test spawns itself.
 //!
 //! # Time
@@ -60,11 +60,14 @@ pub(crate) mod charge;
 pub mod counters;
 #[cfg(feature = "loom")]
 mod loom_rt;
+#[cfg(any(feature = "shuttle", feature = "loom"))]
 mod model_condvar;
 pub mod pool;
+#[cfg(feature = "shuttle")]
 mod shuttle_rt;
 mod std_pool;
 mod std_rt;
+#[cfg(any(feature = "shuttle", feature = "loom"))]
 mod virtual_clock;
 
 use std::ops::DerefMut;
@@ -77,6 +80,7 @@ pub use pool::HelperPool;
 #[cfg(feature = "loom")]
 pub use loom_rt::LoomRuntime;
 pub(crate) use pool::on_helper_thread;
+#[cfg(feature = "shuttle")]
 pub use shuttle_rt::{ShuttleRuntime, shuttle_config};
 pub use std_rt::StdRuntime;
 
