@@ -5,7 +5,7 @@
 //! The same engine code runs in three worlds:
 //!
 //! * [`StdRuntime`]: real OS threads (helpers lent scoped work, kept warm between fan-outs
-//!   for a moment: [`pool`]), the production path;
+//!   for a moment: `pool`), the production path;
 //! * `ShuttleRuntime` (the `shuttle` feature, which the harness turns on): shuttle's
 //!   controlled scheduler, **in the same binary** that runs `harness soak` on real threads;
 //! * `LoomRuntime` (behind the test-only `loom` feature): loom's exhaustive model checker.
@@ -18,11 +18,11 @@
 //! implementations are compiled; monomorphisation means the std path pays nothing for the seam.
 //!
 //! loom is test-only, so it comes in through the `loom` cargo feature. Every runtime lends a
-//! fan-out's work to the same helper pool ([`pool`]), written against this seam's mutex,
+//! fan-out's work to the same helper pool (`pool`), written against this seam's mutex,
 //! condition variable, atomics, joinable spawn and one timing choice point
 //! ([`Runtime::fires`]); so loom and shuttle check the *real* fan-out code, its `unsafe`
 //! hand-off and Lua VMs included, not a re-implementation of it. Under them the pool lives for
-//! one execution and is shut down at its end ([`pool::shutdown`]). loom allows at most 5
+//! one execution and is shut down at its end (`pool::shutdown`). loom allows at most 5
 //! threads including the main one, so loom models use at most 4 workers.
 //!
 //! # Stacks
@@ -62,7 +62,7 @@ pub mod counters;
 mod loom_rt;
 #[cfg(any(feature = "shuttle", feature = "loom"))]
 mod model_condvar;
-pub mod pool;
+pub(crate) mod pool;
 #[cfg(feature = "shuttle")]
 mod shuttle_rt;
 mod std_pool;
@@ -75,6 +75,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub use charge::ThreadCharge;
+#[doc(hidden)]
 pub use pool::HelperPool;
 
 #[cfg(feature = "loom")]
@@ -108,7 +109,7 @@ pub trait Runtime: Sized + Send + Sync + 'static {
 
     /// Runs `work(worker)` for `worker` in `0..workers`: worker 0 on the calling thread, the
     /// others on the helper pool's threads, with at least `stack_size` bytes of stack, lent
-    /// `work` for the call (the same pool code on every runtime: [`pool`]). Returns once all
+    /// `work` for the call (the same pool code on every runtime: `pool`). Returns once all
     /// are done.
     ///
     /// `work` must not unwind (the engine catches panics per branch). If a thread cannot be
@@ -178,7 +179,7 @@ pub trait Runtime: Sized + Send + Sync + 'static {
 
     /// This runtime's helper pool: one per process on real threads, one per execution under
     /// the model checkers (their `lazy_static`), so no helper outlives the execution that
-    /// spawned it ([`pool::shutdown`]).
+    /// spawned it (`pool::shutdown`).
     fn helper_pool() -> &'static HelperPool<Self>;
 
     /// A helper starts its share of a `run_workers` call that its caller handed out at
