@@ -346,94 +346,130 @@ unsafe fn pull_table(
             ffi::lua_pop(l, 1);
             same
         };
-        path.push(me);
         let mut len = ffi::lua_rawlen(l, index) as i64;
         if is_array && let Some(recorded) = recorded_length(l, index) {
             len = len.max(recorded);
         }
+        path.push(me);
+        let walk = Walk { depth, limit };
+        let result = walk.keys(l, index, len, path).and_then(|(object, items)| {
+            let strings = object.len();
+            if strings > 0 && (items > 0 || is_array) {
+                Err(format!(
+                    "a table mixes {items} array item(s) with {strings} string key(s)"
+                ))
+            } else if strings == 0 && (len > 0 || is_array) {
+                walk.items(l, index, len, path)
+            } else {
+                Ok(Value::Object(object))
+            }
+        });
+        path.pop();
+        result
+    }
+}
+
+/// Where a table's walk is: its depth and the state's nesting limit.
+#[derive(Clone, Copy)]
+struct Walk {
+    depth: usize,
+    limit: Option<usize>,
+}
+
+impl Walk {
+    /// The table's string keys with their values, and how many of its keys are indices of
+    /// `1..=len`; the first key JSON cannot hold is the error unless a value fails first.
+    ///
+    /// # Safety
+    /// As [`pull_table`], the table at the absolute `index`.
+    unsafe fn keys(
+        self,
+        l: *mut ffi::lua_State,
+        index: c_int,
+        len: i64,
+        path: &mut Vec<*const c_void>,
+    ) -> Result<(Map<String, Value>, usize), String> {
         let mut object = Map::new();
         let mut items = 0usize;
         let mut bad: Option<String> = None;
-        ffi::lua_pushnil(l);
-        while ffi::lua_next(l, index) != 0 {
-            // key at -2, value at -1
-            match ffi::lua_type(l, -2) {
-                ffi::LUA_TSTRING => {
-                    let mut klen = 0;
-                    let p = ffi::lua_tolstring(l, -2, &mut klen);
-                    let key = std::slice::from_raw_parts(p.cast::<u8>(), klen);
-                    match std::str::from_utf8(key) {
-                        Ok(key) => match pull_value(l, -1, depth + 1, limit, path) {
-                            Ok(v) => {
-                                object.insert(key.to_string(), v);
-                            }
+        // SAFETY: see `pull`.
+        unsafe {
+            ffi::lua_pushnil(l);
+            while ffi::lua_next(l, index) != 0 {
+                // key at -2, value at -1
+                match ffi::lua_type(l, -2) {
+                    ffi::LUA_TSTRING => {
+                        let mut klen = 0;
+                        let p = ffi::lua_tolstring(l, -2, &mut klen);
+                        let key = std::slice::from_raw_parts(p.cast::<u8>(), klen);
+                        match std::str::from_utf8(key) {
+                            Ok(key) => match pull_value(l, -1, self.depth + 1, self.limit, path) {
+                                Ok(v) => {
+                                    object.insert(key.to_string(), v);
+                                }
+                                Err(e) => {
+                                    ffi::lua_pop(l, 2);
+                                    return Err(e);
+                                }
+                            },
                             Err(e) => {
-                                ffi::lua_pop(l, 2);
-                                path.pop();
-                                return Err(e);
+                                bad.get_or_insert(format!(
+                                    "a key that is not UTF-8 has no JSON form ({e})"
+                                ));
                             }
-                        },
-                        Err(e) => {
+                        }
+                    }
+                    ffi::LUA_TNUMBER if ffi::lua_isinteger(l, -2) != 0 => {
+                        let i = ffi::lua_tointegerx(l, -2, std::ptr::null_mut());
+                        if (1..=len).contains(&i) {
+                            items += 1;
+                        } else {
                             bad.get_or_insert(format!(
-                                "a key that is not UTF-8 has no JSON form ({e})"
+                                "key {i} is not an index of the array 1..{len} (JSON arrays have no gaps)"
                             ));
                         }
                     }
-                }
-                ffi::LUA_TNUMBER if ffi::lua_isinteger(l, -2) != 0 => {
-                    let i = ffi::lua_tointegerx(l, -2, std::ptr::null_mut());
-                    if (1..=len).contains(&i) {
-                        items += 1;
-                    } else {
+                    other => {
+                        let name = std::ffi::CStr::from_ptr(ffi::lua_typename(l, other));
+                        let name = match name.to_str() {
+                            Ok("number") => "float",
+                            Ok(n) => n,
+                            Err(_) => "strange",
+                        };
                         bad.get_or_insert(format!(
-                            "key {i} is not an index of the array 1..{len} (JSON arrays have no gaps)"
+                            "a {name} key has no JSON form (JSON keys are strings)"
                         ));
                     }
                 }
-                other => {
-                    let name = std::ffi::CStr::from_ptr(ffi::lua_typename(l, other));
-                    let name = match name.to_str() {
-                        Ok("number") => "float",
-                        Ok(n) => n,
-                        Err(_) => "strange",
-                    };
-                    bad.get_or_insert(format!(
-                        "a {name} key has no JSON form (JSON keys are strings)"
-                    ));
-                }
-            }
-            ffi::lua_pop(l, 1);
-        }
-        let strings = object.len();
-        if bad.is_none() && strings > 0 && (items > 0 || is_array) {
-            bad = Some(format!(
-                "a table mixes {items} array item(s) with {strings} string key(s)"
-            ));
-        }
-        if let Some(bad) = bad {
-            path.pop();
-            return Err(bad);
-        }
-        let result = if strings == 0 && (len > 0 || is_array) {
-            let mut array = Vec::with_capacity(len as usize);
-            for i in 1..=len {
-                ffi::lua_rawgeti(l, index, i);
-                let item = pull_value(l, -1, depth + 1, limit, path);
                 ffi::lua_pop(l, 1);
-                match item {
-                    Ok(v) => array.push(v),
-                    Err(e) => {
-                        path.pop();
-                        return Err(e);
-                    }
-                }
             }
-            Value::Array(array)
-        } else {
-            Value::Object(object)
-        };
-        path.pop();
-        Ok(result)
+        }
+        bad.map_or(Ok((object, items)), Err)
+    }
+
+    /// The table's items `1..=len` as an array (holes as null).
+    ///
+    /// # Safety
+    /// As [`Walk::keys`].
+    unsafe fn items(
+        self,
+        l: *mut ffi::lua_State,
+        index: c_int,
+        len: i64,
+        path: &mut Vec<*const c_void>,
+    ) -> Result<Value, String> {
+        let mut array = Vec::with_capacity(len as usize);
+        for i in 1..=len {
+            // SAFETY: see `pull`.
+            let item = unsafe {
+                ffi::lua_rawgeti(l, index, i);
+                let item = pull_value(l, -1, self.depth + 1, self.limit, path);
+                ffi::lua_pop(l, 1);
+                item
+            };
+            array.push(item?);
+        }
+        Ok(Value::Array(array))
     }
 }
 
