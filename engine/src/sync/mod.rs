@@ -115,7 +115,9 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     /// `work` must not unwind (the engine catches panics per branch). If a thread cannot be
     /// spawned, its worker number is skipped: the shared work index hands its share to the
     /// workers that did start.
-    fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F);
+    fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F) {
+        pool::run_workers::<Self, F>(workers, stack_size, work);
+    }
 
     /// Time since this runtime's epoch, on the calling worker's clock.
     ///
