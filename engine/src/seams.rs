@@ -26,11 +26,14 @@ pub use crate::run::state::{Copies, States};
 pub use crate::sync::pool::{CONTRACT, HandOff, Helpers, run_workers_with};
 
 #[doc(hidden)]
-pub use crate::{
-    chaos::Chaos,
-    lua::chunk::Chunk,
-    lua::convert::{from_lua, to_lua},
-    lua::plant::AlarmPlant,
-    run::adaptive::{BranchCost, Overhead},
-    run::pool::{RunBranch, WorkQueue, run_fan_out},
-};
+pub use crate::chaos::Chaos;
+#[doc(hidden)]
+pub use crate::lua::chunk::Chunk;
+#[doc(hidden)]
+pub use crate::lua::convert::{from_lua, to_lua};
+#[doc(hidden)]
+pub use crate::lua::plant::AlarmPlant;
+#[doc(hidden)]
+pub use crate::run::adaptive::{BranchCost, Overhead};
+#[doc(hidden)]
+pub use crate::run::pool::{RunBranch, WorkQueue, run_fan_out};
