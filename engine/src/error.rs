@@ -233,17 +233,25 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind with its [`ErrorKind::as_str`] and [`ErrorKind::tea_name`] names.
+    const NAMES: [(ErrorKind, &'static str, &'static str); 7] = [
+        (ErrorKind::Lua, "lua", "LuaError"),
+        (ErrorKind::Timeout, "timeout", "TimeoutError"),
+        (ErrorKind::Memory, "memory", "MemoryError"),
+        (ErrorKind::Panic, "panic", "PanicError"),
+        (ErrorKind::Routing, "routing", "ExecutionError"),
+        (ErrorKind::BadReturn, "bad_return", "ReturnError"),
+        (ErrorKind::Cancelled, "cancelled", "CancelledError"),
+    ];
+
+    fn names(self) -> (&'static str, &'static str) {
+        let (_, name, tea) = Self::NAMES[self as usize];
+        (name, tea)
+    }
+
     /// The snake_case name used in `parallel_results`, reports and scenarios.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Lua => "lua",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Memory => "memory",
-            ErrorKind::Panic => "panic",
-            ErrorKind::Routing => "routing",
-            ErrorKind::BadReturn => "bad_return",
-            ErrorKind::Cancelled => "cancelled",
-        }
+        self.names().0
     }
 
     /// The `error_type` of a `parallel_results` entry: TEA-Rust's names where it has one
@@ -251,30 +259,14 @@ impl ErrorKind {
     /// (`MemoryError`, `CancelledError`, `PanicError`, `ReturnError`). TEA reports its own
     /// Lua watchdog's timeout as `LuaError`; here a timeout is always `TimeoutError`.
     pub fn tea_name(self) -> &'static str {
-        match self {
-            ErrorKind::Lua => "LuaError",
-            ErrorKind::Timeout => "TimeoutError",
-            ErrorKind::Memory => "MemoryError",
-            ErrorKind::Panic => "PanicError",
-            ErrorKind::Routing => "ExecutionError",
-            ErrorKind::BadReturn => "ReturnError",
-            ErrorKind::Cancelled => "CancelledError",
-        }
+        self.names().1
     }
 
     /// Parses [`ErrorKind::as_str`]'s names.
     pub fn parse(name: &str) -> Option<ErrorKind> {
-        [
-            ErrorKind::Lua,
-            ErrorKind::Timeout,
-            ErrorKind::Memory,
-            ErrorKind::Panic,
-            ErrorKind::Routing,
-            ErrorKind::BadReturn,
-            ErrorKind::Cancelled,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == name)
+        Self::NAMES
+            .into_iter()
+            .find_map(|(kind, n, _)| (n == name).then_some(kind))
     }
 }
 
@@ -357,5 +349,20 @@ impl RunError {
             RunError::BranchPanic { branch, .. } | RunError::Cancelled { branch } => Some(branch),
             RunError::Routing { .. } => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn every_kind_has_its_own_row_of_names_and_they_parse_back() {
+        for (i, (kind, name, tea)) in ErrorKind::NAMES.into_iter().enumerate() {
+            assert_eq!(kind as usize, i, "{kind:?} is not in declaration order");
+            assert_eq!((kind.as_str(), kind.tea_name()), (name, tea));
+            assert_eq!(ErrorKind::parse(name), Some(kind));
+        }
+        assert_eq!(ErrorKind::parse("LuaError"), None);
     }
 }

@@ -61,7 +61,8 @@
 //!
 //! `harness run WORKFLOW.yaml --trace` prints which node ran on which VM serial and branch.
 //! The engine's threads, locks and clock all come from [`sync`], so a suspect interleaving
-//! can be explored under shuttle (`ShuttleRuntime`) or loom (`LoomRuntime`, `loom` feature).
+//! can be explored under shuttle (`ShuttleRuntime`, `shuttle` feature) or loom
+//! (`LoomRuntime`, `loom` feature).
 #![deny(missing_docs, missing_debug_implementations)]
 
 mod chaos;

@@ -1,7 +1,8 @@
 //! The one module that parses YAML. Moving to a maintained serde_yaml fork (serde_yaml_ng,
 //! serde-saphyr) is a change to this file only.
 //!
-//! It turns text into the raw, serde-shaped model below, rejecting unknown keys and wrong
+//! It turns text into the raw, serde-shaped model below (public for the harness's scenarios
+//! and the tests that build workflows; only [`RawWorkflow`] is documented), rejecting unknown keys and wrong
 //! types with the line and column serde_yaml reports. [`crate::compile`] then checks the
 //! graph and builds the immutable [`crate::Workflow`].
 
@@ -43,6 +44,7 @@ pub struct RawWorkflow {
 /// `settings:` as written; every field optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[doc(hidden)]
 pub struct RawSettings {
     /// Worker cap for a fan-out (default: available cores).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -77,6 +79,7 @@ impl RawSettings {
 /// A node as written (also a while_loop's body node).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[doc(hidden)]
 pub struct RawNode {
     /// Unique node name.
     pub name: String,
@@ -112,6 +115,7 @@ pub struct RawNode {
 /// `run:` is Lua source, or TEA's explicit form `{type: lua, code: ...}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[doc(hidden)]
 pub enum RawRun {
     /// Lua source.
     Code(String),
@@ -182,6 +186,7 @@ impl RawRun {
 /// `goto:` is a node name (or `__end__`), or a list of rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[doc(hidden)]
 pub enum RawGoto {
     /// Unconditional.
     Target(String),
@@ -192,6 +197,7 @@ pub enum RawGoto {
 /// One `goto` rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[doc(hidden)]
 pub struct RawGotoRule {
     /// A condition over `state` (TEA-Rust's `eval_condition`: see `docs/tea-compatibility.md`).
     #[serde(default, rename = "if", skip_serializing_if = "Option::is_none")]
@@ -203,6 +209,7 @@ pub struct RawGotoRule {
 /// An edge as written. Which fields are set decides its kind (see [`crate::compile`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[doc(hidden)]
 pub struct RawEdge {
     /// Source node or `__start__`.
     pub from: String,
@@ -231,6 +238,7 @@ pub struct RawEdge {
 }
 
 /// Parses workflow YAML. `file` only labels errors.
+#[doc(hidden)]
 pub fn parse_workflow(source: &str, file: Option<&Path>) -> Result<RawWorkflow, LoadError> {
     from_yaml(source, file)
 }

@@ -90,83 +90,69 @@ fn fan_in(
             common = common.intersection(r).copied().collect();
         }
         common.retain(|n| Some(*n) != source && !branches.contains(n));
-        let marked: BTreeSet<_> = common
-            .iter()
-            .copied()
-            .filter(|&n| raw.nodes[n].fan_in)
-            .collect();
-        let pool = if marked.is_empty() { common } else { marked };
-        // The nearest meeting point: the candidate with the smallest worst distance from
-        // the branches. A loop back through the fan-in (a retry) leaves one nearest node;
-        // two candidates at the same distance are a real ambiguity.
-        let worst: Vec<(NodeId, usize)> = pool
-            .iter()
-            .map(|&c| {
-                (
-                    c,
-                    branches
-                        .iter()
-                        .map(|&b| distance(routes, b, c))
-                        .max()
-                        .unwrap_or(0),
-                )
-            })
-            .collect();
-        let best = worst.iter().map(|&(_, d)| d).min();
-        let nearest: Vec<NodeId> = worst
-            .iter()
-            .filter(|&&(_, d)| Some(d) == best)
-            .map(|&(c, _)| c)
-            .collect();
-        match nearest.as_slice() {
-            [one] => *one,
-            [] if pool.is_empty() => {
-                return Err(ctx.at_node(
-                    K::FanIn,
-                    from,
-                    format!(
-                        "the branches of `{from}` never meet: no node is reachable from all of them"
-                    ),
-                ));
-            }
-            _ => {
-                let names: Vec<_> = pool
-                    .iter()
-                    .map(|&n| format!("`{}`", raw.nodes[n].name))
-                    .collect();
-                return Err(ctx.at_node(
-                    K::FanIn,
-                    from,
-                    format!("the fan-in of `{from}` is ambiguous: {} could all be it; mark one with `fan_in: true`", names.join(", ")),
-                ));
-            }
-        }
+        nearest(ctx, raw, routes, from, branches, common)?
     } else {
         f.fan_in
     };
     for (&b, r) in branches.iter().zip(&reaches) {
-        if b == fan_in {
-            return Err(ctx.at_node(
-                K::FanIn,
-                &raw.nodes[b].name,
-                format!(
-                    "`{}` is both a branch of `{from}` and its fan-in",
-                    raw.nodes[b].name
-                ),
-            ));
-        }
-        if !r.contains(&fan_in) {
-            return Err(ctx.at_node(
-                K::FanIn,
-                &raw.nodes[b].name,
-                format!(
-                    "branch `{}` of `{from}` never reaches its fan-in `{}`",
-                    raw.nodes[b].name, raw.nodes[fan_in].name
-                ),
-            ));
-        }
+        let name = &raw.nodes[b].name;
+        let message = if b == fan_in {
+            format!("`{name}` is both a branch of `{from}` and its fan-in")
+        } else if !r.contains(&fan_in) {
+            let fan_in = &raw.nodes[fan_in].name;
+            format!("branch `{name}` of `{from}` never reaches its fan-in `{fan_in}`")
+        } else {
+            continue;
+        };
+        return Err(ctx.at_node(K::FanIn, name, message));
     }
     Ok(fan_in)
+}
+
+/// The fan-in among `common`, the nodes every branch of `from` reaches: the one marked
+/// `fan_in: true` or, among all when none is, the nearest meeting point (the candidate with
+/// the smallest worst distance from the branches). A loop back through the fan-in (a retry)
+/// leaves one nearest node; two candidates at the same distance are a real ambiguity.
+fn nearest(
+    ctx: &Ctx,
+    raw: &RawWorkflow,
+    routes: &[Option<Route>],
+    from: &str,
+    branches: &[NodeId],
+    common: BTreeSet<NodeId>,
+) -> Result<NodeId, LoadError> {
+    let marked: BTreeSet<_> = common
+        .iter()
+        .copied()
+        .filter(|&n| raw.nodes[n].fan_in)
+        .collect();
+    let pool = if marked.is_empty() { common } else { marked };
+    let worst = |c: NodeId| branches.iter().map(|&b| distance(routes, b, c)).max();
+    let best = pool.iter().map(|&c| worst(c).unwrap_or(0)).min();
+    let nearest: Vec<NodeId> = pool
+        .iter()
+        .copied()
+        .filter(|&c| Some(worst(c).unwrap_or(0)) == best)
+        .collect();
+    match nearest.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(ctx.at_node(
+            K::FanIn,
+            from,
+            format!("the branches of `{from}` never meet: no node is reachable from all of them"),
+        )),
+        _ => {
+            let names: Vec<_> = pool
+                .iter()
+                .map(|&n| format!("`{}`", raw.nodes[n].name))
+                .collect();
+            Err(ctx.at_node(
+                K::FanIn,
+                from,
+                format!("the fan-in of `{from}` is ambiguous: {} could all be it; mark one with `fan_in: true`", names.join(", ")),
+            ))
+        }
+    }
 }
 
 /// Rejects fan-outs nested inside branches (not supported, so they must not run) and a

@@ -315,6 +315,8 @@ impl std::fmt::Display for LuaNumber {
 /// null) or it carries the array metatable (then its length is the larger of `#t` and its
 /// recorded length), an object when they are all strings.
 ///
+/// An error leaves `path` as it is: the walk stops there, and `path` goes with it.
+///
 /// # Safety
 /// As [`pull_value`].
 unsafe fn pull_table(
@@ -328,24 +330,8 @@ unsafe fn pull_table(
     unsafe {
         let index = ffi::lua_absindex(l, index);
         let me = ffi::lua_topointer(l, index);
-        if path.contains(&me) {
-            return Err("recursive table detected".into());
-        }
-        if let Some(limit) = limit
-            && depth >= limit
-        {
-            return Err(format!(
-                "a table nested more than {limit} levels deep (a state may nest {limit} levels)"
-            ));
-        }
-        if depth >= MAX_DEPTH || ffi::lua_checkstack(l, 4) == 0 {
-            return Err(format!("a table nested more than {MAX_DEPTH} levels deep"));
-        }
-        let is_array = ffi::lua_getmetatable(l, index) != 0 && {
-            let same = ffi::lua_rawequal(l, -1, 2) != 0;
-            ffi::lua_pop(l, 1);
-            same
-        };
+        enter(l, path, me, depth, limit)?;
+        let is_array = has_array_metatable(l, index);
         path.push(me);
         let mut len = ffi::lua_rawlen(l, index) as i64;
         if is_array && let Some(recorded) = recorded_length(l, index) {
@@ -363,20 +349,13 @@ unsafe fn pull_table(
                     let p = ffi::lua_tolstring(l, -2, &mut klen);
                     let key = std::slice::from_raw_parts(p.cast::<u8>(), klen);
                     match std::str::from_utf8(key) {
-                        Ok(key) => match pull_value(l, -1, depth + 1, limit, path) {
-                            Ok(v) => {
-                                object.insert(key.to_string(), v);
-                            }
-                            Err(e) => {
-                                ffi::lua_pop(l, 2);
-                                path.pop();
-                                return Err(e);
-                            }
-                        },
+                        Ok(key) => {
+                            let value = pull_value(l, -1, depth + 1, limit, path)
+                                .inspect_err(|_| ffi::lua_pop(l, 2))?;
+                            object.insert(key.to_string(), value);
+                        }
                         Err(e) => {
-                            bad.get_or_insert(format!(
-                                "a key that is not UTF-8 has no JSON form ({e})"
-                            ));
+                            bad.get_or_insert_with(|| Why::NotUtf8(e).to_string());
                         }
                     }
                 }
@@ -385,33 +364,20 @@ unsafe fn pull_table(
                     if (1..=len).contains(&i) {
                         items += 1;
                     } else {
-                        bad.get_or_insert(format!(
-                            "key {i} is not an index of the array 1..{len} (JSON arrays have no gaps)"
-                        ));
+                        bad.get_or_insert_with(|| Why::Gap(i, len).to_string());
                     }
                 }
                 other => {
-                    let name = std::ffi::CStr::from_ptr(ffi::lua_typename(l, other));
-                    let name = match name.to_str() {
-                        Ok("number") => "float",
-                        Ok(n) => n,
-                        Err(_) => "strange",
-                    };
-                    bad.get_or_insert(format!(
-                        "a {name} key has no JSON form (JSON keys are strings)"
-                    ));
+                    bad.get_or_insert_with(|| Why::Key(l, other).to_string());
                 }
             }
             ffi::lua_pop(l, 1);
         }
         let strings = object.len();
         if bad.is_none() && strings > 0 && (items > 0 || is_array) {
-            bad = Some(format!(
-                "a table mixes {items} array item(s) with {strings} string key(s)"
-            ));
+            bad = Some(Why::Mixed(items, strings).to_string());
         }
         if let Some(bad) = bad {
-            path.pop();
             return Err(bad);
         }
         let result = if strings == 0 && (len > 0 || is_array) {
@@ -420,13 +386,7 @@ unsafe fn pull_table(
                 ffi::lua_rawgeti(l, index, i);
                 let item = pull_value(l, -1, depth + 1, limit, path);
                 ffi::lua_pop(l, 1);
-                match item {
-                    Ok(v) => array.push(v),
-                    Err(e) => {
-                        path.pop();
-                        return Err(e);
-                    }
-                }
+                array.push(item?);
             }
             Value::Array(array)
         } else {
@@ -434,6 +394,87 @@ unsafe fn pull_table(
         };
         path.pop();
         Ok(result)
+    }
+}
+
+/// Refuses to enter table `me` at `depth`: one already on `path` (a recursive table), or
+/// one nested past the state's `limit` or the walk's own [`MAX_DEPTH`] (or the Lua stack).
+///
+/// # Safety
+/// A live state.
+#[inline(always)]
+unsafe fn enter(
+    l: *mut ffi::lua_State,
+    path: &[*const c_void],
+    me: *const c_void,
+    depth: usize,
+    limit: Option<usize>,
+) -> Result<(), String> {
+    if path.contains(&me) {
+        return Err("recursive table detected".into());
+    }
+    if let Some(limit) = limit
+        && depth >= limit
+    {
+        return Err(format!(
+            "a table nested more than {limit} levels deep (a state may nest {limit} levels)"
+        ));
+    }
+    // SAFETY: `lua_checkstack` reports failure instead of raising.
+    if depth >= MAX_DEPTH || unsafe { ffi::lua_checkstack(l, 4) } == 0 {
+        return Err(format!("a table nested more than {MAX_DEPTH} levels deep"));
+    }
+    Ok(())
+}
+
+/// Whether the table at `index` carries mlua's array metatable (at index 2).
+///
+/// # Safety
+/// As [`pull_table`].
+#[inline(always)]
+unsafe fn has_array_metatable(l: *mut ffi::lua_State, index: c_int) -> bool {
+    // SAFETY: see the function's contract.
+    unsafe {
+        ffi::lua_getmetatable(l, index) != 0 && {
+            let same = ffi::lua_rawequal(l, -1, 2) != 0;
+            ffi::lua_pop(l, 1);
+            same
+        }
+    }
+}
+
+/// Why a table has no JSON form (made only once one has none).
+enum Why {
+    NotUtf8(std::str::Utf8Error),
+    Gap(i64, i64),
+    Key(*mut ffi::lua_State, c_int),
+    Mixed(usize, usize),
+}
+
+impl std::fmt::Display for Why {
+    #[cold]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Why::NotUtf8(e) => write!(f, "a key that is not UTF-8 has no JSON form ({e})"),
+            Why::Gap(i, len) => write!(
+                f,
+                "key {i} is not an index of the array 1..{len} (JSON arrays have no gaps)"
+            ),
+            Why::Key(l, kind) => {
+                // SAFETY: `lua_typename` reads a static name of a live state.
+                let name = unsafe { std::ffi::CStr::from_ptr(ffi::lua_typename(l, kind)) };
+                let name = match name.to_str() {
+                    Ok("number") => "float",
+                    Ok(n) => n,
+                    Err(_) => "strange",
+                };
+                write!(f, "a {name} key has no JSON form (JSON keys are strings)")
+            }
+            Why::Mixed(items, strings) => write!(
+                f,
+                "a table mixes {items} array item(s) with {strings} string key(s)"
+            ),
+        }
     }
 }
 

@@ -31,15 +31,10 @@ model_condvar!(LoomRuntime, Condvar);
 virtual_clock!(loom::thread_local);
 
 loom::lazy_static! {
-    /// This execution's helpers (dropped with the execution).
-    static ref POOL: HelperPool<LoomRuntime> = HelperPool::new(no_forks);
+    /// This execution's helpers (dropped with the execution); an execution cannot fork.
+    static ref POOL: HelperPool<LoomRuntime> = HelperPool::new(|| 0);
     /// Whether the idle timers have gone off: the store `fire_idle_timers` races with.
     static ref IDLE_FIRED: AtomicBool = <AtomicBool as RtAtomicBool>::new(false);
-}
-
-/// An execution cannot fork: the fork handler of the std pool is not modelled here.
-fn no_forks() -> u64 {
-    0
 }
 
 impl LoomRuntime {
@@ -63,10 +58,6 @@ impl Runtime for LoomRuntime {
     type AtomicBool = AtomicBool;
     type Condvar = Condvar;
     type JoinHandle = JoinHandle<()>;
-
-    fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F) {
-        super::pool::run_workers::<Self, F>(workers, stack_size, work);
-    }
 
     fn spawn<F: FnOnce() + Send + 'static>(
         name: String,

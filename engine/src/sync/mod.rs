@@ -5,24 +5,24 @@
 //! The same engine code runs in three worlds:
 //!
 //! * [`StdRuntime`]: real OS threads (helpers lent scoped work, kept warm between fan-outs
-//!   for a moment: [`pool`]), the production path;
-//! * [`ShuttleRuntime`]: shuttle's controlled scheduler, **in the same binary** that runs
-//!   `harness soak` on real threads;
+//!   for a moment: `pool`), the production path;
+//! * `ShuttleRuntime` (the `shuttle` feature, which the harness turns on): shuttle's
+//!   controlled scheduler, **in the same binary** that runs `harness soak` on real threads;
 //! * `LoomRuntime` (behind the test-only `loom` feature): loom's exhaustive model checker.
 //!
 //! A compile-time facade (`#[cfg(feature = "shuttle")] pub use shuttle::sync::*`) switches the
 //! whole build at once, so it cannot give std and shuttle side by side in one binary. Instead
 //! the engine's small concurrent core (fan-out, work distribution, result slots, cancellation,
 //! sleep and yield points) is generic over [`Runtime`], the way TigerBeetle passes its
-//! environment in as type parameters. Both the std and shuttle implementations are always
-//! compiled; monomorphisation means the std path pays nothing for the seam.
+//! environment in as type parameters. With the `shuttle` feature both the std and shuttle
+//! implementations are compiled; monomorphisation means the std path pays nothing for the seam.
 //!
 //! loom is test-only, so it comes in through the `loom` cargo feature. Every runtime lends a
-//! fan-out's work to the same helper pool ([`pool`]), written against this seam's mutex,
+//! fan-out's work to the same helper pool (`pool`), written against this seam's mutex,
 //! condition variable, atomics, joinable spawn and one timing choice point
 //! ([`Runtime::fires`]); so loom and shuttle check the *real* fan-out code, its `unsafe`
 //! hand-off and Lua VMs included, not a re-implementation of it. Under them the pool lives for
-//! one execution and is shut down at its end ([`pool::shutdown`]). loom allows at most 5
+//! one execution and is shut down at its end (`pool::shutdown`). loom allows at most 5
 //! threads including the main one, so loom models use at most 4 workers.
 //!
 //! # Stacks
@@ -30,7 +30,7 @@
 //! Threads that run Lua need a real stack: loom's default is 32 KiB and shuttle's 60 KiB, and
 //! a chunk nested 150 `pcall`s deep overflows them. [`Runtime::run_workers`] takes the stack
 //! size explicitly ([`LUA_STACK_SIZE`]) and the pool spawns its helpers with it on every
-//! runtime; [`shuttle_config`] sets shuttle's default (`shuttle::Config::stack_size`) to it
+//! runtime; `shuttle_config` sets shuttle's default (`shuttle::Config::stack_size`) to it
 //! as well, for threads a test spawns itself.
 //!
 //! # Time
@@ -60,11 +60,14 @@ pub(crate) mod charge;
 pub mod counters;
 #[cfg(feature = "loom")]
 mod loom_rt;
+#[cfg(any(feature = "shuttle", feature = "loom"))]
 mod model_condvar;
-pub mod pool;
+pub(crate) mod pool;
+#[cfg(feature = "shuttle")]
 mod shuttle_rt;
 mod std_pool;
 mod std_rt;
+#[cfg(any(feature = "shuttle", feature = "loom"))]
 mod virtual_clock;
 
 use std::ops::DerefMut;
@@ -72,11 +75,13 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub use charge::ThreadCharge;
+#[doc(hidden)]
 pub use pool::HelperPool;
 
 #[cfg(feature = "loom")]
 pub use loom_rt::LoomRuntime;
 pub(crate) use pool::on_helper_thread;
+#[cfg(feature = "shuttle")]
 pub use shuttle_rt::{ShuttleRuntime, shuttle_config};
 pub use std_rt::StdRuntime;
 
@@ -104,13 +109,15 @@ pub trait Runtime: Sized + Send + Sync + 'static {
 
     /// Runs `work(worker)` for `worker` in `0..workers`: worker 0 on the calling thread, the
     /// others on the helper pool's threads, with at least `stack_size` bytes of stack, lent
-    /// `work` for the call (the same pool code on every runtime: [`pool`]). Returns once all
+    /// `work` for the call (the same pool code on every runtime: `pool`). Returns once all
     /// are done.
     ///
     /// `work` must not unwind (the engine catches panics per branch). If a thread cannot be
     /// spawned, its worker number is skipped: the shared work index hands its share to the
     /// workers that did start.
-    fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F);
+    fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F) {
+        pool::run_workers::<Self, F>(workers, stack_size, work);
+    }
 
     /// Time since this runtime's epoch, on the calling worker's clock.
     ///
@@ -174,7 +181,7 @@ pub trait Runtime: Sized + Send + Sync + 'static {
 
     /// This runtime's helper pool: one per process on real threads, one per execution under
     /// the model checkers (their `lazy_static`), so no helper outlives the execution that
-    /// spawned it ([`pool::shutdown`]).
+    /// spawned it (`pool::shutdown`).
     fn helper_pool() -> &'static HelperPool<Self>;
 
     /// A helper starts its share of a `run_workers` call that its caller handed out at

@@ -25,13 +25,8 @@ model_condvar!(ShuttleRuntime, Condvar);
 virtual_clock!(shuttle::thread_local);
 
 shuttle::lazy_static! {
-    /// This execution's helpers (dropped with the execution).
-    static ref POOL: HelperPool<ShuttleRuntime> = HelperPool::new(no_forks);
-}
-
-/// An execution cannot fork: the fork handler of the std pool is not modelled here.
-fn no_forks() -> u64 {
-    0
+    /// This execution's helpers (dropped with the execution); an execution cannot fork.
+    static ref POOL: HelperPool<ShuttleRuntime> = HelperPool::new(|| 0);
 }
 
 impl ShuttleRuntime {
@@ -50,10 +45,6 @@ impl Runtime for ShuttleRuntime {
     type AtomicBool = AtomicBool;
     type Condvar = Condvar;
     type JoinHandle = JoinHandle<()>;
-
-    fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F) {
-        super::pool::run_workers::<Self, F>(workers, stack_size, work);
-    }
 
     /// shuttle takes the stack size per thread; [`shuttle_config`] sets the default to
     /// [`LUA_STACK_SIZE`] as well.

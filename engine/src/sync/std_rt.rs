@@ -31,10 +31,6 @@ impl Runtime for StdRuntime {
     type Condvar = Condvar;
     type JoinHandle = JoinHandle<()>;
 
-    fn run_workers<F: Fn(usize) + Sync>(workers: usize, stack_size: usize, work: F) {
-        super::pool::run_workers::<Self, F>(workers, stack_size, work);
-    }
-
     #[inline]
     fn now() -> Duration {
         epoch().elapsed()

@@ -12,6 +12,7 @@ pub(super) enum Slot<R: Runtime> {
     /// Its next job.
     Job(Job<R>),
     /// The pool is shutting down: leave.
+    #[cfg(any(test, feature = "shuttle", feature = "loom"))]
     Stop,
 }
 
@@ -45,6 +46,7 @@ impl<R: Runtime> Helper<R> {
         self.wake.notify_one();
     }
 
+    #[cfg(any(test, feature = "shuttle", feature = "loom"))]
     /// Tells a waiting helper to leave (the pool is shutting down; it is off the list).
     pub(super) fn stop(&self) {
         *self.slot.lock() = Slot::Stop;
@@ -55,6 +57,7 @@ impl<R: Runtime> Helper<R> {
     pub(super) fn take(&self, slot: &mut Slot<R>) -> Option<Option<Job<R>>> {
         match std::mem::replace(slot, Slot::Empty) {
             Slot::Empty => None,
+            #[cfg(any(test, feature = "shuttle", feature = "loom"))]
             Slot::Stop => Some(None),
             Slot::Job(job) => {
                 self.has_job.store(false, Ordering::Relaxed);

@@ -60,7 +60,9 @@ use std::time::Duration;
 pub(crate) use call::run_workers;
 pub use call::run_workers_with;
 pub(crate) use serve::on_helper_thread;
-pub use state::{HelperPool, shutdown};
+pub use state::HelperPool;
+#[cfg(any(test, feature = "shuttle", feature = "loom"))]
+pub use state::shutdown;
 pub use steps::{HandOff, Helpers};
 
 /// How long a helper with nothing to do sleeps before it exits.

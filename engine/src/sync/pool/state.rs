@@ -123,6 +123,7 @@ impl<R: Runtime> HelperPool<R> {
 /// models and `harness explore` call it at the end of each execution of a model checker
 /// (whose pool lives for one execution); on real threads helpers exit on their own once idle,
 /// and it only tells the idle ones to go now. Call it when no `run_workers` is running.
+#[cfg(any(test, feature = "shuttle", feature = "loom"))]
 pub fn shutdown<R: Runtime>() {
     let pool = pool::<R>();
     let idle = pool.with_idle(|idle| {
