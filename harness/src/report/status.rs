@@ -15,7 +15,8 @@
 //! The format is pinned by a snapshot test (`harness/tests/soak/snapshot.rs`).
 
 use super::escape::console;
-use super::model::{Report, ScenarioReport};
+use super::model::{ExploreReport, Report, ScenarioReport};
+use crate::outcome::flake_causes::FlakeCauses;
 use crate::outcome::stats::percent;
 
 /// Width of the right-aligned label column.
@@ -73,17 +74,10 @@ pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
         ));
     }
     if s.failure_signatures.len() > 1 {
-        let mut ways: Vec<String> = s
-            .failure_signatures
-            .iter()
-            .take(SHOWN_SIGNATURES)
-            .map(|row| format!("{}x {}", row.count, console(&row.signature)))
-            .collect();
-        let more = s.failure_signatures.len().saturating_sub(SHOWN_SIGNATURES);
-        if more > 0 {
-            ways.push(format!("{more} more in the report"));
-        }
-        out.push(format!("{pad}failed as: {}", ways.join("; ")));
+        let ways = first_few(&s.failure_signatures, SHOWN_SIGNATURES, |row| {
+            format!("{}x {}", row.count, console(&row.signature))
+        });
+        out.push(format!("{pad}failed as: {ways}"));
     }
     if s.fingerprints.too_many {
         out.push(format!(
@@ -113,38 +107,53 @@ pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
         out.push(format!("{pad}{}", console(reproduction)));
     }
     if let Some(c) = &s.flake_causes {
-        for line in c.summary.iter().chain(c.flips.iter().map(|f| &f.line)) {
-            out.push(format!("{pad}cause: {}", console(line)));
-        }
-        if !c.diff.is_empty() {
-            let mut rows: Vec<String> = c
-                .diff
-                .iter()
-                .take(SHOWN_DIFFS)
-                .map(|d| format!("{}: {} → {}", d.path, d.usual, d.divergent))
-                .collect();
-            let more = c.diff.len().saturating_sub(SHOWN_DIFFS);
-            if more > 0 {
-                rows.push(format!("{more} more in the report"));
-            }
-            out.push(format!("{pad}diff: {}", console(&rows.join("; "))));
-        }
+        cause_lines(&mut out, c);
     }
     if let Some(e) = &s.explore {
-        if let Some(first) = e.nondeterministic.first() {
-            out.push(format!(
-                "{pad}nondeterministic: {} of {} schedules ended differently when run again \
-                 with the same schedule and seed; first: {}",
-                e.nondeterministic_count,
-                s.iterations.run,
-                console(first)
-            ));
-        }
-        if e.exhaustive == Some(true) {
-            out.push(format!("{pad}every schedule explored (dfs exhausted)"));
-        }
+        explore_lines(&mut out, e, s.iterations.run);
     }
     out
+}
+
+/// A flaky scenario's causes, and the first paths where a failing outcome differs.
+fn cause_lines(out: &mut Vec<String>, c: &FlakeCauses) {
+    let pad = indent();
+    for line in c.summary.iter().chain(c.flips.iter().map(|f| &f.line)) {
+        out.push(format!("{pad}cause: {}", console(line)));
+    }
+    if !c.diff.is_empty() {
+        let rows = first_few(&c.diff, SHOWN_DIFFS, |d| {
+            format!("{}: {} → {}", d.path, d.usual, d.divergent)
+        });
+        out.push(format!("{pad}diff: {}", console(&rows)));
+    }
+}
+
+/// Explore's lines: schedules that ended differently on a rerun, and an exhausted search.
+fn explore_lines(out: &mut Vec<String>, e: &ExploreReport, run: u64) {
+    let pad = indent();
+    if let Some(first) = e.nondeterministic.first() {
+        out.push(format!(
+            "{pad}nondeterministic: {} of {} schedules ended differently when run again \
+             with the same schedule and seed; first: {}",
+            e.nondeterministic_count,
+            run,
+            console(first)
+        ));
+    }
+    if e.exhaustive == Some(true) {
+        out.push(format!("{pad}every schedule explored (dfs exhausted)"));
+    }
+}
+
+/// The first `shown` of `items` as `row` writes them, `; `-joined, then how many more.
+fn first_few<T>(items: &[T], shown: usize, row: impl Fn(&T) -> String) -> String {
+    let mut rows: Vec<String> = items.iter().take(shown).map(row).collect();
+    let more = items.len().saturating_sub(shown);
+    if more > 0 {
+        rows.push(format!("{more} more in the report"));
+    }
+    rows.join("; ")
 }
 
 /// Differing paths a status line names; the report has them all.
