@@ -244,3 +244,61 @@ pub fn count_width(planned: impl IntoIterator<Item = u64>) -> usize {
         .max()
         .unwrap_or(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Class;
+    use crate::outcome::flake_causes::{DiffRow, FlakeCauses};
+    use crate::report::html::tests::scenario;
+    use crate::report::model::SignatureRow;
+
+    /// A flaky scenario that failed `ways` ways, with `diffs` differing paths.
+    fn flaky(ways: u64, diffs: u64) -> ScenarioReport {
+        let mut s = scenario("flaky", Class::Flaky, 40, 2);
+        s.failure_signatures = (1..=ways)
+            .map(|i| SignatureRow {
+                signature: format!("sig {i}"),
+                count: 10 - i,
+            })
+            .collect();
+        s.flake_causes = Some(FlakeCauses {
+            summary: vec!["workers=1 fails more".into()],
+            diff: (1..=diffs)
+                .map(|i| DiffRow {
+                    path: format!("$.p{i}"),
+                    usual: "1".into(),
+                    divergent: "2".into(),
+                })
+                .collect(),
+            ..FlakeCauses::default()
+        });
+        s
+    }
+
+    #[test]
+    fn long_lists_show_their_first_three_and_count_the_rest() {
+        let pad = indent();
+        let lines = detail_lines(&flaky(5, 4));
+        for line in [
+            "failed as: 9x sig 1; 8x sig 2; 7x sig 3; 2 more in the report",
+            "cause: workers=1 fails more",
+            "diff: $.p1: 1 → 2; $.p2: 1 → 2; $.p3: 1 → 2; 1 more in the report",
+        ] {
+            assert!(
+                lines.contains(&format!("{pad}{line}")),
+                "{line}: {lines:#?}"
+            );
+        }
+        let lines = detail_lines(&flaky(2, 3));
+        for line in [
+            "failed as: 9x sig 1; 8x sig 2",
+            "diff: $.p1: 1 → 2; $.p2: 1 → 2; $.p3: 1 → 2",
+        ] {
+            assert!(
+                lines.contains(&format!("{pad}{line}")),
+                "{line}: {lines:#?}"
+            );
+        }
+    }
+}
