@@ -210,7 +210,13 @@ pub(crate) mod tests {
         SignatureRow,
     };
 
-    fn scenario(name: &str, status: Class, failures: u64, distinct: usize) -> ScenarioReport {
+    /// A scenario report of 400 iterations (for other modules' tests too).
+    pub(crate) fn scenario(
+        name: &str,
+        status: Class,
+        failures: u64,
+        distinct: usize,
+    ) -> ScenarioReport {
         let run = 400;
         let table: Vec<FingerprintRow> = (0..distinct)
             .map(|i| FingerprintRow {

@@ -5,14 +5,13 @@
 use std::fmt::Write;
 
 use super::escape::{code, code_cell, markdown};
-use super::model::{HostLoad, Report, ScenarioReport};
+use super::model::{Host, HostLoad, Report, ScenarioReport};
 use crate::outcome::Class;
 use crate::outcome::stats::percent;
 
 /// The report as Markdown.
 pub fn render(r: &Report) -> String {
     let mut md = String::new();
-    let t = &r.totals;
     let title = if r.mode == "explore" {
         "Explore report"
     } else {
@@ -32,6 +31,26 @@ pub fn render(r: &Report) -> String {
             "> **Incomplete**: the run was {why}. Everything measured until then is below.\n"
         );
     }
+    run_lines(&mut md, r);
+    host_lines(&mut md, &r.host);
+    let _ = writeln!(md);
+    let _ = writeln!(
+        md,
+        "| status | scenario | iterations | failures | rate | 95% CI (Wilson) | rule of three | it/s | outcomes | workers |"
+    );
+    let _ = writeln!(md, "|---|---|---:|---:|---:|---|---:|---:|---:|---|");
+    for s in &r.scenarios {
+        scenario_row(&mut md, s);
+    }
+    for s in r.scenarios.iter().filter(|s| needs_section(s)) {
+        section(&mut md, s);
+    }
+    md
+}
+
+/// The run's seed, command, times, counts and result, one bullet each.
+fn run_lines(md: &mut String, r: &Report) {
+    let t = &r.totals;
     let _ = writeln!(
         md,
         "- run seed: {} ({} reruns it)",
@@ -62,7 +81,10 @@ pub fn render(r: &Report) -> String {
         t.not_run,
         r.exit_code
     );
-    let h = &r.host;
+}
+
+/// The host's bullets: memory and threads, its load, and the workers' when there were some.
+fn host_lines(md: &mut String, h: &Host) {
     let _ = writeln!(
         md,
         "- host: peak RSS {} KiB, threads {} at start and {} at end, {} live VMs at end",
@@ -86,56 +108,50 @@ pub fn render(r: &Report) -> String {
             opt(w.peak_rss_kib_max)
         );
     }
-    let _ = writeln!(md);
-    let _ = writeln!(
-        md,
-        "| status | scenario | iterations | failures | rate | 95% CI (Wilson) | rule of three | it/s | outcomes | workers |"
-    );
-    let _ = writeln!(md, "|---|---|---:|---:|---:|---|---:|---:|---:|---|");
-    for s in &r.scenarios {
-        let f = &s.failures;
-        let mut iterations = format!("{}/{}", s.iterations.run, s.iterations.planned);
-        if s.iterations.capped {
-            iterations.push_str(" (capped)");
-        }
-        if matches!(s.status, Class::NotRun | Class::Error) || s.iterations.run == 0 {
-            // Nothing ran: no rate, no interval.
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | | | | | | | |",
-                s.label(),
-                markdown(&s.name),
-                iterations
-            );
-            continue;
-        }
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {}-{} | {} | {:.0} | {} | {} |",
-            s.label(),
-            markdown(&s.name),
-            iterations,
-            f.failures,
-            percent(f.rate),
-            percent(f.wilson95[0]),
-            percent(f.wilson95[1]),
-            f.rule_of_three
-                .map_or("".into(), |b| format!("< {}", percent(b))),
-            s.iterations_per_s,
-            s.fingerprints.distinct,
-            workers(&s.workers)
-        );
-    }
-    for s in r.scenarios.iter().filter(|s| needs_section(s)) {
-        section(&mut md, s);
-    }
-    md
 }
 
+/// One scenario's row of the summary table.
+fn scenario_row(md: &mut String, s: &ScenarioReport) {
+    let f = &s.failures;
+    let mut iterations = format!("{}/{}", s.iterations.run, s.iterations.planned);
+    if s.iterations.capped {
+        iterations.push_str(" (capped)");
+    }
+    if matches!(s.status, Class::NotRun | Class::Error) || s.iterations.run == 0 {
+        // Nothing ran: no rate, no interval.
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | | | | | | | |",
+            s.label(),
+            markdown(&s.name),
+            iterations
+        );
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "| {} | {} | {} | {} | {} | {}-{} | {} | {:.0} | {} | {} |",
+        s.label(),
+        markdown(&s.name),
+        iterations,
+        f.failures,
+        percent(f.rate),
+        percent(f.wilson95[0]),
+        percent(f.wilson95[1]),
+        f.rule_of_three
+            .map_or("".into(), |b| format!("< {}", percent(b))),
+        s.iterations_per_s,
+        s.fingerprints.distinct,
+        workers(&s.workers)
+    );
+}
+
+/// Whether a scenario gets a section of its own: it failed, erred or is not ok.
 fn needs_section(s: &ScenarioReport) -> bool {
     s.error.is_some() || s.failures.failures > 0 || !s.ok
 }
 
+/// A failing (or erring) scenario's section: what failed, how to replay it, its tables.
 fn section(md: &mut String, s: &ScenarioReport) {
     let _ = writeln!(md, "\n## {} {}\n", s.label(), code(&s.name));
     let _ = writeln!(md, "- file: {}", code(&s.file));
@@ -161,6 +177,14 @@ fn section(md: &mut String, s: &ScenarioReport) {
     if let Some(file) = &s.replay_file {
         let _ = writeln!(md, "- or, the token from its file: {}", code(file));
     }
+    tables(md, s);
+    if let Some(causes) = &s.flake_causes {
+        flake_causes(md, causes);
+    }
+}
+
+/// A failing scenario's tables: how it failed, its invariants, its outcomes.
+fn tables(md: &mut String, s: &ScenarioReport) {
     if !s.failure_signatures.is_empty() {
         let _ = writeln!(md, "\n| failed as | iterations |");
         let _ = writeln!(md, "|---|---:|");
@@ -189,6 +213,11 @@ fn section(md: &mut String, s: &ScenarioReport) {
             );
         }
     }
+    fingerprint_table(md, s);
+}
+
+/// The outcomes table: each fingerprint's count and example seed, then what it leaves out.
+fn fingerprint_table(md: &mut String, s: &ScenarioReport) {
     let _ = writeln!(
         md,
         "\n| fingerprint | outcome | iterations | violating | example seed |"
@@ -222,11 +251,9 @@ fn section(md: &mut String, s: &ScenarioReport) {
             s.fingerprints.overflow
         );
     }
-    if let Some(causes) = &s.flake_causes {
-        flake_causes(md, causes);
-    }
 }
 
+/// The "what the failing iterations have in common" section.
 fn flake_causes(md: &mut String, c: &crate::outcome::flake_causes::FlakeCauses) {
     let _ = writeln!(md, "\n### What the failing iterations have in common\n");
     for line in &c.summary {
@@ -285,6 +312,7 @@ fn workers(caps: &[usize]) -> String {
         .join(", ")
 }
 
+/// A count, or `?` when it was not measured.
 fn opt(v: Option<u64>) -> String {
     v.map_or("?".into(), |n| n.to_string())
 }

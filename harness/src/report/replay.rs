@@ -20,42 +20,8 @@ pub fn facts(scenario: &Scenario, r: &Replayed) -> Vec<String> {
         scenario.file.display(),
         r.seed
     )];
-    out.push(format!(
-        "  knobs: chaos {}, workers {}, engine on {} thread, hash seed {:#x}{}",
-        r.knobs.chaos.as_str(),
-        r.knobs
-            .workers
-            .map_or("from the workflow".to_string(), |w| w.to_string()),
-        if r.knobs.spawn_thread {
-            "a spawned"
-        } else {
-            "the calling"
-        },
-        r.knobs.hash_seed,
-        if r.knobs.mutant.is_none() {
-            String::new()
-        } else {
-            format!(", mutant {}", r.knobs.mutant.name())
-        }
-    ));
-    match (&r.run, &r.outcome.stopped) {
-        (_, Some(stopped)) => out.push(format!("  outcome: {}", stopped.describe())),
-        (Some(run), None) => match (&run.state, &run.error) {
-            (Some(state), _) => {
-                out.push("  outcome: ok".into());
-                out.push(format!(
-                    "  final state: {}",
-                    serde_json::to_string(state).expect("JSON values serialize")
-                ));
-            }
-            (None, error) => out.push(format!(
-                "  outcome: {}: {}",
-                r.outcome.summary,
-                error.as_deref().unwrap_or("failed")
-            )),
-        },
-        (None, None) => out.push("  outcome: none".into()),
-    }
+    out.push(knobs_line(r));
+    outcome_lines(&mut out, r);
     out.push(format!("  fingerprint: {}", r.outcome.fingerprint));
     if let Some(run) = &r.run {
         out.push("  trace:".into());
@@ -98,6 +64,50 @@ pub fn facts(scenario: &Scenario, r: &Replayed) -> Vec<String> {
     out.iter()
         .map(|line| super::escape::console(line))
         .collect()
+}
+
+/// `  knobs: chaos …, workers …`: the knobs the iteration ran with.
+fn knobs_line(r: &Replayed) -> String {
+    format!(
+        "  knobs: chaos {}, workers {}, engine on {} thread, hash seed {:#x}{}",
+        r.knobs.chaos.as_str(),
+        r.knobs
+            .workers
+            .map_or("from the workflow".to_string(), |w| w.to_string()),
+        if r.knobs.spawn_thread {
+            "a spawned"
+        } else {
+            "the calling"
+        },
+        r.knobs.hash_seed,
+        if r.knobs.mutant.is_none() {
+            String::new()
+        } else {
+            format!(", mutant {}", r.knobs.mutant.name())
+        }
+    )
+}
+
+/// `  outcome: …`: how the iteration ended, and its final state when it finished well.
+fn outcome_lines(out: &mut Vec<String>, r: &Replayed) {
+    match (&r.run, &r.outcome.stopped) {
+        (_, Some(stopped)) => out.push(format!("  outcome: {}", stopped.describe())),
+        (Some(run), None) => match (&run.state, &run.error) {
+            (Some(state), _) => {
+                out.push("  outcome: ok".into());
+                out.push(format!(
+                    "  final state: {}",
+                    serde_json::to_string(state).expect("JSON values serialize")
+                ));
+            }
+            (None, error) => out.push(format!(
+                "  outcome: {}: {}",
+                r.outcome.summary,
+                error.as_deref().unwrap_or("failed")
+            )),
+        },
+        (None, None) => out.push("  outcome: none".into()),
+    }
 }
 
 /// Whether the failure came back in this run.

@@ -15,7 +15,8 @@
 //! The format is pinned by a snapshot test (`harness/tests/soak/snapshot.rs`).
 
 use super::escape::console;
-use super::model::{Report, ScenarioReport};
+use super::model::{ExploreReport, Report, ScenarioReport};
+use crate::outcome::flake_causes::FlakeCauses;
 use crate::outcome::stats::percent;
 
 /// Width of the right-aligned label column.
@@ -73,17 +74,10 @@ pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
         ));
     }
     if s.failure_signatures.len() > 1 {
-        let mut ways: Vec<String> = s
-            .failure_signatures
-            .iter()
-            .take(SHOWN_SIGNATURES)
-            .map(|row| format!("{}x {}", row.count, console(&row.signature)))
-            .collect();
-        let more = s.failure_signatures.len().saturating_sub(SHOWN_SIGNATURES);
-        if more > 0 {
-            ways.push(format!("{more} more in the report"));
-        }
-        out.push(format!("{pad}failed as: {}", ways.join("; ")));
+        let ways = first_few(&s.failure_signatures, SHOWN_SIGNATURES, |row| {
+            format!("{}x {}", row.count, console(&row.signature))
+        });
+        out.push(format!("{pad}failed as: {ways}"));
     }
     if s.fingerprints.too_many {
         out.push(format!(
@@ -113,38 +107,53 @@ pub fn detail_lines(s: &ScenarioReport) -> Vec<String> {
         out.push(format!("{pad}{}", console(reproduction)));
     }
     if let Some(c) = &s.flake_causes {
-        for line in c.summary.iter().chain(c.flips.iter().map(|f| &f.line)) {
-            out.push(format!("{pad}cause: {}", console(line)));
-        }
-        if !c.diff.is_empty() {
-            let mut rows: Vec<String> = c
-                .diff
-                .iter()
-                .take(SHOWN_DIFFS)
-                .map(|d| format!("{}: {} → {}", d.path, d.usual, d.divergent))
-                .collect();
-            let more = c.diff.len().saturating_sub(SHOWN_DIFFS);
-            if more > 0 {
-                rows.push(format!("{more} more in the report"));
-            }
-            out.push(format!("{pad}diff: {}", console(&rows.join("; "))));
-        }
+        cause_lines(&mut out, c);
     }
     if let Some(e) = &s.explore {
-        if let Some(first) = e.nondeterministic.first() {
-            out.push(format!(
-                "{pad}nondeterministic: {} of {} schedules ended differently when run again \
-                 with the same schedule and seed; first: {}",
-                e.nondeterministic_count,
-                s.iterations.run,
-                console(first)
-            ));
-        }
-        if e.exhaustive == Some(true) {
-            out.push(format!("{pad}every schedule explored (dfs exhausted)"));
-        }
+        explore_lines(&mut out, e, s.iterations.run);
     }
     out
+}
+
+/// A flaky scenario's causes, and the first paths where a failing outcome differs.
+fn cause_lines(out: &mut Vec<String>, c: &FlakeCauses) {
+    let pad = indent();
+    for line in c.summary.iter().chain(c.flips.iter().map(|f| &f.line)) {
+        out.push(format!("{pad}cause: {}", console(line)));
+    }
+    if !c.diff.is_empty() {
+        let rows = first_few(&c.diff, SHOWN_DIFFS, |d| {
+            format!("{}: {} → {}", d.path, d.usual, d.divergent)
+        });
+        out.push(format!("{pad}diff: {}", console(&rows)));
+    }
+}
+
+/// Explore's lines: schedules that ended differently on a rerun, and an exhausted search.
+fn explore_lines(out: &mut Vec<String>, e: &ExploreReport, run: u64) {
+    let pad = indent();
+    if let Some(first) = e.nondeterministic.first() {
+        out.push(format!(
+            "{pad}nondeterministic: {} of {} schedules ended differently when run again \
+             with the same schedule and seed; first: {}",
+            e.nondeterministic_count,
+            run,
+            console(first)
+        ));
+    }
+    if e.exhaustive == Some(true) {
+        out.push(format!("{pad}every schedule explored (dfs exhausted)"));
+    }
+}
+
+/// The first `shown` of `items` as `row` writes them, `; `-joined, then how many more.
+fn first_few<T>(items: &[T], shown: usize, row: impl Fn(&T) -> String) -> String {
+    let mut rows: Vec<String> = items.iter().take(shown).map(row).collect();
+    let more = items.len().saturating_sub(shown);
+    if more > 0 {
+        rows.push(format!("{more} more in the report"));
+    }
+    rows.join("; ")
 }
 
 /// Differing paths a status line names; the report has them all.
@@ -234,4 +243,62 @@ pub fn count_width(planned: impl IntoIterator<Item = u64>) -> usize {
         .map(|n| n.to_string().len())
         .max()
         .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Class;
+    use crate::outcome::flake_causes::{DiffRow, FlakeCauses};
+    use crate::report::html::tests::scenario;
+    use crate::report::model::SignatureRow;
+
+    /// A flaky scenario that failed `ways` ways, with `diffs` differing paths.
+    fn flaky(ways: u64, diffs: u64) -> ScenarioReport {
+        let mut s = scenario("flaky", Class::Flaky, 40, 2);
+        s.failure_signatures = (1..=ways)
+            .map(|i| SignatureRow {
+                signature: format!("sig {i}"),
+                count: 10 - i,
+            })
+            .collect();
+        s.flake_causes = Some(FlakeCauses {
+            summary: vec!["workers=1 fails more".into()],
+            diff: (1..=diffs)
+                .map(|i| DiffRow {
+                    path: format!("$.p{i}"),
+                    usual: "1".into(),
+                    divergent: "2".into(),
+                })
+                .collect(),
+            ..FlakeCauses::default()
+        });
+        s
+    }
+
+    #[test]
+    fn long_lists_show_their_first_three_and_count_the_rest() {
+        let pad = indent();
+        let lines = detail_lines(&flaky(5, 4));
+        for line in [
+            "failed as: 9x sig 1; 8x sig 2; 7x sig 3; 2 more in the report",
+            "cause: workers=1 fails more",
+            "diff: $.p1: 1 → 2; $.p2: 1 → 2; $.p3: 1 → 2; 1 more in the report",
+        ] {
+            assert!(
+                lines.contains(&format!("{pad}{line}")),
+                "{line}: {lines:#?}"
+            );
+        }
+        let lines = detail_lines(&flaky(2, 3));
+        for line in [
+            "failed as: 9x sig 1; 8x sig 2",
+            "diff: $.p1: 1 → 2; $.p2: 1 → 2; $.p3: 1 → 2",
+        ] {
+            assert!(
+                lines.contains(&format!("{pad}{line}")),
+                "{line}: {lines:#?}"
+            );
+        }
+    }
 }
