@@ -30,12 +30,21 @@ impl<R: Runtime> States<R> for MergeMissing {
     }
 
     fn join(&self, parent: &mut Value, branches: &[BranchEntry]) {
-        for entry in branches {
-            if let (Some(Value::Object(branch)), Some(parent)) =
-                (&entry.state, parent.as_object_mut())
-            {
-                for (key, value) in branch {
-                    parent.entry(key.clone()).or_insert_with(|| value.clone());
+        merge_into(parent, branches, false);
+    }
+}
+
+/// Merges every branch's state into `parent`: each key the parent lacks, and with
+/// `overwrite` each key it has too (`fanin-merge-overwrite`).
+pub(super) fn merge_into(parent: &mut Value, branches: &[BranchEntry], overwrite: bool) {
+    let Some(parent) = parent.as_object_mut() else {
+        return;
+    };
+    for entry in branches {
+        if let Some(Value::Object(branch)) = &entry.state {
+            for (key, value) in branch {
+                if overwrite || !parent.contains_key(key) {
+                    parent.insert(key.clone(), value.clone());
                 }
             }
         }

@@ -30,14 +30,6 @@ impl<R: Runtime> States<R> for MergeAll {
     }
 
     fn join(&self, parent: &mut Value, branches: &[BranchEntry]) {
-        for entry in branches {
-            if let (Some(Value::Object(branch)), Some(parent)) =
-                (&entry.state, parent.as_object_mut())
-            {
-                for (key, value) in branch {
-                    parent.insert(key.clone(), value.clone());
-                }
-            }
-        }
+        super::fanin_merge_add::merge_into(parent, branches, true);
     }
 }
